@@ -1,0 +1,100 @@
+package components
+
+import (
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// TranslationAppArgs configures the whole app. The parts' Namespace and
+// Placement fields are filled in from here.
+type TranslationAppArgs struct {
+	// Namespace of every object. Default "default", the only one the stock
+	// frontend image works in; any other is created.
+	Namespace string
+	Backend   BackendArgs
+	Frontend  FrontendArgs
+	Database  DatabaseArgs
+	// Public, when set, exposes the frontend through a GKE Ingress with a
+	// managed certificate; nil leaves it to Frontend.ServiceType.
+	Public   *PublicEndpointArgs
+	Placement Placement
+}
+
+// TranslationApp is the translation app: database, backend, frontend and,
+// on GKE, its public HTTPS endpoint.
+type TranslationApp struct {
+	pulumi.ResourceState
+
+	Database *Database
+	Backend  *Backend
+	Frontend *Frontend
+	Public   *PublicEndpoint
+}
+
+// NewTranslationApp composes the parts.
+func NewTranslationApp(ctx *pulumi.Context, name string, args TranslationAppArgs, opts ...pulumi.ResourceOption) (*TranslationApp, error) {
+	app := &TranslationApp{}
+	if err := ctx.RegisterComponentResource("translation:components:TranslationApp", name, app, opts...); err != nil {
+		return nil, err
+	}
+	ns := orDefault(args.Namespace, "default")
+	place := args.Placement
+	if ns != "default" {
+		nsRes, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
+			Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ns)},
+		}, args.Placement.inCluster(app)...)
+		if err != nil {
+			return nil, err
+		}
+		place.DependsOn = append(place.DependsOn, nsRes)
+	}
+	parent := pulumi.Parent(app)
+
+	db := args.Database
+	db.Namespace, db.Placement = ns, place
+	database, err := NewDatabase(ctx, name+"-database", db, parent)
+	if err != nil {
+		return nil, err
+	}
+	be := args.Backend
+	be.Namespace, be.Placement = ns, place
+	backend, err := NewBackend(ctx, name+"-backend", be, parent)
+	if err != nil {
+		return nil, err
+	}
+	fe := args.Frontend
+	fe.Namespace, fe.Placement = ns, place
+	fe.DatabaseSecret = database.SecretName
+	if fe.DatabaseName == "" {
+		fe.DatabaseName = db.DatabaseName
+	}
+	if args.Public != nil {
+		annotations := BackendConfigAnnotations(orDefault(args.Public.BackendConfigName, DefaultBackendConfigName))
+		for k, v := range fe.ServiceAnnotations {
+			annotations[k] = v
+		}
+		fe.ServiceAnnotations = annotations
+	}
+	frontend, err := NewFrontend(ctx, name+"-frontend", fe, parent)
+	if err != nil {
+		return nil, err
+	}
+	app.Database, app.Backend, app.Frontend = database, backend, frontend
+
+	outputs := pulumi.Map{
+		"frontendService": frontend.ServiceName,
+		"backendService":  backend.ServiceName,
+		"databaseHost":    database.Host,
+	}
+	if args.Public != nil {
+		pub := *args.Public
+		pub.Namespace, pub.Placement = ns, place
+		pub.ServiceName = frontend.ServiceName
+		if app.Public, err = NewPublicEndpoint(ctx, name+"-public", pub, parent); err != nil {
+			return nil, err
+		}
+		outputs["ingressName"] = app.Public.Ingress.Metadata.Name()
+	}
+	return app, ctx.RegisterResourceOutputs(app, outputs)
+}

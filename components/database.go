@@ -1,0 +1,204 @@
+package components
+
+import (
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// InitSQL creates the app's table on the first start of an empty volume.
+const InitSQL = `USE translation;
+CREATE TABLE IF NOT EXISTS translations(id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, text_de LONGTEXT, text_en LONGTEXT);
+`
+
+// DatabaseArgs configures Database. Zero values take the defaults noted on
+// each field; the default names are the ones the stock frontend image uses.
+type DatabaseArgs struct {
+	// Namespace. Default "default".
+	Namespace string
+	// Image of MySQL, pinned to a major version. Required.
+	Image string
+	// Requests of the pod. Required.
+	Requests Requests
+	// StorageSize of the data volume. Required.
+	StorageSize string
+	// StorageClass of the data volume; empty uses the cluster default.
+	StorageClass string
+	// User is the application user; RootPassword and Password are secrets.
+	User         string
+	RootPassword pulumi.StringInput
+	Password     pulumi.StringInput
+	// DatabaseName. Default "translation" (the init SQL uses it).
+	DatabaseName string
+	// StatefulSetName. Default "mysql-stateful".
+	StatefulSetName string
+	// ServiceName of the headless Service. Default "mysql-headless".
+	ServiceName string
+	// SecretName. Default "mysql-db-secret".
+	SecretName string
+	// ConfigMapName of the init SQL. Default "mysql-initdb-configmap".
+	ConfigMapName string
+	// Protect sets Pulumi's protect option on the StatefulSet.
+	Protect bool
+	// KeepData keeps the volume's claim (and disk) when the StatefulSet is
+	// deleted; otherwise Kubernetes deletes it with the StatefulSet.
+	KeepData bool
+	Placement Placement
+}
+
+// Database is MySQL as a one-replica StatefulSet with its headless
+// Service, init SQL, credentials Secret and a data volume per pod.
+type Database struct {
+	pulumi.ResourceState
+
+	StatefulSet *appsv1.StatefulSet
+	Service     *corev1.Service
+	Secret      *corev1.Secret
+	ConfigMap   *corev1.ConfigMap
+	// SecretName is what the frontend reads credentials from.
+	SecretName pulumi.StringOutput
+	// Host is the DNS name of the first (and only) pod.
+	Host pulumi.StringOutput
+}
+
+// NewDatabase creates the database objects.
+func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pulumi.ResourceOption) (*Database, error) {
+	d := &Database{}
+	if err := ctx.RegisterComponentResource("translation:components:Database", name, d, opts...); err != nil {
+		return nil, err
+	}
+	ns := orDefault(args.Namespace, "default")
+	stsName := orDefault(args.StatefulSetName, "mysql-stateful")
+	svcName := orDefault(args.ServiceName, "mysql-headless")
+	dbName := orDefault(args.DatabaseName, "translation")
+	labels := pulumi.StringMap{"name": pulumi.String("mysql-pod"), "app": pulumi.String(AppLabel)}
+	meta := func(n string) *metav1.ObjectMetaArgs {
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: pulumi.String(ns), Labels: labels}
+	}
+
+	secret, err := corev1.NewSecret(ctx, name, &corev1.SecretArgs{
+		Metadata: meta(orDefault(args.SecretName, "mysql-db-secret")),
+		Type:     pulumi.String("Opaque"),
+		StringData: pulumi.StringMap{
+			"MYSQL_ROOT_PASSWORD": pulumi.ToSecret(args.RootPassword).(pulumi.StringOutput),
+			"MYSQL_USER":          pulumi.String(args.User),
+			"MYSQL_PASSWORD":      pulumi.ToSecret(args.Password).(pulumi.StringOutput),
+		},
+	}, args.Placement.inCluster(d)...)
+	if err != nil {
+		return nil, err
+	}
+	initdb, err := corev1.NewConfigMap(ctx, name+"-initdb", &corev1.ConfigMapArgs{
+		Metadata: meta(orDefault(args.ConfigMapName, "mysql-initdb-configmap")),
+		Data:     pulumi.StringMap{"initdb.sql": pulumi.String(InitSQL)},
+	}, args.Placement.inCluster(d)...)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := corev1.NewService(ctx, name, &corev1.ServiceArgs{
+		Metadata: meta(svcName),
+		Spec: &corev1.ServiceSpecArgs{
+			ClusterIP: pulumi.String("None"),
+			Selector:  labels,
+			Ports: corev1.ServicePortArray{&corev1.ServicePortArgs{
+				Name: pulumi.String("mysql"), Port: pulumi.Int(3306), TargetPort: pulumi.Int(3306),
+			}},
+		},
+	}, args.Placement.inCluster(d)...)
+	if err != nil {
+		return nil, err
+	}
+
+	secretName := secret.Metadata.Name().Elem()
+	fromSecret := func(key string) *corev1.EnvVarArgs {
+		return &corev1.EnvVarArgs{Name: pulumi.String(key), ValueFrom: &corev1.EnvVarSourceArgs{
+			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: secretName, Key: pulumi.String(key)},
+		}}
+	}
+	claim := &corev1.PersistentVolumeClaimSpecArgs{
+		AccessModes: pulumi.StringArray{pulumi.String("ReadWriteOnce")},
+		Resources: &corev1.VolumeResourceRequirementsArgs{
+			Requests: pulumi.StringMap{"storage": pulumi.String(args.StorageSize)},
+		},
+	}
+	if args.StorageClass != "" {
+		claim.StorageClassName = pulumi.String(args.StorageClass)
+	}
+	whenDeleted := "Delete"
+	if args.KeepData {
+		whenDeleted = "Retain"
+	}
+	tcp := func(period, failures int) *corev1.ProbeArgs {
+		return &corev1.ProbeArgs{
+			TcpSocket:        &corev1.TCPSocketActionArgs{Port: pulumi.Int(3306)},
+			PeriodSeconds:    pulumi.Int(period),
+			FailureThreshold: pulumi.Int(failures),
+		}
+	}
+	// The StatefulSet owns the data volume's claim, hence a disk outside the
+	// cluster: it is deleted explicitly (never DeletedWith the cluster) so
+	// that the claim, and with it the disk, goes too unless KeepData.
+	stsOpts := append(args.Placement.ownsCloud(d), pulumi.Protect(args.Protect))
+	sts, err := appsv1.NewStatefulSet(ctx, name, &appsv1.StatefulSetArgs{
+		Metadata: meta(stsName),
+		Spec: &appsv1.StatefulSetSpecArgs{
+			ServiceName: svc.Metadata.Name().Elem(),
+			Replicas:    pulumi.Int(1),
+			Selector:    &metav1.LabelSelectorArgs{MatchLabels: labels},
+			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicyArgs{
+				WhenDeleted: pulumi.String(whenDeleted),
+				WhenScaled:  pulumi.String("Retain"),
+			},
+			Template: &corev1.PodTemplateSpecArgs{
+				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
+				Spec: &corev1.PodSpecArgs{
+					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
+						Name:  pulumi.String("mysql"),
+						Image: pulumi.String(args.Image),
+						Ports: corev1.ContainerPortArray{&corev1.ContainerPortArgs{
+							Name: pulumi.String("mysql"), ContainerPort: pulumi.Int(3306),
+						}},
+						Env: corev1.EnvVarArray{
+							fromSecret("MYSQL_ROOT_PASSWORD"),
+							fromSecret("MYSQL_USER"),
+							fromSecret("MYSQL_PASSWORD"),
+							&corev1.EnvVarArgs{Name: pulumi.String("MYSQL_DATABASE"), Value: pulumi.String(dbName)},
+						},
+						Resources: args.Requests.args(),
+						// First start initialises the data directory: allow 5 minutes.
+						StartupProbe: tcp(10, 30),
+						ReadinessProbe: &corev1.ProbeArgs{
+							Exec: &corev1.ExecActionArgs{Command: pulumi.ToStringArray(
+								[]string{"mysqladmin", "ping", "-h", "127.0.0.1", "--silent"})},
+							PeriodSeconds: pulumi.Int(10), TimeoutSeconds: pulumi.Int(5),
+						},
+						LivenessProbe: tcp(20, 3),
+						VolumeMounts: corev1.VolumeMountArray{
+							&corev1.VolumeMountArgs{Name: pulumi.String("data-volume"), MountPath: pulumi.String("/var/lib/mysql")},
+							&corev1.VolumeMountArgs{Name: pulumi.String("initdb"), MountPath: pulumi.String("/docker-entrypoint-initdb.d")},
+						},
+					}},
+					Volumes: corev1.VolumeArray{&corev1.VolumeArgs{
+						Name:      pulumi.String("initdb"),
+						ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: initdb.Metadata.Name()},
+					}},
+				},
+			},
+			VolumeClaimTemplates: corev1.PersistentVolumeClaimTypeArray{&corev1.PersistentVolumeClaimTypeArgs{
+				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("data-volume")},
+				Spec:     claim,
+			}},
+		},
+	}, stsOpts...)
+	if err != nil {
+		return nil, err
+	}
+	d.StatefulSet, d.Service, d.Secret, d.ConfigMap = sts, svc, secret, initdb
+	d.SecretName = secretName
+	d.Host = pulumi.Sprintf("%s-0.%s.%s.svc.cluster.local", stsName, svcName, ns)
+	return d, ctx.RegisterResourceOutputs(d, pulumi.Map{
+		"secretName": secretName,
+		"host":       d.Host,
+	})
+}

@@ -1,0 +1,79 @@
+// Package components holds the app's Kubernetes objects as reusable Pulumi
+// component resources. Nothing here knows about GCP resources.
+package components
+
+import (
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Placement says where a component's objects live and how they go.
+type Placement struct {
+	// DeletedWith is the cluster: objects that hold nothing outside it are
+	// not deleted one by one when it is deleted too (fast teardown). Objects
+	// that own cloud resources (load balancer, NEGs, certificate, disks) are
+	// always deleted explicitly, so their controllers clean those up first.
+	DeletedWith pulumi.Resource
+	// DependsOn is what every object needs first (its namespace).
+	DependsOn []pulumi.Resource
+}
+
+// inCluster returns the options of a child that lives only inside the
+// cluster.
+func (p Placement) inCluster(parent pulumi.Resource) []pulumi.ResourceOption {
+	opts := p.ownsCloud(parent)
+	if p.DeletedWith != nil {
+		opts = append(opts, pulumi.DeletedWith(p.DeletedWith))
+	}
+	return opts
+}
+
+// ownsCloud returns the options of a child that owns resources outside the
+// cluster: it is always deleted on its own.
+func (p Placement) ownsCloud(parent pulumi.Resource) []pulumi.ResourceOption {
+	opts := []pulumi.ResourceOption{pulumi.Parent(parent)}
+	if len(p.DependsOn) > 0 {
+		opts = append(opts, pulumi.DependsOn(p.DependsOn))
+	}
+	return opts
+}
+
+// Requests are a container's resource requests. Autopilot bills requests
+// and sets limits itself, so limits are never set (pulumi-kubernetes 2662);
+// ephemeral storage is always explicit (pulumi-kubernetes 3376).
+type Requests struct {
+	CPU              string
+	Memory           string
+	EphemeralStorage string
+}
+
+func (r Requests) args() *corev1.ResourceRequirementsArgs {
+	return &corev1.ResourceRequirementsArgs{
+		Requests: pulumi.StringMap{
+			"cpu":               pulumi.String(r.CPU),
+			"memory":            pulumi.String(r.Memory),
+			"ephemeral-storage": pulumi.String(r.EphemeralStorage),
+		},
+	}
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// httpProbe checks GET path on the container port.
+func httpProbe(path string, port, period, failures int) *corev1.ProbeArgs {
+	return &corev1.ProbeArgs{
+		HttpGet: &corev1.HTTPGetActionArgs{
+			Path: pulumi.String(path),
+			Port: pulumi.Int(port),
+		},
+		PeriodSeconds:    pulumi.Int(period),
+		TimeoutSeconds:   pulumi.Int(5),
+		FailureThreshold: pulumi.Int(failures),
+	}
+}

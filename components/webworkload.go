@@ -1,0 +1,125 @@
+package components
+
+import (
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// WebWorkloadArgs configures a WebWorkload: one HTTP container behind a
+// Service.
+type WebWorkloadArgs struct {
+	// Namespace of both objects. Default "default".
+	Namespace string
+	// DeploymentName, ContainerName and ServiceName name the objects.
+	DeploymentName string
+	ContainerName  string
+	ServiceName    string
+	// Labels select the pods; they are also set on both objects.
+	Labels map[string]string
+	// Image and ImagePullPolicy (default IfNotPresent) of the container.
+	Image           string
+	ImagePullPolicy string
+	// Replicas of the Deployment. Default 1.
+	Replicas int
+	// Port the container listens on and the Service exposes. Default 80.
+	Port int
+	// ServiceType is ClusterIP (default), NodePort or LoadBalancer.
+	ServiceType string
+	// ServiceAnnotations go on the Service (e.g. a BackendConfig reference).
+	ServiceAnnotations map[string]string
+	// ServiceOwnsCloudResources marks a Service that a load balancer uses
+	// (NEGs): it is then deleted explicitly, never with the cluster.
+	ServiceOwnsCloudResources bool
+	Requests                  Requests
+	Env                       corev1.EnvVarArrayInput
+	StartupProbe              *corev1.ProbeArgs
+	ReadinessProbe            *corev1.ProbeArgs
+	LivenessProbe             *corev1.ProbeArgs
+	Placement                  Placement
+}
+
+// WebWorkload is a Deployment and the Service in front of it.
+type WebWorkload struct {
+	pulumi.ResourceState
+
+	Deployment  *appsv1.Deployment
+	Service     *corev1.Service
+	ServiceName pulumi.StringOutput
+}
+
+// NewWebWorkload creates the Deployment and the Service.
+func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts ...pulumi.ResourceOption) (*WebWorkload, error) {
+	w := &WebWorkload{}
+	if err := ctx.RegisterComponentResource("translation:components:WebWorkload", name, w, opts...); err != nil {
+		return nil, err
+	}
+	ns := orDefault(args.Namespace, "default")
+	port := orDefault(args.Port, 80)
+	labels := pulumi.ToStringMap(args.Labels)
+	dep, err := appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:      pulumi.String(args.DeploymentName),
+			Namespace: pulumi.String(ns),
+			Labels:    labels,
+		},
+		Spec: &appsv1.DeploymentSpecArgs{
+			Replicas: pulumi.Int(orDefault(args.Replicas, 1)),
+			Selector: &metav1.LabelSelectorArgs{MatchLabels: labels},
+			Template: &corev1.PodTemplateSpecArgs{
+				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
+				Spec: &corev1.PodSpecArgs{
+					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
+						Name:            pulumi.String(args.ContainerName),
+						Image:           pulumi.String(args.Image),
+						ImagePullPolicy: pulumi.String(orDefault(args.ImagePullPolicy, "IfNotPresent")),
+						Ports: corev1.ContainerPortArray{&corev1.ContainerPortArgs{
+							Name:          pulumi.String("http"),
+							ContainerPort: pulumi.Int(port),
+						}},
+						Env:            args.Env,
+						Resources:      args.Requests.args(),
+						StartupProbe:   args.StartupProbe,
+						ReadinessProbe: args.ReadinessProbe,
+						LivenessProbe:  args.LivenessProbe,
+					}},
+				},
+			},
+		},
+	}, args.Placement.inCluster(w)...)
+	if err != nil {
+		return nil, err
+	}
+	svcOpts := args.Placement.inCluster(w)
+	if args.ServiceOwnsCloudResources {
+		svcOpts = args.Placement.ownsCloud(w)
+	}
+	svc, err := corev1.NewService(ctx, name, &corev1.ServiceArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:        pulumi.String(args.ServiceName),
+			Namespace:   pulumi.String(ns),
+			Labels:      labels,
+			Annotations: pulumi.ToStringMap(args.ServiceAnnotations),
+		},
+		Spec: &corev1.ServiceSpecArgs{
+			Type:     pulumi.String(orDefault(args.ServiceType, "ClusterIP")),
+			Selector: labels,
+			Ports: corev1.ServicePortArray{&corev1.ServicePortArgs{
+				Name:       pulumi.String("http"),
+				Port:       pulumi.Int(port),
+				TargetPort: pulumi.Int(port),
+			}},
+		},
+	}, svcOpts...)
+	if err != nil {
+		return nil, err
+	}
+	w.Deployment = dep
+	w.Service = svc
+	w.ServiceName = svc.Metadata.Name().Elem()
+	return w, ctx.RegisterResourceOutputs(w, pulumi.Map{
+		"deploymentName": dep.Metadata.Name(),
+		"serviceName":    svc.Metadata.Name(),
+	})
+}

@@ -1,0 +1,84 @@
+package infra
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/dns"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// DNSArgs configures DNS.
+type DNSArgs struct {
+	Project string
+	// Domain is the app's apex host name; records are made for it and www.
+	Domain string
+	// ZoneName is the Cloud DNS managed zone.
+	ZoneName string
+	// CreateZone creates a public zone for Domain; false adopts the existing
+	// zone ZoneName (read, never modified or deleted).
+	CreateZone bool
+	// Address is the IP the A records point at.
+	Address pulumi.StringInput
+	Labels  map[string]string
+}
+
+// DNS is the public zone and the A records for the app's host names.
+type DNS struct {
+	pulumi.ResourceState
+
+	ZoneName    pulumi.StringOutput
+	NameServers pulumi.StringArrayOutput
+	// Hosts are the names the records serve (and the certificate covers).
+	Hosts []string
+}
+
+// Hosts lists the host names served for a domain: the apex and www.
+func Hosts(domain string) []string {
+	d := strings.TrimSuffix(domain, ".")
+	return []string{d, "www." + d}
+}
+
+// NewDNS creates or adopts the zone and adds the records.
+func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.ResourceOption) (*DNS, error) {
+	d := &DNS{Hosts: Hosts(args.Domain)}
+	if err := ctx.RegisterComponentResource("translation:infra:DNS", name, d, opts...); err != nil {
+		return nil, err
+	}
+	var zone *dns.ManagedZone
+	var err error
+	if args.CreateZone {
+		zone, err = dns.NewManagedZone(ctx, name, &dns.ManagedZoneArgs{
+			Name:        pulumi.String(args.ZoneName),
+			Project:     pulumi.String(args.Project),
+			DnsName:     pulumi.String(d.Hosts[0] + "."),
+			Visibility:  pulumi.String("public"),
+			Description: pulumi.String("Public zone of the translation app"),
+			Labels:      pulumi.ToStringMap(args.Labels),
+		}, pulumi.Parent(d))
+	} else {
+		// A read resource: the zone belongs to someone else and stays on destroy.
+		zone, err = dns.GetManagedZone(ctx, name, pulumi.ID(fmt.Sprintf("projects/%s/managedZones/%s", args.Project, args.ZoneName)), nil, pulumi.Parent(d))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dns zone %s: %w", args.ZoneName, err)
+	}
+	for i, host := range d.Hosts {
+		if _, err := dns.NewRecordSet(ctx, name+"-"+[]string{"apex", "www"}[i], &dns.RecordSetArgs{
+			Project:     pulumi.String(args.Project),
+			ManagedZone: zone.Name,
+			Name:        pulumi.String(host + "."),
+			Type:        pulumi.String("A"),
+			Ttl:         pulumi.Int(300),
+			Rrdatas:     pulumi.StringArray{args.Address},
+		}, pulumi.Parent(d)); err != nil {
+			return nil, err
+		}
+	}
+	d.ZoneName = zone.Name
+	d.NameServers = zone.NameServers
+	return d, ctx.RegisterResourceOutputs(d, pulumi.Map{
+		"zoneName":    zone.Name,
+		"nameServers": zone.NameServers,
+	})
+}

@@ -1,0 +1,118 @@
+// Package stackfile reads a stack's config from Pulumi.yaml and
+// Pulumi.<stack>.yaml without the Pulumi CLI, for the offline plan and tests.
+// Encrypted values are never decrypted: the program gets the ciphertext as
+// an opaque secret value.
+package stackfile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+// Load reads the config of stack from the project directory root.
+func Load(root, stack string) (stacks.MapSource, error) {
+	src := stacks.MapSource{Values: map[string]string{}, Secrets: map[string]bool{}}
+	project, err := readYAML(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		return src, err
+	}
+	name, _ := project["name"].(string)
+	if name == "" {
+		return src, fmt.Errorf("%s: no project name", filepath.Join(root, "Pulumi.yaml"))
+	}
+	// Project-level config: `key: {default: value}` or `key: value`.
+	if cfg, ok := project["config"].(map[string]interface{}); ok {
+		for k, v := range cfg {
+			if m, ok := v.(map[string]interface{}); ok {
+				if _, has := m["default"]; !has {
+					continue
+				}
+				v = m["default"]
+			}
+			if err := put(src, fullKey(name, k), v); err != nil {
+				return src, err
+			}
+		}
+	}
+	path := filepath.Join(root, "Pulumi."+stack+".yaml")
+	doc, err := readYAML(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return src, fmt.Errorf("unknown stack %q: no %s (known stacks: %s)", stack, filepath.Base(path), strings.Join(Stacks(root), ", "))
+	}
+	if err != nil {
+		return src, err
+	}
+	cfg, _ := doc["config"].(map[string]interface{})
+	for k, v := range cfg {
+		if err := put(src, fullKey(name, k), v); err != nil {
+			return src, fmt.Errorf("%s: %w", filepath.Base(path), err)
+		}
+	}
+	return src, nil
+}
+
+// Stacks lists the stacks that have a Pulumi.<stack>.yaml in root.
+func Stacks(root string) []string {
+	matches, _ := filepath.Glob(filepath.Join(root, "Pulumi.*.yaml"))
+	var names []string
+	for _, m := range matches {
+		names = append(names, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), "Pulumi."), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+func readYAML(path string) (map[string]interface{}, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	doc := map[string]interface{}{}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s is not valid YAML: %w", filepath.Base(path), err)
+	}
+	return doc, nil
+}
+
+func fullKey(project, k string) string {
+	if strings.Contains(k, ":") {
+		return k
+	}
+	return project + ":" + k
+}
+
+// put stores one value as Pulumi hands it to a program: scalars as
+// strings, objects and lists as JSON, `secure:` values as secrets.
+func put(src stacks.MapSource, key string, v interface{}) error {
+	if m, ok := v.(map[string]interface{}); ok && len(m) == 1 {
+		if ct, ok := m["secure"].(string); ok {
+			src.Values[key], src.Secrets[key] = ct, true
+			return nil
+		}
+	}
+	switch t := v.(type) {
+	case string:
+		src.Values[key] = t
+	case map[string]interface{}, []interface{}:
+		b, err := json.Marshal(t)
+		if err != nil {
+			return fmt.Errorf("config %s: %w", key, err)
+		}
+		src.Values[key] = string(b)
+	case nil:
+		src.Values[key] = ""
+	default:
+		src.Values[key] = fmt.Sprint(t)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+// Package stacks turns Pulumi stack config into a validated Config and
+// composes the GCP infrastructure and the app's components from it.
+package stacks
+
+// Project is the Pulumi project name; project config keys live in its
+// namespace ("unlimited-translation:domain").
+const Project = "unlimited-translation"
+
+// Config is everything a stack can set, after defaults and validation.
+type Config struct {
+	Stack string
+	// Production turns on the safer defaults and checks (protection, pinned images).
+	Production bool
+
+	GCPProject string
+	Region     string
+
+	Domain        string
+	CreateDNSZone bool
+	DNSZoneName   string
+	AddressName   string
+
+	ClusterName          string
+	ReleaseChannel       string
+	DeletionProtection   bool
+	AllowUnprotectedProd bool
+	MaintenanceStartTime string
+	Labels               map[string]string
+
+	Namespace       string
+	ImagePullPolicy string
+	Backend         Workload
+	Frontend        Workload
+	Database        Database
+}
+
+// Workload is the sizing and image of one stateless part of the app.
+type Workload struct {
+	Image            string
+	Replicas         int
+	CPU              string
+	Memory           string
+	EphemeralStorage string
+}
+
+// Database is the MySQL part of the app.
+type Database struct {
+	Image            string
+	CPU              string
+	Memory           string
+	EphemeralStorage string
+	StorageSize      string
+	StorageClass     string
+	User             string
+	RootPassword     Secret
+	Password         Secret
+	// Protect sets Pulumi's protect option on the StatefulSet.
+	Protect bool
+	// KeepData keeps the data volume when the StatefulSet is deleted.
+	KeepData bool
+}
+
+// Secret holds a value from encrypted stack config. It prints as [secret]
+// so that a stray log or %v never shows the value.
+type Secret struct{ value string }
+
+// NewSecret wraps a plain value read from encrypted config.
+func NewSecret(v string) Secret { return Secret{value: v} }
+
+// Reveal returns the value, for the one place that hands it to Pulumi as a
+// secret output.
+func (s Secret) Reveal() string { return s.value }
+
+// Set reports whether a value was given.
+func (s Secret) Set() bool { return s.value != "" }
+
+func (s Secret) String() string { return "[secret]" }
+
+// GoString keeps %#v from printing the value too.
+func (s Secret) GoString() string { return "[secret]" }

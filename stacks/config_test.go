@@ -1,0 +1,173 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// validSource is a complete, valid config for stack; tests mutate a copy.
+func validSource() MapSource {
+	return MapSource{
+		Values: map[string]string{
+			"gcp:project":          "my-project-123",
+			"gcp:region":           "us-central1",
+			p("domain"):            "translate.example.com",
+			p("mysqlRootPassword"): "root-password-1",
+			p("mysqlPassword"):     "user-password-1",
+		},
+		Secrets: map[string]bool{p("mysqlRootPassword"): true, p("mysqlPassword"): true},
+	}
+}
+
+func TestLoadValidDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		stack        string
+		protect      bool
+		backendCPU   string
+		backendImage string
+	}{
+		{"dev", false, "1", "datatrigger/unlimited-translation_backend_fastapi:latest"},
+		{"prod", true, "2", ""},
+	} {
+		src := validSource()
+		if tc.stack == "prod" {
+			src.Values[p("backendImage")] = "registry.example.com/backend:1.0.0"
+			tc.backendImage = "registry.example.com/backend:1.0.0"
+		}
+		c, err := Load(tc.stack, src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.stack, err)
+		}
+		if c.DeletionProtection != tc.protect || c.Database.Protect != tc.protect {
+			t.Errorf("%s: deletionProtection=%v protectDatabase=%v, want %v", tc.stack, c.DeletionProtection, c.Database.Protect, tc.protect)
+		}
+		if c.Backend.CPU != tc.backendCPU || c.Backend.Image != tc.backendImage {
+			t.Errorf("%s: backend %s %s", tc.stack, c.Backend.CPU, c.Backend.Image)
+		}
+		if c.DNSZoneName != "translate-example-com" {
+			t.Errorf("%s: derived zone name %q", tc.stack, c.DNSZoneName)
+		}
+		if c.Database.Password.Reveal() != "user-password-1" {
+			t.Errorf("%s: password not loaded", tc.stack)
+		}
+	}
+}
+
+func TestLoadRejectsBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stack string
+		set   map[string]string
+		unset []string
+		plain []string // keys stored unencrypted
+		key   string   // the key the problem names
+		want  string   // part of the message
+		fix   string   // part of the fix
+	}{
+		{name: "missing domain", unset: []string{p("domain")}, key: "domain", want: "is required and not set", fix: "pulumi config set domain <value> --stack dev"},
+		{name: "domain with scheme", set: map[string]string{p("domain"): "https://translate.example.com"}, key: "domain", want: "without scheme or path"},
+		{name: "domain single label", set: map[string]string{p("domain"): "localhost"}, key: "domain", want: "not a fully qualified domain name"},
+		{name: "domain with www", set: map[string]string{p("domain"): "www.example.com"}, key: "domain", want: "www. is added for you"},
+		{name: "domain bad label", set: map[string]string{p("domain"): "-bad.example.com"}, key: "domain", want: `label "-bad"`},
+		{name: "domain uppercase", set: map[string]string{p("domain"): "Translate.Example.com"}, key: "domain", want: "must be lowercase"},
+		{name: "unknown region", set: map[string]string{"gcp:region": "us-central"}, key: "gcp:region", want: `"us-central" is not a GCP region`, fix: "pulumi config set gcp:region us-central1 --stack dev"},
+		{name: "zone instead of region", set: map[string]string{"gcp:region": "europe-west1-b"}, key: "gcp:region", want: "is a zone; Autopilot clusters are regional", fix: "gcp:region europe-west1 "},
+		{name: "missing project", unset: []string{"gcp:project"}, key: "gcp:project", want: "is required and not set", fix: "pulumi config set gcp:project <value>"},
+		{name: "bad project", set: map[string]string{"gcp:project": "My_Project"}, key: "gcp:project", want: "is not a GCP project ID"},
+		{name: "zero replicas", set: map[string]string{p("backendReplicas"): "0"}, key: "backendReplicas", want: "must be at least 1, got 0", fix: "pulumi config set backendReplicas 1 --stack dev"},
+		{name: "replicas not a number", set: map[string]string{p("frontendReplicas"): "two"}, key: "frontendReplicas", want: `must be a whole number, got "two"`},
+		{name: "malformed cpu", set: map[string]string{p("backendCpu"): "4 cores"}, key: "backendCpu", want: `"4 cores" is not a Kubernetes quantity`},
+		{name: "malformed memory", set: map[string]string{p("frontendMemory"): "1GB"}, key: "frontendMemory", want: `"1GB" is not a Kubernetes quantity`},
+		{name: "autopilot ratio", set: map[string]string{p("backendCpu"): "4", p("backendMemory"): "2Gi"}, key: "backendMemory", want: "0.50 GiB per vCPU; Autopilot allows 1 to 6.5", fix: "backendMemory 8Gi"},
+		{name: "cpu below autopilot minimum", set: map[string]string{p("frontendCpu"): "100m"}, key: "frontendCpu", want: "Autopilot needs between 250m and 30 vCPU"},
+		{name: "ephemeral too large", set: map[string]string{p("backendEphemeralStorage"): "20Gi"}, key: "backendEphemeralStorage", want: "Autopilot allows 10Mi to 10Gi"},
+		{name: "missing secret", unset: []string{p("mysqlPassword")}, key: "mysqlPassword", want: "is required and not set", fix: "pulumi config set --secret mysqlPassword <value> --stack dev"},
+		{name: "plain-text secret", plain: []string{p("mysqlRootPassword")}, key: "mysqlRootPassword", want: "is stored in plain text", fix: "pulumi config set --secret mysqlRootPassword <value> --stack dev"},
+		{name: "short password", set: map[string]string{p("mysqlPassword"): "abc"}, key: "mysqlPassword", want: "shorter than 8 characters", fix: "--secret mysqlPassword"},
+		{name: "prod without deletion protection", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("deletionProtection"): "false"}, key: "deletionProtection", want: "is false on a production stack", fix: "pulumi config set allowUnprotectedProd true --stack prod"},
+		{name: "prod without database protection", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("protectDatabase"): "false"}, key: "protectDatabase", want: "production database must be protected"},
+		{name: "latest in prod", stack: "prod", key: "backendImage", want: "is not pinned: use a version tag or a digest, never latest", fix: "backendImage datatrigger/unlimited-translation_backend_fastapi:<version>"},
+		{name: "untagged mysql", set: map[string]string{p("mysqlImage"): "mysql"}, key: "mysqlImage", want: "is not pinned"},
+		{name: "bad bool", set: map[string]string{p("deletionProtection"): "yes please"}, key: "deletionProtection", want: `must be true or false, got "yes please"`},
+		{name: "bad release channel", set: map[string]string{p("releaseChannel"): "beta"}, key: "releaseChannel", want: `"BETA" is not a GKE release channel`},
+		{name: "bad maintenance time", set: map[string]string{p("maintenanceStartTime"): "25:00"}, key: "maintenanceStartTime", want: "is not a time of day as HH:MM"},
+		{name: "bad cluster name", set: map[string]string{p("clusterName"): "Translation_Cluster"}, key: "clusterName", want: "is not a GKE cluster name"},
+		{name: "bad label value", set: map[string]string{p("labels"): `{"team":"ML Platform"}`}, key: "labels", want: `label "team" has value "ML Platform"`},
+		{name: "reserved label", set: map[string]string{p("labels"): `{"environment":"x"}`}, key: "labels", want: `label "environment" is set by the program`},
+		{name: "labels not a map", set: map[string]string{p("labels"): `team`}, key: "labels", want: "must be a map of strings"},
+		{name: "small disk", set: map[string]string{p("mysqlStorageSize"): "50Mi"}, key: "mysqlStorageSize", want: "bills at least 1Gi per disk"},
+		{name: "root as app user", set: map[string]string{p("mysqlUser"): "root"}, key: "mysqlUser", want: "must not be root"},
+		{name: "namespace with stock image", set: map[string]string{p("namespace"): "translation"}, key: "namespace", want: "stock frontend image only reaches MySQL in namespace default"},
+		{name: "bad pull policy", set: map[string]string{p("imagePullPolicy"): "Sometimes"}, key: "imagePullPolicy", want: "is not one of Always, IfNotPresent, Never"},
+		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stack := tc.stack
+			if stack == "" {
+				stack = "dev"
+			}
+			src := validSource()
+			for k, v := range tc.set {
+				src.Values[k] = v
+			}
+			for _, k := range tc.unset {
+				delete(src.Values, k)
+			}
+			for _, k := range tc.plain {
+				delete(src.Secrets, k)
+			}
+			_, err := Load(stack, src)
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("want a ConfigError, got %v", err)
+			}
+			if len(ce.Problems) != 1 {
+				t.Fatalf("want exactly one problem, got:\n%v", err)
+			}
+			pr := ce.Problems[0]
+			if pr.Key != tc.key || !strings.Contains(pr.Message, tc.want) || !strings.Contains(pr.Fix, tc.fix) {
+				t.Errorf("got key %q message %q fix %q; want key %q, message containing %q, fix containing %q", pr.Key, pr.Message, pr.Fix, tc.key, tc.want, tc.fix)
+			}
+			for _, secret := range []string{"root-password-1", "user-password-1", "abc"} {
+				if _, isSet := tc.set[p("mysqlPassword")]; strings.Contains(err.Error(), secret) && (secret != "abc" || isSet) {
+					t.Errorf("error message shows a secret value: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
+	src := validSource()
+	delete(src.Values, p("domain"))
+	src.Values[p("backendReplicas")] = "0"
+	src.Values["gcp:region"] = "mars-north1"
+	_, err := Load("dev", src)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, `stack "dev": 3 config problems:`) {
+		t.Errorf("unexpected header: %s", msg)
+	}
+	for _, key := range []string{"  - gcp:region:", "  - domain:", "  - backendReplicas:"} {
+		if !strings.Contains(msg, key) {
+			t.Errorf("message lacks %q:\n%s", key, msg)
+		}
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := NewSecret("hunter22")
+	for _, got := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v %s", s, s, s, s)} {
+		if strings.Contains(got, "hunter22") {
+			t.Errorf("secret printed: %s", got)
+		}
+	}
+	c := Config{Database: Database{Password: s}}
+	if strings.Contains(fmt.Sprintf("%+v %#v", c, c), "hunter22") {
+		t.Error("secret printed through Config")
+	}
+}

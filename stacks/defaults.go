@@ -1,0 +1,67 @@
+package stacks
+
+import "strings"
+
+// IsProduction tells whether a stack name gets production defaults:
+// "prod", "production" and anything starting with "prod-".
+func IsProduction(stack string) bool {
+	return stack == "prod" || stack == "production" || strings.HasPrefix(stack, "prod-")
+}
+
+// Defaults returns the config a stack starts from before its own settings.
+// Requests are Autopilot-valid shapes (memory 1-6.5 GiB per vCPU, at least
+// 250m/512Mi, explicit ephemeral storage) so Autopilot never rewrites them.
+func Defaults(stack string) Config {
+	prod := IsProduction(stack)
+	c := Config{
+		Stack:                stack,
+		Production:           prod,
+		Region:               "us-central1",
+		CreateDNSZone:        true,
+		ClusterName:          "translation-" + stack,
+		AddressName:          "translation-" + stack + "-ip",
+		ReleaseChannel:       "REGULAR",
+		MaintenanceStartTime: "03:00",
+		Namespace:            "default",
+		ImagePullPolicy:      "Always",
+		Backend: Workload{
+			Image:            "datatrigger/unlimited-translation_backend_fastapi:latest",
+			Replicas:         1,
+			CPU:              "1",
+			Memory:           "2Gi",
+			EphemeralStorage: "500Mi",
+		},
+		Frontend: Workload{
+			Image:            "datatrigger/unlimited-translation_frontend_flask:k8s",
+			Replicas:         1,
+			CPU:              "250m",
+			Memory:           "512Mi",
+			EphemeralStorage: "100Mi",
+		},
+		Database: Database{
+			Image:            "mysql:8.4",
+			CPU:              "250m",
+			Memory:           "1Gi",
+			EphemeralStorage: "100Mi",
+			StorageSize:      "1Gi",
+			User:             "translation",
+		},
+	}
+	if prod {
+		c.ReleaseChannel = "STABLE"
+		c.DeletionProtection = true
+		c.ImagePullPolicy = "IfNotPresent"
+		c.Backend.Replicas = 2
+		c.Backend.CPU = "2"
+		c.Backend.Memory = "4Gi"
+		c.Frontend.Replicas = 2
+		c.Frontend.CPU = "500m"
+		c.Frontend.Memory = "1Gi"
+		c.Database.CPU = "500m"
+		c.Database.Memory = "2Gi"
+		c.Database.StorageSize = "10Gi"
+		c.Database.Protect = true
+		c.Database.KeepData = true
+	}
+	return c
+}

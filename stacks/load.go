@@ -1,0 +1,79 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Source is where raw config values come from: the Pulumi context at run
+// time, or a stack file for the offline plan.
+type Source interface {
+	// Get returns the raw value of a full key ("gcp:region").
+	Get(key string) (string, bool)
+	// IsSecret tells whether the key is stored encrypted.
+	IsSecret(key string) bool
+}
+
+// KeyLister is implemented by sources that know every key the stack sets,
+// so typos in the project namespace can be reported.
+type KeyLister interface {
+	Keys() []string
+}
+
+// Load builds the stack's Config from its defaults and the source, and
+// validates it as a whole: every problem is reported in one error.
+func Load(stack string, src Source) (Config, error) {
+	c := Defaults(stack)
+	v := &validation{stack: stack}
+	if kl, ok := src.(KeyLister); ok {
+		v.unknownKeys(kl.Keys())
+	}
+	for _, s := range Settings {
+		raw, ok := src.Get(s.Key)
+		if !ok || (strings.TrimSpace(raw) == "" && !s.Secret) {
+			if s.Required {
+				v.missing(s)
+			}
+			continue
+		}
+		if s.Secret && !src.IsSecret(s.Key) {
+			v.add(s.Name(), "is stored in plain text; it must be encrypted",
+				fmt.Sprintf("pulumi config set --secret %s <value> --stack %s", s.Name(), stack))
+			continue
+		}
+		if err := s.set(&c, raw); err != nil {
+			v.add(s.Name(), err.Error(), v.setFix(s.Name(), "<value>"))
+			continue
+		}
+		if s.Secret && raw == "" {
+			v.missing(s)
+		}
+	}
+	if c.DNSZoneName == "" {
+		c.DNSZoneName = strings.ReplaceAll(strings.TrimSuffix(c.Domain, "."), ".", "-")
+	}
+	c.ReleaseChannel = strings.ToUpper(c.ReleaseChannel)
+	v.check(&c)
+	return c, v.err()
+}
+
+// MapSource is a Source over plain maps, for tests and stack files.
+type MapSource struct {
+	Values  map[string]string
+	Secrets map[string]bool
+}
+
+// Get implements Source.
+func (m MapSource) Get(key string) (string, bool) { v, ok := m.Values[key]; return v, ok }
+
+// IsSecret implements Source.
+func (m MapSource) IsSecret(key string) bool { return m.Secrets[key] }
+
+// Keys implements KeyLister.
+func (m MapSource) Keys() []string {
+	keys := make([]string, 0, len(m.Values))
+	for k := range m.Values {
+		keys = append(keys, k)
+	}
+	return keys
+}

@@ -1,0 +1,138 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/unlimited-translation/infra/components"
+	"github.com/unlimited-translation/infra/infra"
+)
+
+// Program is the stack program that `pulumi up` runs: config, validated as
+// a whole before any resource is registered, then Deploy.
+func Program(ctx *pulumi.Context) error {
+	cfg, err := Load(ctx.Stack(), ContextSource{Ctx: ctx})
+	if err != nil {
+		return err
+	}
+	_, err = Deploy(ctx, cfg)
+	return err
+}
+
+// ContextSource reads config from the running Pulumi program.
+type ContextSource struct{ Ctx *pulumi.Context }
+
+// Get implements Source.
+func (s ContextSource) Get(key string) (string, bool) { return s.Ctx.GetConfig(key) }
+
+// IsSecret implements Source.
+func (s ContextSource) IsSecret(key string) bool { return s.Ctx.IsConfigSecret(key) }
+
+// Stack is what Deploy made, for callers and tests.
+type Stack struct {
+	Address *infra.PublicAddress
+	DNS     *infra.DNS
+	Cluster *infra.AutopilotCluster
+	App     *components.TranslationApp
+}
+
+// Deploy registers every resource of a stack and its outputs. Address and
+// DNS do not depend on the cluster, so the engine creates them in parallel
+// with it and certificate provisioning can start early.
+func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
+	labels := Labels(cfg)
+	address, err := infra.NewPublicAddress(ctx, "address", infra.PublicAddressArgs{
+		Project: cfg.GCPProject,
+		Name:    cfg.AddressName,
+		Labels:  labels,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dns, err := infra.NewDNS(ctx, "dns", infra.DNSArgs{
+		Project:    cfg.GCPProject,
+		Domain:     cfg.Domain,
+		ZoneName:   cfg.DNSZoneName,
+		CreateZone: cfg.CreateDNSZone,
+		Address:    address.Address,
+		Labels:     labels,
+	})
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := infra.NewAutopilotCluster(ctx, "cluster", infra.AutopilotClusterArgs{
+		Project:              cfg.GCPProject,
+		Region:               cfg.Region,
+		Name:                 cfg.ClusterName,
+		ReleaseChannel:       cfg.ReleaseChannel,
+		DeletionProtection:   cfg.DeletionProtection,
+		Labels:               labels,
+		MaintenanceStartTime: cfg.MaintenanceStartTime,
+	})
+	if err != nil {
+		return nil, err
+	}
+	app, err := components.NewTranslationApp(ctx, "translation", AppArgs(cfg, &components.PublicEndpointArgs{
+		Hosts:       dns.Hosts,
+		AddressName: address.Name,
+	}, components.Placement{DeletedWith: cluster.Cluster}), pulumi.Providers(cluster.Provider))
+	if err != nil {
+		return nil, err
+	}
+
+	ctx.Export("url", pulumi.String("https://"+dns.Hosts[0]))
+	ctx.Export("address", address.Address)
+	ctx.Export("addressName", address.Name)
+	ctx.Export("nameServers", dns.NameServers)
+	ctx.Export("dnsZone", dns.ZoneName)
+	ctx.Export("clusterName", cluster.Name)
+	ctx.Export("kubeconfig", cluster.Kubeconfig)
+	return &Stack{Address: address, DNS: dns, Cluster: cluster, App: app}, nil
+}
+
+// Labels are the GCP resource labels of every labelled resource.
+func Labels(cfg Config) map[string]string {
+	labels := map[string]string{}
+	for k, v := range cfg.Labels {
+		labels[k] = v
+	}
+	labels["app"] = "unlimited-translation"
+	labels["environment"] = cfg.Stack
+	labels["managed-by"] = "pulumi"
+	return labels
+}
+
+// AppArgs maps config onto the app's components.
+func AppArgs(cfg Config, public *components.PublicEndpointArgs, place components.Placement) components.TranslationAppArgs {
+	req := func(cpu, mem, eph string) components.Requests {
+		return components.Requests{CPU: cpu, Memory: mem, EphemeralStorage: eph}
+	}
+	db := cfg.Database
+	return components.TranslationAppArgs{
+		Namespace: cfg.Namespace,
+		Backend: components.BackendArgs{
+			Image:           cfg.Backend.Image,
+			ImagePullPolicy: cfg.ImagePullPolicy,
+			Replicas:        cfg.Backend.Replicas,
+			Requests:        req(cfg.Backend.CPU, cfg.Backend.Memory, cfg.Backend.EphemeralStorage),
+		},
+		Frontend: components.FrontendArgs{
+			Image:           cfg.Frontend.Image,
+			ImagePullPolicy: cfg.ImagePullPolicy,
+			Replicas:        cfg.Frontend.Replicas,
+			Requests:        req(cfg.Frontend.CPU, cfg.Frontend.Memory, cfg.Frontend.EphemeralStorage),
+		},
+		Database: components.DatabaseArgs{
+			Image:        db.Image,
+			Requests:     req(db.CPU, db.Memory, db.EphemeralStorage),
+			StorageSize:  db.StorageSize,
+			StorageClass: db.StorageClass,
+			User:         db.User,
+			RootPassword: pulumi.ToSecret(pulumi.String(db.RootPassword.Reveal())).(pulumi.StringOutput),
+			Password:     pulumi.ToSecret(pulumi.String(db.Password.Reveal())).(pulumi.StringOutput),
+			Protect:      db.Protect,
+			KeepData:     db.KeepData,
+		},
+		Public:    public,
+		Placement: place,
+	}
+}

@@ -1,0 +1,374 @@
+package stacks_test
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/unlimited-translation/infra/internal/mockstack"
+	"github.com/unlimited-translation/infra/internal/stackfile"
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+const (
+	clusterType     = "gcp:container/cluster:Cluster"
+	addressType     = "gcp:compute/globalAddress:GlobalAddress"
+	recordType      = "gcp:dns/recordSet:RecordSet"
+	zoneType        = "gcp:dns/managedZone:ManagedZone"
+	deploymentType  = "kubernetes:apps/v1:Deployment"
+	statefulSetType = "kubernetes:apps/v1:StatefulSet"
+	serviceType     = "kubernetes:core/v1:Service"
+	secretType      = "kubernetes:core/v1:Secret"
+	configMapType   = "kubernetes:core/v1:ConfigMap"
+	ingressType     = "kubernetes:networking.k8s.io/v1:Ingress"
+	certType        = "kubernetes:networking.gke.io/v1:ManagedCertificate"
+	redirectType    = "kubernetes:networking.gke.io/v1beta1:FrontendConfig"
+	backendCfgType  = "kubernetes:cloud.google.com/v1:BackendConfig"
+	providerType    = "pulumi:providers:kubernetes"
+)
+
+// runStack runs the real program on a committed Pulumi.<stack>.yaml.
+func runStack(t *testing.T, stack string) (*mockstack.Mocks, map[string]interface{}) {
+	t.Helper()
+	src, err := stackfile.Load("..", stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secrets []string
+	for k := range src.Secrets {
+		secrets = append(secrets, k)
+	}
+	sort.Strings(secrets)
+	m, outputs, err := mockstack.Run(stack, src.Values, secrets, stacks.Program)
+	if err != nil {
+		t.Fatalf("%s program: %v", stack, err)
+	}
+	return m, outputs
+}
+
+func one(t *testing.T, m *mockstack.Mocks, typ, name string) mockstack.Resource {
+	t.Helper()
+	r, err := m.One(typ, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestStacksClusterAndProtection(t *testing.T) {
+	for _, tc := range []struct {
+		stack     string
+		protected bool
+		channel   string
+	}{{"dev", false, "REGULAR"}, {"prod", true, "STABLE"}} {
+		t.Run(tc.stack, func(t *testing.T) {
+			m, _ := runStack(t, tc.stack)
+			c := one(t, m, clusterType, "cluster")
+			if !c.Inputs["enableAutopilot"].BoolValue() {
+				t.Error("Autopilot is off")
+			}
+			if got := c.Inputs["deletionProtection"].BoolValue(); got != tc.protected {
+				t.Errorf("deletionProtection = %v, want %v", got, tc.protected)
+			}
+			if got := mockstack.Str(c.Inputs, "releaseChannel.channel"); got != tc.channel {
+				t.Errorf("release channel %q, want %q", got, tc.channel)
+			}
+			if got := mockstack.Str(c.Inputs, "workloadIdentityConfig.workloadPool"); got != "unlimited-translation-"+tc.stack+".svc.id.goog" {
+				t.Errorf("workload pool %q", got)
+			}
+			if mockstack.Str(c.Inputs, "resourceLabels.environment") != tc.stack || mockstack.Str(c.Inputs, "resourceLabels.team") != "ml-platform" {
+				t.Errorf("labels %v", c.Inputs["resourceLabels"])
+			}
+			// Settings that give perpetual diffs or replacements on Autopilot.
+			for _, k := range []string{"nodeConfig", "dnsConfig", "defaultMaxPodsPerNode", "nodePools", "initialNodeCount"} {
+				if _, set := c.Inputs[mockstackKey(k)]; set {
+					t.Errorf("cluster sets %s", k)
+				}
+			}
+			sts := one(t, m, statefulSetType, "translation-database")
+			if sts.Request.GetProtect() != tc.protected {
+				t.Errorf("database protect = %v, want %v", sts.Request.GetProtect(), tc.protected)
+			}
+			wantRetention := map[bool]string{true: "Retain", false: "Delete"}[tc.protected]
+			if got := mockstack.Str(sts.Inputs, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted"); got != wantRetention {
+				t.Errorf("PVC retention %q, want %q", got, wantRetention)
+			}
+		})
+	}
+}
+
+func TestStacksIngressBindsAddressAndCertificateMatchesDNS(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			m, outputs := runStack(t, stack)
+			addr := one(t, m, addressType, "address")
+			ing := one(t, m, ingressType, "translation-public")
+			ann := ing.Inputs["metadata"].ObjectValue()["annotations"].ObjectValue()
+			if got := ann["kubernetes.io/ingress.global-static-ip-name"].StringValue(); got != addr.Inputs["name"].StringValue() {
+				t.Errorf("Ingress static IP %q, address name %q", got, addr.Inputs["name"].StringValue())
+			}
+			cert := one(t, m, certType, "translation-public-certificate")
+			if got := ann["networking.gke.io/managed-certificates"].StringValue(); got != mockstack.Str(cert.Inputs, "metadata.name") {
+				t.Errorf("Ingress certificate annotation %q", got)
+			}
+			if ann["networking.gke.io/v1beta1.FrontendConfig"].StringValue() != "ssl-redirect" || ann["kubernetes.io/ingress.class"].StringValue() != "gce" {
+				t.Errorf("Ingress annotations %v", ann)
+			}
+			var domains []string
+			for _, d := range cert.Inputs["spec"].ObjectValue()["domains"].ArrayValue() {
+				domains = append(domains, d.StringValue())
+			}
+			var records []string
+			for _, r := range m.ByType(recordType) {
+				records = append(records, strings.TrimSuffix(r.Inputs["name"].StringValue(), "."))
+				if r.Inputs["type"].StringValue() != "A" {
+					t.Errorf("record %s is not an A record", r.Name)
+				}
+			}
+			sort.Strings(domains)
+			sort.Strings(records)
+			if strings.Join(domains, ",") != strings.Join(records, ",") || len(domains) != 2 || !strings.HasPrefix(domains[1], "www.") {
+				t.Errorf("certificate domains %v, DNS records %v", domains, records)
+			}
+			if outputs["url"] != "https://"+domains[0] {
+				t.Errorf("url output %v", outputs["url"])
+			}
+			// Public routes: the form and static files only; /query_db and a
+			// catch-all default backend stay unreachable.
+			for _, rule := range ing.Inputs["spec"].ObjectValue()["rules"].ArrayValue() {
+				var paths []string
+				for _, p := range rule.ObjectValue()["http"].ObjectValue()["paths"].ArrayValue() {
+					po := p.ObjectValue()
+					paths = append(paths, po["path"].StringValue()+" "+po["pathType"].StringValue())
+					if svc := mockstack.Str(po, "backend.service.name"); svc != "translation-backend" {
+						t.Errorf("path routes to %q", svc)
+					}
+				}
+				if strings.Join(paths, ",") != "/ Exact,/static Prefix" {
+					t.Errorf("Ingress paths %v", paths)
+				}
+			}
+			if _, ok := ing.Inputs["spec"].ObjectValue()["defaultBackend"]; ok {
+				t.Error("Ingress has a default backend: every path would reach the frontend")
+			}
+			if to := ing.Request.GetCustomTimeouts(); to.GetCreate() != "30m" {
+				t.Errorf("Ingress create timeout %q", to.GetCreate())
+			}
+			redirect := one(t, m, redirectType, "translation-public-redirect")
+			if v, _ := mockstack.Path(redirect.Inputs, "spec.redirectToHttps.enabled"); !v.IsBool() || !v.BoolValue() {
+				t.Error("FrontendConfig does not redirect to HTTPS")
+			}
+			one(t, m, backendCfgType, "translation-public-backendconfig")
+			fe := one(t, m, serviceType, "translation-frontend")
+			feAnn := fe.Inputs["metadata"].ObjectValue()["annotations"].ObjectValue()
+			if got := feAnn["cloud.google.com/backend-config"].StringValue(); got != `{"default":"translation-backendconfig"}` {
+				t.Errorf("frontend Service backend-config annotation %q", got)
+			}
+		})
+	}
+}
+
+func TestStacksCompatibleNamesAndWiring(t *testing.T) {
+	m, _ := runStack(t, "dev")
+	want := []struct{ typ, res, name string }{
+		{deploymentType, "translation-backend", "backend-fastapi-deploy"},
+		{serviceType, "translation-backend", "backend-fastapi-service"},
+		{deploymentType, "translation-frontend", "frontend-flask-deploy"},
+		{serviceType, "translation-frontend", "translation-backend"},
+		{statefulSetType, "translation-database", "mysql-stateful"},
+		{serviceType, "translation-database", "mysql-headless"},
+		{secretType, "translation-database", "mysql-db-secret"},
+		{configMapType, "translation-database-initdb", "mysql-initdb-configmap"},
+		{ingressType, "translation-public", "translation-web"},
+		{certType, "translation-public-certificate", "managed-certificate"},
+		{redirectType, "translation-public-redirect", "ssl-redirect"},
+	}
+	for _, w := range want {
+		r := one(t, m, w.typ, w.res)
+		if got := mockstack.Str(r.Inputs, "metadata.name"); got != w.name {
+			t.Errorf("%s %s named %q, want %q", w.typ, w.res, got, w.name)
+		}
+		if got := mockstack.Str(r.Inputs, "metadata.namespace"); got != "default" {
+			t.Errorf("%s in namespace %q", w.name, got)
+		}
+		if !strings.Contains(r.Provider, providerType+"::cluster") {
+			t.Errorf("%s uses provider %q, not the cluster's", w.name, r.Provider)
+		}
+	}
+	if got := mockstack.Str(one(t, m, serviceType, "translation-frontend").Inputs, "spec.type"); got != "NodePort" {
+		t.Errorf("frontend Service type %q", got)
+	}
+	if got := mockstack.Str(one(t, m, serviceType, "translation-backend").Inputs, "spec.type"); got != "ClusterIP" {
+		t.Errorf("backend Service type %q", got)
+	}
+	db := one(t, m, serviceType, "translation-database")
+	if mockstack.Str(db.Inputs, "spec.clusterIP") != "None" {
+		t.Error("MySQL Service is not headless")
+	}
+	sts := one(t, m, statefulSetType, "translation-database")
+	if mockstack.Str(sts.Inputs, "spec.serviceName") != "mysql-headless" {
+		t.Error("StatefulSet serviceName")
+	}
+	if mockstack.Str(sts.Inputs, "spec.volumeClaimTemplates.0.spec.resources.requests.storage") != "1Gi" {
+		t.Error("volume claim size")
+	}
+	cm := one(t, m, configMapType, "translation-database-initdb")
+	if !strings.Contains(cm.Inputs["data"].ObjectValue()["initdb.sql"].StringValue(), "CREATE TABLE IF NOT EXISTS translations") {
+		t.Error("init SQL missing")
+	}
+}
+
+func TestStacksSecretsStaySecret(t *testing.T) {
+	m, outputs := runStack(t, "dev")
+	sec := one(t, m, secretType, "translation-database")
+	sd := sec.Inputs["stringData"]
+	if sd.IsSecret() {
+		sd = sd.SecretValue().Element // the whole map is secret: fine
+	} else {
+		for _, k := range []string{"MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD"} {
+			if !sd.ObjectValue()[mockstackKey(k)].IsSecret() {
+				t.Errorf("Secret %s is not marked secret", k)
+			}
+		}
+	}
+	if got := sd.ObjectValue()["MYSQL_USER"]; !got.IsString() || got.StringValue() != "translation" {
+		t.Errorf("MYSQL_USER %v", got)
+	}
+	fe := one(t, m, deploymentType, "translation-frontend")
+	env := map[string]string{}
+	for i := 0; i < 3; i++ {
+		name := mockstack.Str(fe.Inputs, "spec.template.spec.containers.0.env."+itoa(i)+".name")
+		ref := mockstack.Str(fe.Inputs, "spec.template.spec.containers.0.env."+itoa(i)+".valueFrom.secretKeyRef.name") + "/" +
+			mockstack.Str(fe.Inputs, "spec.template.spec.containers.0.env."+itoa(i)+".valueFrom.secretKeyRef.key")
+		env[name] = ref
+	}
+	if env["DB_USER"] != "mysql-db-secret/MYSQL_USER" || env["DB_PASSWORD"] != "mysql-db-secret/MYSQL_PASSWORD" {
+		t.Errorf("frontend env from Secret: %v", env)
+	}
+	prov := one(t, m, providerType, "cluster")
+	if !prov.Inputs["kubeconfig"].IsSecret() {
+		t.Error("provider kubeconfig is not secret")
+	}
+	if !strings.Contains(mockstack.Str(prov.Inputs, "kubeconfig"), "command: gke-gcloud-auth-plugin") {
+		t.Error("kubeconfig does not use gke-gcloud-auth-plugin")
+	}
+	if mockstack.Str(prov.Inputs, "clusterIdentifier") == "" {
+		t.Error("provider has no clusterIdentifier")
+	}
+	for _, k := range []string{"url", "address", "nameServers", "clusterName", "kubeconfig", "dnsZone"} {
+		if outputs[k] == nil {
+			t.Errorf("stack output %s missing", k)
+		}
+	}
+}
+
+func TestStacksRequestsAndProbes(t *testing.T) {
+	for _, tc := range []struct {
+		stack              string
+		backendCPU, memory string
+		replicas           float64
+	}{{"dev", "1", "2Gi", 1}, {"prod", "2", "4Gi", 2}} {
+		t.Run(tc.stack, func(t *testing.T) {
+			m, _ := runStack(t, tc.stack)
+			be := one(t, m, deploymentType, "translation-backend")
+			c := "spec.template.spec.containers.0."
+			if got := mockstack.Str(be.Inputs, c+"resources.requests.cpu"); got != tc.backendCPU {
+				t.Errorf("backend cpu %q", got)
+			}
+			if got := mockstack.Str(be.Inputs, c+"resources.requests.memory"); got != tc.memory {
+				t.Errorf("backend memory %q", got)
+			}
+			if v, _ := mockstack.Path(be.Inputs, "spec.replicas"); v.NumberValue() != tc.replicas {
+				t.Errorf("backend replicas %v", v)
+			}
+			if _, ok := mockstack.Path(be.Inputs, c+"resources.limits"); ok {
+				t.Error("limits set: Autopilot rewrites them")
+			}
+			if mockstack.Str(be.Inputs, c+"startupProbe.httpGet.path") != "/" {
+				t.Error("backend has no startup probe")
+			}
+			if v, _ := mockstack.Path(be.Inputs, c+"startupProbe.failureThreshold"); v.NumberValue()*10 < 300 {
+				t.Error("backend startup probe allows less than 5 minutes")
+			}
+			fe := one(t, m, deploymentType, "translation-frontend")
+			if mockstack.Str(fe.Inputs, c+"readinessProbe.httpGet.path") != "/" || mockstack.Str(fe.Inputs, c+"livenessProbe.httpGet.path") != "/" {
+				t.Error("frontend probes")
+			}
+			for _, r := range append(m.ByType(deploymentType), m.ByType(statefulSetType)...) {
+				if mockstack.Str(r.Inputs, c+"resources.requests.ephemeral-storage") == "" {
+					t.Errorf("%s has no ephemeral-storage request", r.Name)
+				}
+				img := mockstack.Str(r.Inputs, c+"image")
+				if tc.stack == "prod" && (strings.HasSuffix(img, ":latest") || !strings.Contains(img, ":")) {
+					t.Errorf("prod image %q is not pinned", img)
+				}
+			}
+		})
+	}
+}
+
+func TestStacksTeardownOrder(t *testing.T) {
+	m, _ := runStack(t, "dev")
+	// Objects that own cloud resources are deleted explicitly.
+	owns := map[string]bool{
+		statefulSetType + "/translation-database":    true,
+		ingressType + "/translation-public":          true,
+		certType + "/translation-public-certificate": true,
+		serviceType + "/translation-frontend":        true,
+	}
+	for _, r := range m.Resources {
+		if !r.Custom || !strings.HasPrefix(r.Type, "kubernetes:") {
+			continue
+		}
+		dw := r.Request.GetDeletedWith()
+		if owns[r.Type+"/"+r.Name] {
+			if dw != "" {
+				t.Errorf("%s %s owns cloud resources but is deleted with %s", r.Type, r.Name, dw)
+			}
+		} else if !strings.HasSuffix(dw, clusterType+"::cluster") {
+			t.Errorf("%s %s lives only in the cluster but deletedWith=%q", r.Type, r.Name, dw)
+		}
+	}
+	// Address and DNS never wait for the cluster.
+	for _, r := range append(m.ByType(recordType), m.ByType(zoneType)...) {
+		for _, dep := range r.Request.GetDependencies() {
+			if strings.Contains(dep, "Cluster") {
+				t.Errorf("%s depends on the cluster", r.Name)
+			}
+		}
+	}
+}
+
+func TestStacksDNSZoneCreatedOrAdopted(t *testing.T) {
+	dev, _ := runStack(t, "dev")
+	if z := one(t, dev, zoneType, "dns"); z.Read || z.Inputs["dnsName"].StringValue() != "dev.translate.example.com." {
+		t.Errorf("dev zone: read=%v dnsName=%v", z.Read, z.Inputs["dnsName"])
+	}
+	prod, outputs := runStack(t, "prod")
+	if z := one(t, prod, zoneType, "dns"); !z.Read {
+		t.Error("prod zone should be adopted (read), not created")
+	}
+	if outputs["dnsZone"] != "example-com" {
+		t.Errorf("prod dnsZone output %v", outputs["dnsZone"])
+	}
+}
+
+func TestStackFilesHaveNoPlainSecrets(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		b, err := os.ReadFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := stackfile.Load("..", stack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"unlimited-translation:mysqlRootPassword", "unlimited-translation:mysqlPassword"} {
+			if !src.Secrets[k] {
+				t.Errorf("%s: %s is not encrypted in %s", stack, k, b)
+			}
+		}
+	}
+}

@@ -1,0 +1,203 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Setting is one stack config key: its type, its documentation and where it
+// lands in Config. The same table drives loading, the README's reference
+// table and the "unknown key" check, so they cannot disagree.
+type Setting struct {
+	// Key is the full config key ("gcp:region", "unlimited-translation:domain").
+	Key string
+	// Type is the value's type as written in the README.
+	Type string
+	// Doc is one sentence on what the key does.
+	Doc string
+	// Secret keys must be set with `pulumi config set --secret`.
+	Secret bool
+	// Required keys have no default.
+	Required bool
+
+	show func(*Config) string
+	set  func(*Config, string) error
+}
+
+// Name is the key as typed after `pulumi config set` (no project namespace).
+func (s Setting) Name() string {
+	return strings.TrimPrefix(s.Key, Project+":")
+}
+
+// Default renders the default value for a stack in the README table.
+func (s Setting) Default(stack string) string {
+	if s.Required {
+		return "(required)"
+	}
+	c := Defaults(stack)
+	return s.show(&c)
+}
+
+func strSetting(key, doc string, field func(*Config) *string) Setting {
+	return Setting{Key: key, Type: "string", Doc: doc,
+		show: func(c *Config) string { return *field(c) },
+		set:  func(c *Config, v string) error { *field(c) = strings.TrimSpace(v); return nil },
+	}
+}
+
+func intSetting(key, doc string, field func(*Config) *int) Setting {
+	return Setting{Key: key, Type: "integer", Doc: doc,
+		show: func(c *Config) string { return strconv.Itoa(*field(c)) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("must be a whole number, got %q", v)
+			}
+			*field(c) = n
+			return nil
+		},
+	}
+}
+
+func boolSetting(key, doc string, field func(*Config) *bool) Setting {
+	return Setting{Key: key, Type: "boolean", Doc: doc,
+		show: func(c *Config) string { return strconv.FormatBool(*field(c)) },
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("must be true or false, got %q", v)
+			}
+			*field(c) = b
+			return nil
+		},
+	}
+}
+
+func mapSetting(key, doc string, field func(*Config) *map[string]string) Setting {
+	return Setting{Key: key, Type: "map(string)", Doc: doc,
+		show: func(c *Config) string {
+			m := *field(c)
+			if len(m) == 0 {
+				return "{}"
+			}
+			b, _ := json.Marshal(m)
+			return string(b)
+		},
+		set: func(c *Config, v string) error {
+			m := map[string]string{}
+			if err := json.Unmarshal([]byte(v), &m); err != nil {
+				return fmt.Errorf("must be a map of strings (set it with `pulumi config set --path %s.<name> <value>`), got %q", strings.TrimPrefix(key, Project+":"), v)
+			}
+			*field(c) = m
+			return nil
+		},
+	}
+}
+
+func secretSetting(key, doc string, field func(*Config) *Secret) Setting {
+	return Setting{Key: key, Type: "secret", Doc: doc, Secret: true, Required: true,
+		show: func(c *Config) string { return "(required)" },
+		set:  func(c *Config, v string) error { *field(c) = NewSecret(v); return nil },
+	}
+}
+
+func required(s Setting) Setting { s.Required = true; return s }
+
+func p(name string) string { return Project + ":" + name }
+
+// Settings lists every key a stack may set, in README order.
+var Settings = []Setting{
+	required(strSetting("gcp:project", "GCP project that holds every cloud resource (also read by the gcp provider).",
+		func(c *Config) *string { return &c.GCPProject })),
+	strSetting("gcp:region", "GCP region of the Autopilot cluster (also read by the gcp provider).",
+		func(c *Config) *string { return &c.Region }),
+	required(strSetting(p("domain"), "Public host name of the app; the certificate covers it and its `www.` name.",
+		func(c *Config) *string { return &c.Domain })),
+	boolSetting(p("createDnsZone"), "Create a Cloud DNS public zone for the domain; false adopts the existing zone `dnsZoneName` and keeps it on destroy.",
+		func(c *Config) *bool { return &c.CreateDNSZone }),
+	strSetting(p("dnsZoneName"), "Cloud DNS managed zone name; empty derives it from the domain (`translate.example.com` gives `translate-example-com`).",
+		func(c *Config) *string { return &c.DNSZoneName }),
+	strSetting(p("addressName"), "Name of the reserved global static IP the Ingress binds to.",
+		func(c *Config) *string { return &c.AddressName }),
+	strSetting(p("clusterName"), "Name of the GKE Autopilot cluster.",
+		func(c *Config) *string { return &c.ClusterName }),
+	strSetting(p("releaseChannel"), "GKE release channel: RAPID, REGULAR, STABLE or EXTENDED.",
+		func(c *Config) *string { return &c.ReleaseChannel }),
+	boolSetting(p("deletionProtection"), "GKE deletion protection on the cluster; destroy fails while it is on.",
+		func(c *Config) *bool { return &c.DeletionProtection }),
+	boolSetting(p("allowUnprotectedProd"), "Let a production stack run with deletionProtection false (deliberate override).",
+		func(c *Config) *bool { return &c.AllowUnprotectedProd }),
+	strSetting(p("maintenanceStartTime"), "Start (HH:MM, UTC) of the cluster's daily 4-hour maintenance window.",
+		func(c *Config) *string { return &c.MaintenanceStartTime }),
+	mapSetting(p("labels"), "Extra GCP resource labels for the cluster; `environment`, `app` and `managed-by` are always set.",
+		func(c *Config) *map[string]string { return &c.Labels }),
+	strSetting(p("namespace"), "Kubernetes namespace of the app; the stock frontend image only works in `default`.",
+		func(c *Config) *string { return &c.Namespace }),
+	strSetting(p("imagePullPolicy"), "Pull policy of the app's containers: Always, IfNotPresent or Never.",
+		func(c *Config) *string { return &c.ImagePullPolicy }),
+	strSetting(p("backendImage"), "Image of the FastAPI translation backend; production stacks must pin a tag other than latest or a digest.",
+		func(c *Config) *string { return &c.Backend.Image }),
+	intSetting(p("backendReplicas"), "Number of backend pods.",
+		func(c *Config) *int { return &c.Backend.Replicas }),
+	strSetting(p("backendCpu"), "CPU request of each backend pod (Autopilot bills requests).",
+		func(c *Config) *string { return &c.Backend.CPU }),
+	strSetting(p("backendMemory"), "Memory request of each backend pod; the models need about 1.5 GiB at rest.",
+		func(c *Config) *string { return &c.Backend.Memory }),
+	strSetting(p("backendEphemeralStorage"), "Ephemeral-storage request of each backend pod.",
+		func(c *Config) *string { return &c.Backend.EphemeralStorage }),
+	strSetting(p("frontendImage"), "Image of the Flask frontend.",
+		func(c *Config) *string { return &c.Frontend.Image }),
+	intSetting(p("frontendReplicas"), "Number of frontend pods.",
+		func(c *Config) *int { return &c.Frontend.Replicas }),
+	strSetting(p("frontendCpu"), "CPU request of each frontend pod.",
+		func(c *Config) *string { return &c.Frontend.CPU }),
+	strSetting(p("frontendMemory"), "Memory request of each frontend pod.",
+		func(c *Config) *string { return &c.Frontend.Memory }),
+	strSetting(p("frontendEphemeralStorage"), "Ephemeral-storage request of each frontend pod.",
+		func(c *Config) *string { return &c.Frontend.EphemeralStorage }),
+	strSetting(p("mysqlImage"), "MySQL image; pin a major version, never latest.",
+		func(c *Config) *string { return &c.Database.Image }),
+	strSetting(p("mysqlCpu"), "CPU request of the MySQL pod.",
+		func(c *Config) *string { return &c.Database.CPU }),
+	strSetting(p("mysqlMemory"), "Memory request of the MySQL pod.",
+		func(c *Config) *string { return &c.Database.Memory }),
+	strSetting(p("mysqlEphemeralStorage"), "Ephemeral-storage request of the MySQL pod.",
+		func(c *Config) *string { return &c.Database.EphemeralStorage }),
+	strSetting(p("mysqlStorageSize"), "Size of the MySQL data volume (GKE bills at least 1 GiB per disk).",
+		func(c *Config) *string { return &c.Database.StorageSize }),
+	strSetting(p("mysqlStorageClass"), "StorageClass of the data volume; empty uses the cluster default (balanced PD on GKE).",
+		func(c *Config) *string { return &c.Database.StorageClass }),
+	strSetting(p("mysqlUser"), "MySQL user the frontend connects as.",
+		func(c *Config) *string { return &c.Database.User }),
+	secretSetting(p("mysqlRootPassword"), "MySQL root password, from encrypted config.",
+		func(c *Config) *Secret { return &c.Database.RootPassword }),
+	secretSetting(p("mysqlPassword"), "Password of `mysqlUser`, from encrypted config.",
+		func(c *Config) *Secret { return &c.Database.Password }),
+	boolSetting(p("protectDatabase"), "Pulumi `protect` on the MySQL StatefulSet: no delete or replace until turned off.",
+		func(c *Config) *bool { return &c.Database.Protect }),
+	boolSetting(p("keepDatabaseVolume"), "Keep the MySQL data volume (PVC and disk) when the StatefulSet is deleted.",
+		func(c *Config) *bool { return &c.Database.KeepData }),
+}
+
+// lookupSetting finds a setting by full key.
+func lookupSetting(key string) (Setting, bool) {
+	for _, s := range Settings {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// settingNames lists the short names, sorted, for "did you mean" hints.
+func settingNames() []string {
+	var names []string
+	for _, s := range Settings {
+		names = append(names, s.Name())
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,336 @@
+package stacks
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/unlimited-translation/infra/internal/quantity"
+)
+
+// Problem is one bad config value: the key, what is wrong and the command
+// that fixes it.
+type Problem struct {
+	Key     string
+	Message string
+	Fix     string
+}
+
+// ConfigError lists every problem of a stack's config.
+type ConfigError struct {
+	Stack    string
+	Problems []Problem
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	noun := "problem"
+	if len(e.Problems) > 1 {
+		noun = "problems"
+	}
+	fmt.Fprintf(&b, "stack %q: %d config %s:", e.Stack, len(e.Problems), noun)
+	for _, p := range e.Problems {
+		fmt.Fprintf(&b, "\n  - %s: %s", p.Key, p.Message)
+		if p.Fix != "" {
+			fmt.Fprintf(&b, "\n    fix: %s", p.Fix)
+		}
+	}
+	return b.String()
+}
+
+type validation struct {
+	stack    string
+	problems []Problem
+}
+
+func (v *validation) add(key, msg, fix string) {
+	v.problems = append(v.problems, Problem{Key: key, Message: msg, Fix: fix})
+}
+
+func (v *validation) setFix(name, value string) string {
+	return fmt.Sprintf("pulumi config set %s %s --stack %s", name, value, v.stack)
+}
+
+func (v *validation) missing(s Setting) {
+	if s.Secret {
+		v.add(s.Name(), "is required and not set",
+			fmt.Sprintf("pulumi config set --secret %s <value> --stack %s", s.Name(), v.stack))
+		return
+	}
+	v.add(s.Name(), "is required and not set", v.setFix(s.Name(), "<value>"))
+}
+
+func (v *validation) err() error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ConfigError{Stack: v.stack, Problems: v.problems}
+}
+
+func (v *validation) unknownKeys(keys []string) {
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !strings.HasPrefix(k, Project+":") {
+			continue // other packages' keys (gcp:, kubernetes:) are theirs to check
+		}
+		if _, ok := lookupSetting(k); ok {
+			continue
+		}
+		name := strings.TrimPrefix(k, Project+":")
+		msg := "is not a setting of this project"
+		if near := nearest(name, settingNames()); near != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", near)
+		}
+		v.add(name, msg, fmt.Sprintf("pulumi config rm %s --stack %s", name, v.stack))
+	}
+}
+
+var (
+	projectRe   = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	labelRe     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	gceNameRe   = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	clusterRe   = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$`)
+	hhmmRe      = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	gcpLabelKey = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	gcpLabelVal = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
+	imageRe     = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._/:@-]*$`)
+	mysqlUserRe = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
+	zoneRe      = regexp.MustCompile(`^([a-z]+-[a-z]+[0-9]+)-[a-z]$`)
+)
+
+// reservedLabels are set by the program on every labelled resource.
+var reservedLabels = []string{"app", "environment", "managed-by"}
+
+func (v *validation) check(c *Config) {
+	v.checkGCP(c)
+	v.checkDNS(c)
+	v.checkCluster(c)
+	v.checkApp(c)
+}
+
+func (v *validation) checkGCP(c *Config) {
+	if c.GCPProject != "" && !projectRe.MatchString(c.GCPProject) {
+		v.add("gcp:project", fmt.Sprintf("%q is not a GCP project ID (6-30 lowercase letters, digits or hyphens, starting with a letter)", c.GCPProject),
+			v.setFix("gcp:project", "<project-id>"))
+	}
+	if !knownRegion(c.Region) {
+		msg := fmt.Sprintf("%q is not a GCP region", c.Region)
+		fix := v.setFix("gcp:region", "us-central1")
+		if m := zoneRe.FindStringSubmatch(c.Region); m != nil && knownRegion(m[1]) {
+			msg = fmt.Sprintf("%q is a zone; Autopilot clusters are regional", c.Region)
+			fix = v.setFix("gcp:region", m[1])
+		} else if near := nearest(c.Region, Regions); near != "" {
+			fix = v.setFix("gcp:region", near)
+		}
+		v.add("gcp:region", msg, fix)
+	}
+}
+
+func (v *validation) checkDNS(c *Config) {
+	domainOK := c.Domain != ""
+	if msg := domainProblem(c.Domain); domainOK && msg != "" {
+		v.add("domain", msg, v.setFix("domain", "translate.example.com"))
+		domainOK = false
+	}
+	// A zone name derived from a bad domain would only repeat that problem.
+	if domainOK && !gceNameRe.MatchString(c.DNSZoneName) {
+		v.add("dnsZoneName", fmt.Sprintf("%q is not a Cloud DNS zone name (lowercase letters, digits and hyphens, starting with a letter, at most 63)", c.DNSZoneName),
+			v.setFix("dnsZoneName", "example-com"))
+	}
+	if !gceNameRe.MatchString(c.AddressName) {
+		v.add("addressName", fmt.Sprintf("%q is not a GCP resource name (lowercase letters, digits and hyphens, starting with a letter, at most 63)", c.AddressName),
+			v.setFix("addressName", "translation-ip"))
+	}
+}
+
+func domainProblem(d string) string {
+	switch {
+	case strings.Contains(d, "://") || strings.Contains(d, "/"):
+		return fmt.Sprintf("%q must be a host name only, without scheme or path", d)
+	case d != strings.ToLower(d):
+		return fmt.Sprintf("%q must be lowercase", d)
+	case strings.HasPrefix(d, "www."):
+		return fmt.Sprintf("%q starts with www.: give the apex name, www. is added for you", d)
+	case strings.HasPrefix(d, "*."):
+		return fmt.Sprintf("%q is a wildcard; Google-managed certificates need exact names", d)
+	case len(d) > 249:
+		return fmt.Sprintf("%q is too long: with www. it must fit in 253 characters", d)
+	}
+	labels := strings.Split(strings.TrimSuffix(d, "."), ".")
+	if len(labels) < 2 {
+		return fmt.Sprintf("%q is not a fully qualified domain name (e.g. translate.example.com)", d)
+	}
+	for _, l := range labels {
+		if !labelRe.MatchString(l) {
+			return fmt.Sprintf("%q is not a valid domain name: label %q must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen", d, l)
+		}
+	}
+	return ""
+}
+
+func (v *validation) checkCluster(c *Config) {
+	if !clusterRe.MatchString(c.ClusterName) {
+		v.add("clusterName", fmt.Sprintf("%q is not a GKE cluster name (lowercase letters, digits and hyphens, starting with a letter, at most 40)", c.ClusterName),
+			v.setFix("clusterName", "translation-"+v.stack))
+	}
+	switch c.ReleaseChannel {
+	case "RAPID", "REGULAR", "STABLE", "EXTENDED":
+	default:
+		v.add("releaseChannel", fmt.Sprintf("%q is not a GKE release channel (RAPID, REGULAR, STABLE or EXTENDED)", c.ReleaseChannel),
+			v.setFix("releaseChannel", "REGULAR"))
+	}
+	if c.Production && !c.AllowUnprotectedProd {
+		if !c.DeletionProtection {
+			v.add("deletionProtection", "is false on a production stack; a production cluster must be protected from deletion",
+				v.setFix("deletionProtection", "true")+"  (or, deliberately: "+v.setFix("allowUnprotectedProd", "true")+")")
+		}
+		if !c.Database.Protect {
+			v.add("protectDatabase", "is false on a production stack; the production database must be protected",
+				v.setFix("protectDatabase", "true")+"  (or, deliberately: "+v.setFix("allowUnprotectedProd", "true")+")")
+		}
+	}
+	if !hhmmRe.MatchString(c.MaintenanceStartTime) {
+		v.add("maintenanceStartTime", fmt.Sprintf("%q is not a time of day as HH:MM (UTC)", c.MaintenanceStartTime),
+			v.setFix("maintenanceStartTime", "03:00"))
+	}
+	keys := make([]string, 0, len(c.Labels))
+	for k := range c.Labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fix := fmt.Sprintf("pulumi config set --path 'labels.%s' <value> --stack %s", k, v.stack)
+		switch {
+		case contains(reservedLabels, k):
+			v.add("labels", fmt.Sprintf("label %q is set by the program and cannot be overridden", k),
+				fmt.Sprintf("pulumi config rm --path 'labels.%s' --stack %s", k, v.stack))
+		case !gcpLabelKey.MatchString(k):
+			v.add("labels", fmt.Sprintf("label key %q must start with a lowercase letter and hold only lowercase letters, digits, _ and - (at most 63)", k), fix)
+		case !gcpLabelVal.MatchString(c.Labels[k]):
+			v.add("labels", fmt.Sprintf("label %q has value %q: only lowercase letters, digits, _ and - (at most 63)", k, c.Labels[k]), fix)
+		}
+	}
+}
+
+func (v *validation) checkApp(c *Config) {
+	if !labelRe.MatchString(c.Namespace) {
+		v.add("namespace", fmt.Sprintf("%q is not a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)", c.Namespace),
+			v.setFix("namespace", "default"))
+	} else if c.Namespace != "default" && c.Frontend.Image == Defaults(v.stack).Frontend.Image {
+		v.add("namespace", fmt.Sprintf("is %q, but the stock frontend image only reaches MySQL in namespace default", c.Namespace),
+			v.setFix("namespace", "default")+"  (or set frontendImage to an image of your own)")
+	}
+	switch c.ImagePullPolicy {
+	case "Always", "IfNotPresent", "Never":
+	default:
+		v.add("imagePullPolicy", fmt.Sprintf("%q is not one of Always, IfNotPresent, Never", c.ImagePullPolicy),
+			v.setFix("imagePullPolicy", "IfNotPresent"))
+	}
+	v.checkWorkload("backend", c.Backend, c.Production)
+	v.checkWorkload("frontend", c.Frontend, c.Production)
+	v.checkDatabase(c.Database)
+}
+
+func (v *validation) checkWorkload(prefix string, w Workload, prod bool) {
+	v.checkImage(prefix+"Image", w.Image, prod)
+	if w.Replicas < 1 {
+		v.add(prefix+"Replicas", fmt.Sprintf("must be at least 1, got %d (tear the stack down with `pulumi destroy` instead of scaling to zero)", w.Replicas),
+			v.setFix(prefix+"Replicas", "1"))
+	} else if w.Replicas > 50 {
+		v.add(prefix+"Replicas", fmt.Sprintf("is %d; more than 50 pods of one part is almost certainly a typo", w.Replicas),
+			v.setFix(prefix+"Replicas", "2"))
+	}
+	v.checkRequests(prefix, w.CPU, w.Memory, w.EphemeralStorage)
+}
+
+func (v *validation) checkDatabase(d Database) {
+	v.checkImage("mysqlImage", d.Image, true)
+	v.checkRequests("mysql", d.CPU, d.Memory, d.EphemeralStorage)
+	if size, ok := v.quantity("mysqlStorageSize", d.StorageSize, "10Gi"); ok && size < quantity.Gi {
+		v.add("mysqlStorageSize", fmt.Sprintf("is %s; GKE provisions and bills at least 1Gi per disk, so ask for what you get", d.StorageSize),
+			v.setFix("mysqlStorageSize", "1Gi"))
+	}
+	if d.StorageClass != "" && !labelRe.MatchString(d.StorageClass) {
+		v.add("mysqlStorageClass", fmt.Sprintf("%q is not a StorageClass name", d.StorageClass),
+			v.setFix("mysqlStorageClass", "standard-rwo"))
+	}
+	switch {
+	case !mysqlUserRe.MatchString(d.User):
+		v.add("mysqlUser", fmt.Sprintf("%q must be 1-32 letters, digits or underscores", d.User), v.setFix("mysqlUser", "translation"))
+	case strings.EqualFold(d.User, "root"):
+		v.add("mysqlUser", "must not be root: the MySQL image creates this user beside root", v.setFix("mysqlUser", "translation"))
+	}
+	for _, s := range []struct {
+		name   string
+		secret Secret
+	}{{"mysqlRootPassword", d.RootPassword}, {"mysqlPassword", d.Password}} {
+		if name := s.name; s.secret.Set() && len(s.secret.Reveal()) < 8 {
+			v.add(name, "is shorter than 8 characters",
+				fmt.Sprintf("pulumi config set --secret %s \"$(openssl rand -base64 24)\" --stack %s", name, v.stack))
+		}
+	}
+}
+
+func (v *validation) checkImage(key, image string, pinned bool) {
+	if !imageRe.MatchString(image) {
+		v.add(key, fmt.Sprintf("%q is not a container image reference", image), v.setFix(key, "<registry>/<name>:<tag>"))
+		return
+	}
+	if !pinned || strings.Contains(image, "@sha256:") {
+		return
+	}
+	name, tag := image, ""
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		name, tag = image[:i], image[i+1:]
+	}
+	if tag == "" || tag == "latest" {
+		v.add(key, fmt.Sprintf("%q is not pinned: use a version tag or a digest, never latest", image),
+			v.setFix(key, name+":<version>"))
+	}
+}
+
+// checkRequests applies Autopilot's rules for general-purpose pods, so that
+// Autopilot never rewrites a request (which would show as perpetual drift).
+func (v *validation) checkRequests(prefix, cpu, memory, ephemeral string) {
+	c, okC := v.quantity(prefix+"Cpu", cpu, "500m")
+	m, okM := v.quantity(prefix+"Memory", memory, "1Gi")
+	e, okE := v.quantity(prefix+"EphemeralStorage", ephemeral, "100Mi")
+	if okC && (c < 0.25 || c > 30) {
+		v.add(prefix+"Cpu", fmt.Sprintf("is %s; Autopilot needs between 250m and 30 vCPU per pod", cpu), v.setFix(prefix+"Cpu", "250m"))
+		okC = false
+	}
+	if okM && (m < 512*quantity.Mi || m > 110*quantity.Gi) {
+		v.add(prefix+"Memory", fmt.Sprintf("is %s; Autopilot needs between 512Mi and 110Gi per pod", memory), v.setFix(prefix+"Memory", "512Mi"))
+		okM = false
+	}
+	if okC && okM {
+		ratio := m / quantity.Gi / c
+		if ratio < 1 || ratio > 6.5 {
+			good := fmt.Sprintf("%gGi", c*2)
+			v.add(prefix+"Memory", fmt.Sprintf("%s for %s vCPU is %.2f GiB per vCPU; Autopilot allows 1 to 6.5 and would rewrite the request", memory, cpu, ratio),
+				v.setFix(prefix+"Memory", good))
+		}
+	}
+	if okE && (e < 10*quantity.Mi || e > 10*quantity.Gi) {
+		v.add(prefix+"EphemeralStorage", fmt.Sprintf("is %s; Autopilot allows 10Mi to 10Gi", ephemeral), v.setFix(prefix+"EphemeralStorage", "100Mi"))
+	}
+}
+
+func (v *validation) quantity(key, value, example string) (float64, bool) {
+	q, err := quantity.Parse(value)
+	if err != nil {
+		v.add(key, err.Error(), v.setFix(key, example))
+		return 0, false
+	}
+	return q, true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
