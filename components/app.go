@@ -17,7 +17,7 @@ type TranslationAppArgs struct {
 	Database  DatabaseArgs
 	// Public, when set, exposes the frontend through a GKE Ingress with a
 	// managed certificate; nil leaves it to Frontend.ServiceType.
-	Public   *PublicEndpointArgs
+	Public    *PublicEndpointArgs
 	Placement Placement
 }
 

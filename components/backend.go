@@ -22,7 +22,7 @@ type BackendArgs struct {
 	// ServiceName. Default "backend-fastapi-service": the stock frontend
 	// calls http://backend-fastapi-service/translate.
 	ServiceName string
-	Placement    Placement
+	Placement   Placement
 }
 
 // Backend is the translation API: a Deployment behind a ClusterIP Service,
@@ -58,7 +58,7 @@ func NewBackend(ctx *pulumi.Context, name string, args BackendArgs, opts ...pulu
 		ReadinessProbe: httpProbe("/", 80, 10, 3),
 		// A translation keeps the CPU busy; be slow to call it dead.
 		LivenessProbe: httpProbe("/", 80, 30, 4),
-		Placement:      args.Placement,
+		Placement:     args.Placement,
 	}, pulumi.Parent(b))
 	if err != nil {
 		return nil, err

@@ -43,7 +43,7 @@ type DatabaseArgs struct {
 	Protect bool
 	// KeepData keeps the volume's claim (and disk) when the StatefulSet is
 	// deleted; otherwise Kubernetes deletes it with the StatefulSet.
-	KeepData bool
+	KeepData  bool
 	Placement Placement
 }
 

@@ -48,7 +48,7 @@ type PublicEndpointArgs struct {
 	// GKE load balancers often take longer than the provider's 10 minutes
 	// (pulumi-kubernetes 1649).
 	IngressTimeout string
-	Placement       Placement
+	Placement      Placement
 }
 
 // DefaultBackendConfigName is the BackendConfig a PublicEndpoint creates

@@ -37,7 +37,7 @@ type WebWorkloadArgs struct {
 	StartupProbe              *corev1.ProbeArgs
 	ReadinessProbe            *corev1.ProbeArgs
 	LivenessProbe             *corev1.ProbeArgs
-	Placement                  Placement
+	Placement                 Placement
 }
 
 // WebWorkload is a Deployment and the Service in front of it.
@@ -95,13 +95,16 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 	if args.ServiceOwnsCloudResources {
 		svcOpts = args.Placement.ownsCloud(w)
 	}
+	svcMeta := &metav1.ObjectMetaArgs{
+		Name:      pulumi.String(args.ServiceName),
+		Namespace: pulumi.String(ns),
+		Labels:    labels,
+	}
+	if len(args.ServiceAnnotations) > 0 {
+		svcMeta.Annotations = pulumi.ToStringMap(args.ServiceAnnotations)
+	}
 	svc, err := corev1.NewService(ctx, name, &corev1.ServiceArgs{
-		Metadata: &metav1.ObjectMetaArgs{
-			Name:        pulumi.String(args.ServiceName),
-			Namespace:   pulumi.String(ns),
-			Labels:      labels,
-			Annotations: pulumi.ToStringMap(args.ServiceAnnotations),
-		},
+		Metadata: svcMeta,
 		Spec: &corev1.ServiceSpecArgs{
 			Type:     pulumi.String(orDefault(args.ServiceType, "ClusterIP")),
 			Selector: labels,

@@ -1,0 +1,59 @@
+// Command infra runs the unlimited-translation stacks: `infra plan` shows
+// offline what a stack would create.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// usageError marks mistakes in the command line itself (exit code 2).
+type usageError struct{ error }
+
+// run executes the CLI and returns its exit code: 0 success, 1 failure,
+// 2 bad usage. Errors are printed as one clear message, never a trace.
+func run(args []string) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "infra: "+message(err))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// message extracts the user-facing text, unwrapping the multierror the
+// Pulumi SDK wraps program errors in.
+func message(err error) string {
+	var ce *stacks.ConfigError
+	if errors.As(err, &ce) {
+		return ce.Error()
+	}
+	return err.Error()
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "infra",
+		Short:         "Provision and inspect the unlimited-translation stacks",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newPlanCmd())
+	return root
+}

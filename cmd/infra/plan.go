@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/unlimited-translation/infra/internal/plan"
+	"github.com/unlimited-translation/infra/internal/stackfile"
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+type planFlags struct {
+	stack     string
+	dir       string
+	json      bool
+	graph     bool
+	manifests string
+}
+
+func newPlanCmd() *cobra.Command {
+	var f planFlags
+	cmd := &cobra.Command{
+		Use:   "plan --stack NAME",
+		Short: "Show offline what a stack would create (no cloud, credentials or plugins)",
+		Long: `plan evaluates the same program as 'pulumi up' with the stack's config from
+Pulumi.yaml and Pulumi.<stack>.yaml, in process. Encrypted values show as
+[secret] and are never decrypted; values only the cloud knows show as
+(known after apply).`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("plan takes no arguments, got %q (did you mean --stack %s?)", args[0], args[0])}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd, f) },
+	}
+	cmd.Flags().StringVarP(&f.stack, "stack", "s", "", "stack to plan (a Pulumi.<stack>.yaml must exist)")
+	cmd.Flags().StringVar(&f.dir, "dir", ".", "project directory holding Pulumi.yaml")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print the plan as JSON (schema in docs/plan-json.md)")
+	cmd.Flags().BoolVar(&f.graph, "graph", false, "print the dependency graph as Mermaid")
+	cmd.Flags().StringVar(&f.manifests, "manifests", "", "write every Kubernetes object as YAML into `DIR`")
+	return cmd
+}
+
+func runPlan(cmd *cobra.Command, f planFlags) error {
+	if f.stack == "" {
+		return usageError{errors.New("--stack is required (e.g. infra plan --stack dev)")}
+	}
+	modes := 0
+	for _, on := range []bool{f.json, f.graph, f.manifests != ""} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return usageError{errors.New("choose one of --json, --graph and --manifests")}
+	}
+	p, err := evaluate(f.dir, f.stack)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	switch {
+	case f.json:
+		b, err := p.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(b)
+		return err
+	case f.graph:
+		_, err := out.Write([]byte(p.Mermaid()))
+		return err
+	case f.manifests != "":
+		files, err := p.WriteManifests(f.manifests)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "wrote %d Kubernetes manifests to %s\n", len(files), f.manifests)
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := p.WriteTree(&buf); err != nil {
+		return err
+	}
+	_, err = out.Write(buf.Bytes())
+	return err
+}
+
+// evaluate loads a stack's config from its files and plans it.
+func evaluate(dir, stack string) (*plan.Plan, error) {
+	if _, err := os.Stat(dir + "/Pulumi.yaml"); err != nil {
+		return nil, fmt.Errorf("no Pulumi.yaml in %s: run infra from the project directory or pass --dir", dir)
+	}
+	src, err := stackfile.Load(dir, stack)
+	if err != nil {
+		return nil, err
+	}
+	// Validate first: a config error is reported alone, before any evaluation.
+	if _, err := stacks.Load(stack, src); err != nil {
+		return nil, err
+	}
+	var secrets []string
+	for k := range src.Secrets {
+		secrets = append(secrets, k)
+	}
+	sort.Strings(secrets)
+	return plan.Evaluate(stacks.Project, stack, dir, src.Values, secrets, stacks.Program)
+}

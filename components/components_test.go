@@ -1,0 +1,212 @@
+package components
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/unlimited-translation/infra/internal/mockstack"
+)
+
+func run(t *testing.T, program func(ctx *pulumi.Context) error) *mockstack.Mocks {
+	t.Helper()
+	m, _, err := mockstack.Run("test", nil, nil, program)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func get(t *testing.T, m *mockstack.Mocks, typ, name string) mockstack.Resource {
+	t.Helper()
+	r, err := m.One(typ, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+var small = Requests{CPU: "250m", Memory: "512Mi", EphemeralStorage: "100Mi"}
+
+func TestWebWorkloadDefaultsAndParenting(t *testing.T) {
+	m := run(t, func(ctx *pulumi.Context) error {
+		_, err := NewWebWorkload(ctx, "web", WebWorkloadArgs{
+			DeploymentName: "d", ContainerName: "c", ServiceName: "s",
+			Labels: map[string]string{"name": "p"}, Image: "img:1", Requests: small,
+		})
+		return err
+	})
+	comp := get(t, m, "translation:components:WebWorkload", "web")
+	if comp.Custom {
+		t.Error("WebWorkload is not a component")
+	}
+	dep := get(t, m, "kubernetes:apps/v1:Deployment", "web")
+	svc := get(t, m, "kubernetes:core/v1:Service", "web")
+	for _, r := range []mockstack.Resource{dep, svc} {
+		if !strings.HasSuffix(r.Request.GetParent(), "translation:components:WebWorkload::web") {
+			t.Errorf("%s parent %q", r.Type, r.Request.GetParent())
+		}
+		if ns := mockstack.Str(r.Inputs, "metadata.namespace"); ns != "default" {
+			t.Errorf("%s namespace %q", r.Type, ns)
+		}
+	}
+	c := "spec.template.spec.containers.0."
+	for path, want := range map[string]string{
+		c + "imagePullPolicy":                      "IfNotPresent",
+		c + "resources.requests.cpu":               "250m",
+		c + "resources.requests.ephemeral-storage": "100Mi",
+		"spec.selector.matchLabels.name":           "p",
+	} {
+		if got := mockstack.Str(dep.Inputs, path); got != want {
+			t.Errorf("%s = %q, want %q", path, got, want)
+		}
+	}
+	if v, _ := mockstack.Path(dep.Inputs, "spec.replicas"); v.NumberValue() != 1 {
+		t.Errorf("replicas %v", v)
+	}
+	if got := mockstack.Str(svc.Inputs, "spec.type"); got != "ClusterIP" {
+		t.Errorf("service type %q", got)
+	}
+	if v, _ := mockstack.Path(svc.Inputs, "spec.ports.0.port"); v.NumberValue() != 80 {
+		t.Errorf("port %v", v)
+	}
+}
+
+func TestBackendAndFrontendCanBeRenamed(t *testing.T) {
+	m := run(t, func(ctx *pulumi.Context) error {
+		if _, err := NewBackend(ctx, "be", BackendArgs{Namespace: "apps", Image: "b:2", Requests: small,
+			DeploymentName: "api", ServiceName: "api-svc", Replicas: 3}); err != nil {
+			return err
+		}
+		_, err := NewFrontend(ctx, "fe", FrontendArgs{Namespace: "apps", Image: "f:2", Requests: small,
+			ServiceName: "web", ServiceType: "LoadBalancer", DatabaseSecret: pulumi.String("creds")})
+		return err
+	})
+	be := get(t, m, "kubernetes:apps/v1:Deployment", "be")
+	if mockstack.Str(be.Inputs, "metadata.name") != "api" || mockstack.Str(be.Inputs, "metadata.namespace") != "apps" {
+		t.Errorf("backend deployment %v", be.Inputs["metadata"])
+	}
+	if v, _ := mockstack.Path(be.Inputs, "spec.replicas"); v.NumberValue() != 3 {
+		t.Errorf("backend replicas %v", v)
+	}
+	if mockstack.Str(get(t, m, "kubernetes:core/v1:Service", "be").Inputs, "metadata.name") != "api-svc" {
+		t.Error("backend service name")
+	}
+	fe := get(t, m, "kubernetes:core/v1:Service", "fe")
+	if mockstack.Str(fe.Inputs, "metadata.name") != "web" || mockstack.Str(fe.Inputs, "spec.type") != "LoadBalancer" {
+		t.Errorf("frontend service %v", fe.Inputs)
+	}
+	fd := get(t, m, "kubernetes:apps/v1:Deployment", "fe")
+	if got := mockstack.Str(fd.Inputs, "spec.template.spec.containers.0.env.1.valueFrom.secretKeyRef.name"); got != "creds" {
+		t.Errorf("frontend secret ref %q", got)
+	}
+	if got := mockstack.Str(fd.Inputs, "spec.template.spec.containers.0.env.2.value"); got != "translation" {
+		t.Errorf("DB_NAME %q", got)
+	}
+}
+
+func TestDatabaseStorageAndSecret(t *testing.T) {
+	m := run(t, func(ctx *pulumi.Context) error {
+		_, err := NewDatabase(ctx, "db", DatabaseArgs{
+			Image: "mysql:8.4", Requests: small, StorageSize: "5Gi", StorageClass: "premium-rwo",
+			User: "app", RootPassword: pulumi.ToSecret(pulumi.String("r00t-pass")).(pulumi.StringOutput),
+			Password: pulumi.ToSecret(pulumi.String("app-pass1")).(pulumi.StringOutput), Protect: true,
+		})
+		return err
+	})
+	sts := get(t, m, "kubernetes:apps/v1:StatefulSet", "db")
+	vct := "spec.volumeClaimTemplates.0."
+	for path, want := range map[string]string{
+		vct + "metadata.name":                                      "data-volume",
+		vct + "spec.storageClassName":                              "premium-rwo",
+		vct + "spec.resources.requests.storage":                    "5Gi",
+		vct + "spec.accessModes.0":                                 "ReadWriteOnce",
+		"spec.template.spec.containers.0.image":                    "mysql:8.4",
+		"spec.template.spec.containers.0.volumeMounts.0.mountPath": "/var/lib/mysql",
+		"spec.template.spec.containers.0.volumeMounts.1.mountPath": "/docker-entrypoint-initdb.d",
+		"spec.template.spec.containers.0.env.3.value":              "translation",
+		"spec.template.spec.volumes.0.configMap.name":              "mysql-initdb-configmap",
+	} {
+		if got := mockstack.Str(sts.Inputs, path); got != want {
+			t.Errorf("%s = %q, want %q", path, got, want)
+		}
+	}
+	if !sts.Request.GetProtect() {
+		t.Error("protect not set")
+	}
+	sec := get(t, m, "kubernetes:core/v1:Secret", "db")
+	if !sec.Inputs["stringData"].IsSecret() {
+		t.Error("Secret stringData is not secret")
+	}
+}
+
+func TestPublicEndpointObjects(t *testing.T) {
+	m := run(t, func(ctx *pulumi.Context) error {
+		_, err := NewPublicEndpoint(ctx, "pub", PublicEndpointArgs{
+			Hosts: []string{"a.example.com", "www.a.example.com"}, AddressName: pulumi.String("ip-name"),
+			ServiceName: pulumi.String("web"), Paths: []PublicPath{{Path: "/app", PathType: "Prefix"}},
+		})
+		return err
+	})
+	ing := get(t, m, "kubernetes:networking.k8s.io/v1:Ingress", "pub")
+	ann := ing.Inputs["metadata"].ObjectValue()["annotations"].ObjectValue()
+	if ann["kubernetes.io/ingress.global-static-ip-name"].StringValue() != "ip-name" {
+		t.Error("static IP annotation")
+	}
+	if got := mockstack.Str(ing.Inputs, "spec.rules.1.host"); got != "www.a.example.com" {
+		t.Errorf("second host %q", got)
+	}
+	if got := mockstack.Str(ing.Inputs, "spec.rules.0.http.paths.0.path"); got != "/app" {
+		t.Errorf("custom path %q", got)
+	}
+	bc := get(t, m, "kubernetes:cloud.google.com/v1:BackendConfig", "pub-backendconfig")
+	if mockstack.Str(bc.Inputs, "spec.healthCheck.requestPath") != "/" || mockstack.Str(bc.Inputs, "metadata.name") != DefaultBackendConfigName {
+		t.Errorf("BackendConfig %v", bc.Inputs)
+	}
+	if ann := BackendConfigAnnotations("x"); ann["cloud.google.com/backend-config"] != `{"default":"x"}` {
+		t.Errorf("annotation %v", ann)
+	}
+}
+
+func TestTranslationAppReNamespaced(t *testing.T) {
+	m := run(t, func(ctx *pulumi.Context) error {
+		_, err := NewTranslationApp(ctx, "app", TranslationAppArgs{
+			Namespace: "translation",
+			Backend:   BackendArgs{Image: "b:1", Requests: small},
+			Frontend:  FrontendArgs{Image: "f:1", Requests: small, ServiceType: "LoadBalancer"},
+			Database: DatabaseArgs{Image: "mysql:8.4", Requests: small, StorageSize: "1Gi", User: "u",
+				RootPassword: pulumi.String("rootpass1"), Password: pulumi.String("userpass1"), SecretName: "db-creds"},
+		})
+		return err
+	})
+	ns := get(t, m, "kubernetes:core/v1:Namespace", "app")
+	if mockstack.Str(ns.Inputs, "metadata.name") != "translation" {
+		t.Error("namespace not created")
+	}
+	for _, r := range m.Resources {
+		if !r.Custom || r.Type == "kubernetes:core/v1:Namespace" {
+			continue
+		}
+		if got := mockstack.Str(r.Inputs, "metadata.namespace"); got != "translation" {
+			t.Errorf("%s %s in namespace %q", r.Type, r.Name, got)
+		}
+		found := false
+		for _, d := range r.Request.GetDependencies() {
+			found = found || strings.HasSuffix(d, "kubernetes:core/v1:Namespace::app")
+		}
+		if !found {
+			t.Errorf("%s %s does not wait for its namespace", r.Type, r.Name)
+		}
+	}
+	if len(m.ByType("kubernetes:networking.k8s.io/v1:Ingress")) != 0 {
+		t.Error("no Public args, yet an Ingress was made")
+	}
+	fd := get(t, m, "kubernetes:apps/v1:Deployment", "app-frontend")
+	if got := mockstack.Str(fd.Inputs, "spec.template.spec.containers.0.env.0.valueFrom.secretKeyRef.name"); got != "db-creds" {
+		t.Errorf("frontend reads secret %q", got)
+	}
+	if _, ok := mockstack.Path(get(t, m, "kubernetes:core/v1:Service", "app-frontend").Inputs, "metadata.annotations.cloud\\.google\\.com/backend-config"); ok {
+		t.Error("backend-config annotation without a public endpoint")
+	}
+}

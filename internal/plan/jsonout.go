@@ -1,0 +1,89 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// JSONSchemaVersion changes only when a field is removed or changes meaning.
+const JSONSchemaVersion = 1
+
+type jsonPlan struct {
+	SchemaVersion int                    `json:"schemaVersion"`
+	Project       string                 `json:"project"`
+	Stack         string                 `json:"stack"`
+	Summary       jsonSummary            `json:"summary"`
+	Resources     []jsonResource         `json:"resources"`
+	Outputs       map[string]interface{} `json:"outputs"`
+}
+
+type jsonSummary struct {
+	Create int `json:"create"`
+	Read   int `json:"read"`
+}
+
+type jsonResource struct {
+	URN       string                 `json:"urn"`
+	Type      string                 `json:"type"`
+	Name      string                 `json:"name"`
+	Parent    string                 `json:"parent"`
+	Provider  string                 `json:"provider"`
+	Custom    bool                   `json:"custom"`
+	Operation string                 `json:"operation"`
+	ID        string                 `json:"id,omitempty"`
+	DependsOn []string               `json:"dependsOn"`
+	Options   jsonOptions            `json:"options"`
+	Inputs    map[string]interface{} `json:"inputs"`
+}
+
+type jsonOptions struct {
+	Protect             bool      `json:"protect"`
+	DeleteBeforeReplace bool      `json:"deleteBeforeReplace"`
+	IgnoreChanges       []string  `json:"ignoreChanges"`
+	RetainOnDelete      bool      `json:"retainOnDelete"`
+	DeletedWith         string    `json:"deletedWith"`
+	CustomTimeouts      *Timeouts `json:"customTimeouts"`
+}
+
+// JSON renders the plan with the schema documented in docs/plan-json.md.
+// encoding/json sorts map keys and resources are in URN order, so the same
+// program and config give byte-identical output.
+func (p *Plan) JSON() ([]byte, error) {
+	create, read := p.Counts()
+	out := jsonPlan{
+		SchemaVersion: JSONSchemaVersion,
+		Project:       p.Project,
+		Stack:         p.Stack,
+		Summary:       jsonSummary{Create: create, Read: read},
+		Resources:     []jsonResource{},
+		Outputs:       PlainMap(p.Outputs),
+	}
+	for _, r := range p.Resources {
+		op := "create"
+		if r.Read {
+			op = "read"
+		}
+		ignore := r.Options.IgnoreChanges
+		if ignore == nil {
+			ignore = []string{}
+		}
+		out.Resources = append(out.Resources, jsonResource{
+			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Provider: r.Provider,
+			Custom: r.Custom, Operation: op, ID: r.ID, DependsOn: r.DependsOn,
+			Options: jsonOptions{
+				Protect: r.Options.Protect, DeleteBeforeReplace: r.Options.DeleteBeforeReplace,
+				IgnoreChanges: ignore, RetainOnDelete: r.Options.RetainOnDelete,
+				DeletedWith: r.Options.DeletedWith, CustomTimeouts: r.Options.CustomTimeouts,
+			},
+			Inputs: PlainMap(r.Inputs),
+		})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,38 @@
+package stacks
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// The README's config table is generated from Settings; this keeps it true.
+// Regenerate with: go run ./tools/configdoc -w
+func TestREADMEConfigTable(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const start, end = "<!-- config-table:start -->\n", "<!-- config-table:end -->"
+	s := string(b)
+	i, j := strings.Index(s, start), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the %q ... %q markers", start, end)
+	}
+	if got, want := s[i+len(start):j], ConfigTable(); got != want {
+		t.Errorf("README config table is stale; replace it with:\n%s", want)
+	}
+}
+
+func TestEverySettingIsDocumented(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range Settings {
+		if seen[s.Key] {
+			t.Errorf("duplicate setting %s", s.Key)
+		}
+		seen[s.Key] = true
+		if s.Type == "" || !strings.HasSuffix(s.Doc, ".") {
+			t.Errorf("%s: type %q, doc %q (want a type and a sentence)", s.Key, s.Type, s.Doc)
+		}
+	}
+}
