@@ -23,13 +23,19 @@ type ConfigError struct {
 	Problems []Problem
 }
 
+// Error is one line for one problem, else a header and one entry per
+// problem.
 func (e *ConfigError) Error() string {
-	var b strings.Builder
-	noun := "problem"
-	if len(e.Problems) > 1 {
-		noun = "problems"
+	if len(e.Problems) == 1 {
+		p := e.Problems[0]
+		msg := fmt.Sprintf("stack %q: config %s %s", e.Stack, p.Key, p.Message)
+		if p.Fix != "" {
+			msg += " (fix: " + p.Fix + ")"
+		}
+		return msg
 	}
-	fmt.Fprintf(&b, "stack %q: %d config %s:", e.Stack, len(e.Problems), noun)
+	var b strings.Builder
+	fmt.Fprintf(&b, "stack %q: %d config problems:", e.Stack, len(e.Problems))
 	for _, p := range e.Problems {
 		fmt.Fprintf(&b, "\n  - %s: %s", p.Key, p.Message)
 		if p.Fix != "" {

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -13,7 +14,7 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // usageError marks mistakes in the command line itself (exit code 2).
@@ -21,14 +22,16 @@ type usageError struct{ error }
 
 // run executes the CLI and returns its exit code: 0 success, 1 failure,
 // 2 bad usage. Errors are printed as one clear message, never a trace.
-func run(args []string) int {
+func run(args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(os.Stderr, "infra: "+message(err))
+	fmt.Fprintln(stderr, "infra: "+message(err))
 	var ue usageError
 	if errors.As(err, &ue) {
 		return 2
