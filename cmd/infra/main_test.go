@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -230,4 +233,95 @@ func BenchmarkPlanProd(b *testing.B) {
 			b.Fatal(errOut.String())
 		}
 	}
+}
+
+func TestPlanJSONDependenciesAndOptions(t *testing.T) {
+	out, errOut, code := infra(t, "plan", "--stack", "prod", "--json")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	var p struct {
+		SchemaVersion int `json:"schemaVersion"`
+		Resources     []struct {
+			URN       string   `json:"urn"`
+			Type      string   `json:"type"`
+			Name      string   `json:"name"`
+			Provider  string   `json:"provider"`
+			Operation string   `json:"operation"`
+			DependsOn []string `json:"dependsOn"`
+			Options   struct {
+				Protect        bool              `json:"protect"`
+				DeletedWith    string            `json:"deletedWith"`
+				CustomTimeouts map[string]string `json:"customTimeouts"`
+			} `json:"options"`
+		} `json:"resources"`
+		Outputs map[string]interface{} `json:"outputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]int{}
+	for i, r := range p.Resources {
+		byName[r.Type+"/"+r.Name] = i
+	}
+	addr := p.Resources[byName["gcp:compute/globalAddress:GlobalAddress/address"]]
+	ing := p.Resources[byName["kubernetes:networking.k8s.io/v1:Ingress/translation-public"]]
+	if !contains(ing.DependsOn, addr.URN) {
+		t.Errorf("Ingress dependsOn %v lacks the address (an input dependency)", ing.DependsOn)
+	}
+	if ing.Options.CustomTimeouts["create"] != "30m" {
+		t.Errorf("Ingress timeouts %v", ing.Options.CustomTimeouts)
+	}
+	if !strings.HasSuffix(ing.Provider, "pulumi:providers:kubernetes::cluster") || addr.Provider == "" {
+		t.Errorf("providers: ingress %q, address %q", ing.Provider, addr.Provider)
+	}
+	sts := p.Resources[byName["kubernetes:apps/v1:StatefulSet/translation-database"]]
+	if !sts.Options.Protect || sts.Options.DeletedWith != "" {
+		t.Errorf("prod StatefulSet options %+v", sts.Options)
+	}
+	if zone := p.Resources[byName["gcp:dns/managedZone:ManagedZone/dns"]]; zone.Operation != "read" {
+		t.Errorf("prod zone operation %q", zone.Operation)
+	}
+	if p.Outputs["kubeconfig"] != "[secret]" || p.Outputs["address"] != "(known after apply)" {
+		t.Errorf("outputs %v", p.Outputs)
+	}
+}
+
+func TestPlanManifestsAreKubernetesObjects(t *testing.T) {
+	dir := t.TempDir()
+	if _, errOut, code := infra(t, "plan", "--stack", "dev", "--manifests", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	kinds := map[string]bool{}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		var obj map[string]interface{}
+		if err := yaml.Unmarshal(b, &obj); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		kind, _ := obj["kind"].(string)
+		meta, _ := obj["metadata"].(map[string]interface{})
+		if obj["apiVersion"] == "" || kind == "" || meta["name"] == "" {
+			t.Errorf("%s lacks apiVersion/kind/metadata.name", f)
+		}
+		kinds[kind] = true
+	}
+	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "ManagedCertificate", "FrontendConfig", "BackendConfig"} {
+		if !kinds[k] {
+			t.Errorf("no %s manifest", k)
+		}
+	}
+	if len(files) != 12 {
+		t.Errorf("%d manifests, want 12", len(files))
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
