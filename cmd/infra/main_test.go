@@ -88,7 +88,6 @@ func firstDiff(want, got string) string {
 	return ""
 }
 
-
 func TestPlanGolden(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
 		for _, format := range []struct{ flag, ext string }{{"", "txt"}, {"--json", "json"}, {"--graph", "mmd"}} {
