@@ -39,10 +39,11 @@ type DatabaseArgs struct {
 	SecretName string
 	// ConfigMapName of the init SQL. Default "mysql-initdb-configmap".
 	ConfigMapName string
-	// Protect sets Pulumi's protect option on the StatefulSet.
+	// Protect sets Pulumi's protect option on the StatefulSet and its
+	// volume claim.
 	Protect bool
-	// KeepData keeps the volume's claim (and disk) when the StatefulSet is
-	// deleted; otherwise Kubernetes deletes it with the StatefulSet.
+	// KeepData keeps the volume's claim (and disk) on destroy
+	// (Pulumi's retainOnDelete); otherwise it is deleted with the app.
 	KeepData  bool
 	Placement Placement
 }
@@ -53,6 +54,7 @@ type Database struct {
 	pulumi.ResourceState
 
 	StatefulSet *appsv1.StatefulSet
+	Volume      *corev1.PersistentVolumeClaim
 	Service     *corev1.Service
 	Secret      *corev1.Secret
 	ConfigMap   *corev1.ConfigMap
@@ -125,10 +127,6 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 	if args.StorageClass != "" {
 		claim.StorageClassName = pulumi.String(args.StorageClass)
 	}
-	whenDeleted := "Delete"
-	if args.KeepData {
-		whenDeleted = "Retain"
-	}
 	tcp := func(period, failures int) *corev1.ProbeArgs {
 		return &corev1.ProbeArgs{
 			TcpSocket:        &corev1.TCPSocketActionArgs{Port: pulumi.Int(3306)},
@@ -136,10 +134,30 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 			FailureThreshold: pulumi.Int(failures),
 		}
 	}
-	// The StatefulSet owns the data volume's claim, hence a disk outside the
-	// cluster: it is deleted explicitly (never DeletedWith the cluster) so
-	// that the claim, and with it the disk, goes too unless KeepData.
-	stsOpts := append(args.Placement.ownsCloud(d), pulumi.Protect(args.Protect))
+	// The data volume's claim is a resource of its own, with the name the
+	// StatefulSet controller gives the first pod's claim, so the pod adopts
+	// it. That keeps the data out of the StatefulSet's immutable
+	// volumeClaimTemplates: a size change expands the claim in place, and a
+	// replaced StatefulSet (shown as such in the preview) re-attaches the
+	// same volume. The claim owns a disk outside the cluster, so it is never
+	// deleted with the cluster; KeepData leaves it behind on destroy.
+	pvcName := "data-volume-" + stsName + "-0"
+	pvc, err := corev1.NewPersistentVolumeClaim(ctx, name+"-data", &corev1.PersistentVolumeClaimArgs{
+		Metadata: meta(pvcName),
+		Spec:     claim,
+	}, append(args.Placement.ownsCloud(d), pulumi.Protect(args.Protect), pulumi.RetainOnDelete(args.KeepData))...)
+	if err != nil {
+		return nil, err
+	}
+	stsOpts := append(args.Placement.ownsCloud(d),
+		pulumi.Protect(args.Protect),
+		pulumi.DependsOn([]pulumi.Resource{pvc}),
+		// The server refuses any change to volumeClaimTemplates; make the
+		// preview say "replace" instead of failing at apply time. The claim
+		// above survives the replacement.
+		pulumi.ReplaceOnChanges([]string{"spec.volumeClaimTemplates"}),
+		pulumi.DeleteBeforeReplace(true),
+	)
 	sts, err := appsv1.NewStatefulSet(ctx, name, &appsv1.StatefulSetArgs{
 		Metadata: meta(stsName),
 		Spec: &appsv1.StatefulSetSpecArgs{
@@ -147,7 +165,8 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 			Replicas:    pulumi.Int(1),
 			Selector:    &metav1.LabelSelectorArgs{MatchLabels: labels},
 			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicyArgs{
-				WhenDeleted: pulumi.String(whenDeleted),
+				// Pulumi deletes (or keeps) the claim itself.
+				WhenDeleted: pulumi.String("Retain"),
 				WhenScaled:  pulumi.String("Retain"),
 			},
 			Template: &corev1.PodTemplateSpecArgs{
@@ -194,7 +213,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 	if err != nil {
 		return nil, err
 	}
-	d.StatefulSet, d.Service, d.Secret, d.ConfigMap = sts, svc, secret, initdb
+	d.StatefulSet, d.Volume, d.Service, d.Secret, d.ConfigMap = sts, pvc, svc, secret, initdb
 	d.SecretName = secretName
 	d.Host = pulumi.Sprintf("%s-0.%s.%s.svc.cluster.local", stsName, svcName, ns)
 	return d, ctx.RegisterResourceOutputs(d, pulumi.Map{

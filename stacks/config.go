@@ -11,6 +11,14 @@ type Config struct {
 	Stack string
 	// Production turns on the safer defaults and checks (protection, pinned images).
 	Production bool
+	// Platform is PlatformGKE (the cloud) or PlatformLocal (any cluster of
+	// the current kubeconfig: minikube, kind…; no GCP resources).
+	Platform string
+	// KubeContext selects the kubeconfig context on the local platform.
+	KubeContext string
+	// FrontendServiceType exposes the frontend: NodePort behind the GKE
+	// Ingress; NodePort or LoadBalancer on a local cluster.
+	FrontendServiceType string
 
 	GCPProject string
 	Region     string
@@ -33,6 +41,15 @@ type Config struct {
 	Frontend        Workload
 	Database        Database
 }
+
+// Platforms a stack can target.
+const (
+	PlatformGKE   = "gke"
+	PlatformLocal = "local"
+)
+
+// Local reports whether the stack targets a local cluster.
+func (c Config) Local() bool { return c.Platform == PlatformLocal }
 
 // Workload is the sizing and image of one stateless part of the app.
 type Workload struct {

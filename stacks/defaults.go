@@ -2,6 +2,12 @@ package stacks
 
 import "strings"
 
+// IsLocal tells whether a stack name defaults to a local cluster: "local"
+// and anything starting with "local-".
+func IsLocal(stack string) bool {
+	return stack == "local" || strings.HasPrefix(stack, "local-")
+}
+
 // IsProduction tells whether a stack name gets production defaults:
 // "prod", "production" and anything starting with "prod-".
 func IsProduction(stack string) bool {
@@ -16,6 +22,8 @@ func Defaults(stack string) Config {
 	c := Config{
 		Stack:                stack,
 		Production:           prod,
+		Platform:             PlatformGKE,
+		FrontendServiceType:  "NodePort",
 		Region:               "us-central1",
 		CreateDNSZone:        true,
 		ClusterName:          "translation-" + stack,
@@ -46,6 +54,15 @@ func Defaults(stack string) Config {
 			StorageSize:      "1Gi",
 			User:             "translation",
 		},
+	}
+	if IsLocal(stack) {
+		// Small enough for a laptop's minikube or kind (requests, not limits:
+		// the backend may still use what the node has).
+		c.Platform = PlatformLocal
+		c.ImagePullPolicy = "IfNotPresent"
+		c.Backend.CPU, c.Backend.Memory, c.Backend.EphemeralStorage = "250m", "1Gi", "100Mi"
+		c.Frontend.CPU, c.Frontend.Memory, c.Frontend.EphemeralStorage = "100m", "128Mi", "50Mi"
+		c.Database.CPU, c.Database.Memory, c.Database.EphemeralStorage = "100m", "256Mi", "50Mi"
 	}
 	if prod {
 		c.ReleaseChannel = "STABLE"

@@ -8,8 +8,8 @@ import (
 // ConfigTable renders Settings as the README's config reference table.
 func ConfigTable() string {
 	var b strings.Builder
-	b.WriteString("| key | type | default (dev) | default (prod) | description |\n")
-	b.WriteString("| --- | --- | --- | --- | --- |\n")
+	b.WriteString("| key | type | default (dev) | default (prod) | default (local) | description |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- |\n")
 	cell := func(s string) string {
 		if s == "" {
 			return `""`
@@ -17,11 +17,13 @@ func ConfigTable() string {
 		return "`" + s + "`"
 	}
 	for _, s := range Settings {
-		dev, prod := s.Default("dev"), s.Default("prod")
+		cols := []string{s.Default("dev"), s.Default("prod"), s.Default("local")}
 		if !s.Required {
-			dev, prod = cell(dev), cell(prod)
+			for i := range cols {
+				cols[i] = cell(cols[i])
+			}
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", s.Name(), s.Type, dev, prod, s.Doc)
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", s.Name(), s.Type, strings.Join(cols, " | "), s.Doc)
 	}
 	return b.String()
 }

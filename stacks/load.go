@@ -28,11 +28,12 @@ func Load(stack string, src Source) (Config, error) {
 	if kl, ok := src.(KeyLister); ok {
 		v.unknownKeys(kl.Keys())
 	}
+	var missing []Setting
 	for _, s := range Settings {
 		raw, ok := src.Get(s.Key)
 		if !ok || (strings.TrimSpace(raw) == "" && !s.Secret) {
 			if s.Required {
-				v.missing(s)
+				missing = append(missing, s)
 			}
 			continue
 		}
@@ -46,6 +47,12 @@ func Load(stack string, src Source) (Config, error) {
 			continue
 		}
 		if s.Secret && raw == "" {
+			missing = append(missing, s)
+		}
+	}
+	// Which keys are required depends on the platform, known only now.
+	for _, s := range missing {
+		if !(s.GKEOnly && c.Local()) {
 			v.missing(s)
 		}
 	}

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/unlimited-translation/infra/components"
@@ -14,7 +15,11 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = Deploy(ctx, cfg)
+	if cfg.Local() {
+		_, err = DeployLocal(ctx, cfg)
+	} else {
+		_, err = Deploy(ctx, cfg)
+	}
 	return err
 }
 
@@ -71,7 +76,7 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := components.NewTranslationApp(ctx, "translation", AppArgs(cfg, &components.PublicEndpointArgs{
+	app, err := components.NewTranslationApp(ctx, appName, AppArgs(cfg, &components.PublicEndpointArgs{
 		Hosts:       dns.Hosts,
 		AddressName: address.Name,
 	}, components.Placement{DeletedWith: cluster.Cluster}), pulumi.Providers(cluster.Provider))
@@ -87,6 +92,33 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	ctx.Export("clusterName", cluster.Name)
 	ctx.Export("kubeconfig", cluster.Kubeconfig)
 	return &Stack{Address: address, DNS: dns, Cluster: cluster, App: app}, nil
+}
+
+// appName is the TranslationApp's resource name on every platform, so that
+// its children's URNs do not depend on where it runs.
+const appName = "translation"
+
+// DeployLocal deploys the app alone to the cluster of the current
+// kubeconfig (or the kubeContext config): no GCP resources, the frontend
+// exposed by its own Service instead of the Ingress and certificate.
+func DeployLocal(ctx *pulumi.Context, cfg Config) (*Stack, error) {
+	args := &kubernetes.ProviderArgs{}
+	if cfg.KubeContext != "" {
+		args.Context = pulumi.String(cfg.KubeContext)
+	}
+	provider, err := kubernetes.NewProvider(ctx, "local", args)
+	if err != nil {
+		return nil, err
+	}
+	app, err := components.NewTranslationApp(ctx, appName, AppArgs(cfg, nil, components.Placement{}), pulumi.Providers(provider))
+	if err != nil {
+		return nil, err
+	}
+	ctx.Export("namespace", pulumi.String(cfg.Namespace))
+	ctx.Export("frontendService", app.Frontend.ServiceName)
+	ctx.Export("open", pulumi.Sprintf("kubectl port-forward -n %s service/%s 8080:80, then open http://localhost:8080 (minikube: minikube service -n %s %s)",
+		cfg.Namespace, app.Frontend.ServiceName, cfg.Namespace, app.Frontend.ServiceName))
+	return &Stack{App: app}, nil
 }
 
 // Labels are the GCP resource labels of every labelled resource.
@@ -116,6 +148,7 @@ func AppArgs(cfg Config, public *components.PublicEndpointArgs, place components
 			Requests:        req(cfg.Backend.CPU, cfg.Backend.Memory, cfg.Backend.EphemeralStorage),
 		},
 		Frontend: components.FrontendArgs{
+			ServiceType:     cfg.FrontendServiceType,
 			Image:           cfg.Frontend.Image,
 			ImagePullPolicy: cfg.ImagePullPolicy,
 			Replicas:        cfg.Frontend.Replicas,

@@ -27,6 +27,7 @@ const (
 	redirectType    = "kubernetes:networking.gke.io/v1beta1:FrontendConfig"
 	backendCfgType  = "kubernetes:cloud.google.com/v1:BackendConfig"
 	providerType    = "pulumi:providers:kubernetes"
+	pvcType         = "kubernetes:core/v1:PersistentVolumeClaim"
 )
 
 // runStack runs the real program on a committed Pulumi.<stack>.yaml.
@@ -91,9 +92,18 @@ func TestStacksClusterAndProtection(t *testing.T) {
 			if sts.Request.GetProtect() != tc.protected {
 				t.Errorf("database protect = %v, want %v", sts.Request.GetProtect(), tc.protected)
 			}
-			wantRetention := map[bool]string{true: "Retain", false: "Delete"}[tc.protected]
-			if got := mockstack.Str(sts.Inputs, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted"); got != wantRetention {
-				t.Errorf("PVC retention %q, want %q", got, wantRetention)
+			pvc := one(t, m, pvcType, "translation-database-data")
+			if pvc.Request.GetProtect() != tc.protected || pvc.Request.GetRetainOnDelete() != tc.protected {
+				t.Errorf("data volume protect=%v retainOnDelete=%v, want %v", pvc.Request.GetProtect(), pvc.Request.GetRetainOnDelete(), tc.protected)
+			}
+			if got := mockstack.Str(pvc.Inputs, "metadata.name"); got != "data-volume-mysql-stateful-0" {
+				t.Errorf("data volume claim named %q: the StatefulSet's first pod would not adopt it", got)
+			}
+			if got := mockstack.Str(sts.Inputs, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted"); got != "Retain" {
+				t.Errorf("StatefulSet would delete the claim Pulumi owns: whenDeleted %q", got)
+			}
+			if rc := sts.Request.GetReplaceOnChanges(); len(rc) != 1 || rc[0] != "spec.volumeClaimTemplates" || !sts.Request.GetDeleteBeforeReplace() {
+				t.Errorf("StatefulSet replaceOnChanges %v deleteBeforeReplace %v", rc, sts.Request.GetDeleteBeforeReplace())
 			}
 		})
 	}
@@ -314,6 +324,7 @@ func TestStacksTeardownOrder(t *testing.T) {
 	// Objects that own cloud resources are deleted explicitly.
 	owns := map[string]bool{
 		statefulSetType + "/translation-database":    true,
+		pvcType + "/translation-database-data":       true,
 		ingressType + "/translation-public":          true,
 		certType + "/translation-public-certificate": true,
 		serviceType + "/translation-frontend":        true,
@@ -370,5 +381,39 @@ func TestStackFilesHaveNoPlainSecrets(t *testing.T) {
 				t.Errorf("%s: %s is not encrypted in %s", stack, k, b)
 			}
 		}
+	}
+}
+
+func TestLocalStackHasNoCloudResources(t *testing.T) {
+	m, outputs := runStack(t, "local")
+	for _, r := range m.Resources {
+		if strings.HasPrefix(r.Type, "gcp:") || r.Type == ingressType || r.Type == certType {
+			t.Errorf("local stack creates %s %s", r.Type, r.Name)
+		}
+		if r.Custom && strings.HasPrefix(r.Type, "kubernetes:") {
+			if !strings.Contains(r.Provider, providerType+"::local") {
+				t.Errorf("%s uses provider %q", r.Name, r.Provider)
+			}
+			if r.Request.GetDeletedWith() != "" {
+				t.Errorf("%s deleted with %s on a local cluster", r.Name, r.Request.GetDeletedWith())
+			}
+		}
+	}
+	fe := one(t, m, serviceType, "translation-frontend")
+	if mockstack.Str(fe.Inputs, "spec.type") != "NodePort" {
+		t.Error("frontend not exposed by a NodePort")
+	}
+	if _, ok := mockstack.Path(fe.Inputs, "metadata.annotations"); ok {
+		t.Error("frontend carries GKE annotations on a local cluster")
+	}
+	be := one(t, m, deploymentType, "translation-backend")
+	if got := mockstack.Str(be.Inputs, "spec.template.spec.containers.0.resources.requests.cpu"); got != "250m" {
+		t.Errorf("local backend cpu %q", got)
+	}
+	if _, ok := mockstack.Path(one(t, m, pvcType, "translation-database-data").Inputs, "spec.storageClassName"); ok {
+		t.Error("local volume names a StorageClass instead of the cluster default")
+	}
+	if outputs["frontendService"] != "translation-backend" {
+		t.Errorf("outputs %v", outputs)
 	}
 }

@@ -22,6 +22,9 @@ type Setting struct {
 	Secret bool
 	// Required keys have no default.
 	Required bool
+	// GKEOnly keys matter only on the gke platform (required there, unused
+	// on a local cluster).
+	GKEOnly bool
 
 	show func(*Config) string
 	set  func(*Config, string) error
@@ -35,6 +38,9 @@ func (s Setting) Name() string {
 // Default renders the default value for a stack in the README table.
 func (s Setting) Default(stack string) string {
 	if s.Required {
+		if s.GKEOnly && Defaults(stack).Local() {
+			return "(unused)"
+		}
 		return "(required)"
 	}
 	c := Defaults(stack)
@@ -106,16 +112,22 @@ func secretSetting(key, doc string, field func(*Config) *Secret) Setting {
 
 func required(s Setting) Setting { s.Required = true; return s }
 
+func gkeOnly(s Setting) Setting { s.GKEOnly = true; return s }
+
 func p(name string) string { return Project + ":" + name }
 
 // Settings lists every key a stack may set, in README order.
 var Settings = []Setting{
-	required(strSetting("gcp:project", "GCP project that holds every cloud resource (also read by the gcp provider).",
-		func(c *Config) *string { return &c.GCPProject })),
+	strSetting(p("platform"), "Where the app runs: gke (Autopilot, static IP, DNS, certificate) or local (the cluster of the current kubeconfig, no GCP resources).",
+		func(c *Config) *string { return &c.Platform }),
+	strSetting(p("kubeContext"), "kubeconfig context to deploy to on the local platform; empty uses the current context.",
+		func(c *Config) *string { return &c.KubeContext }),
+	gkeOnly(required(strSetting("gcp:project", "GCP project that holds every cloud resource (also read by the gcp provider).",
+		func(c *Config) *string { return &c.GCPProject }))),
 	strSetting("gcp:region", "GCP region of the Autopilot cluster (also read by the gcp provider).",
 		func(c *Config) *string { return &c.Region }),
-	required(strSetting(p("domain"), "Public host name of the app; the certificate covers it and its `www.` name.",
-		func(c *Config) *string { return &c.Domain })),
+	gkeOnly(required(strSetting(p("domain"), "Public host name of the app; the certificate covers it and its `www.` name.",
+		func(c *Config) *string { return &c.Domain }))),
 	boolSetting(p("createDnsZone"), "Create a Cloud DNS public zone for the domain; false adopts the existing zone `dnsZoneName` and keeps it on destroy.",
 		func(c *Config) *bool { return &c.CreateDNSZone }),
 	strSetting(p("dnsZoneName"), "Cloud DNS managed zone name; empty derives it from the domain (`translate.example.com` gives `translate-example-com`).",
@@ -148,6 +160,8 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.Backend.Memory }),
 	strSetting(p("backendEphemeralStorage"), "Ephemeral-storage request of each backend pod.",
 		func(c *Config) *string { return &c.Backend.EphemeralStorage }),
+	strSetting(p("frontendServiceType"), "Service type of the frontend: NodePort (required behind the GKE Ingress) or, on a local cluster, LoadBalancer.",
+		func(c *Config) *string { return &c.FrontendServiceType }),
 	strSetting(p("frontendImage"), "Image of the Flask frontend.",
 		func(c *Config) *string { return &c.Frontend.Image }),
 	intSetting(p("frontendReplicas"), "Number of frontend pods.",

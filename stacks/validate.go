@@ -109,9 +109,28 @@ var (
 var reservedLabels = []string{"app", "environment", "managed-by"}
 
 func (v *validation) check(c *Config) {
-	v.checkGCP(c)
-	v.checkDNS(c)
-	v.checkCluster(c)
+	switch c.Platform {
+	case PlatformGKE:
+		v.checkGCP(c)
+		v.checkDNS(c)
+		v.checkCluster(c)
+		if c.FrontendServiceType != "NodePort" {
+			v.add("frontendServiceType", fmt.Sprintf("is %q, but the GKE Ingress needs a NodePort Service", c.FrontendServiceType),
+				v.setFix("frontendServiceType", "NodePort"))
+		}
+	case PlatformLocal:
+		if c.Production {
+			v.add("platform", "is local on a production stack; production runs on gke", v.setFix("platform", "gke"))
+		}
+		switch c.FrontendServiceType {
+		case "NodePort", "LoadBalancer", "ClusterIP":
+		default:
+			v.add("frontendServiceType", fmt.Sprintf("%q is not one of NodePort, LoadBalancer, ClusterIP", c.FrontendServiceType),
+				v.setFix("frontendServiceType", "NodePort"))
+		}
+	default:
+		v.add("platform", fmt.Sprintf("%q is not a platform (gke or local)", c.Platform), v.setFix("platform", "gke"))
+	}
 	v.checkApp(c)
 }
 
@@ -233,12 +252,12 @@ func (v *validation) checkApp(c *Config) {
 		v.add("imagePullPolicy", fmt.Sprintf("%q is not one of Always, IfNotPresent, Never", c.ImagePullPolicy),
 			v.setFix("imagePullPolicy", "IfNotPresent"))
 	}
-	v.checkWorkload("backend", c.Backend, c.Production)
-	v.checkWorkload("frontend", c.Frontend, c.Production)
-	v.checkDatabase(c.Database)
+	v.checkWorkload("backend", c.Backend, c.Production, !c.Local())
+	v.checkWorkload("frontend", c.Frontend, c.Production, !c.Local())
+	v.checkDatabase(c.Database, !c.Local())
 }
 
-func (v *validation) checkWorkload(prefix string, w Workload, prod bool) {
+func (v *validation) checkWorkload(prefix string, w Workload, prod, autopilot bool) {
 	v.checkImage(prefix+"Image", w.Image, prod)
 	if w.Replicas < 1 {
 		v.add(prefix+"Replicas", fmt.Sprintf("must be at least 1, got %d (tear the stack down with `pulumi destroy` instead of scaling to zero)", w.Replicas),
@@ -247,13 +266,13 @@ func (v *validation) checkWorkload(prefix string, w Workload, prod bool) {
 		v.add(prefix+"Replicas", fmt.Sprintf("is %d; more than 50 pods of one part is almost certainly a typo", w.Replicas),
 			v.setFix(prefix+"Replicas", "2"))
 	}
-	v.checkRequests(prefix, w.CPU, w.Memory, w.EphemeralStorage)
+	v.checkRequests(prefix, w.CPU, w.Memory, w.EphemeralStorage, autopilot)
 }
 
-func (v *validation) checkDatabase(d Database) {
+func (v *validation) checkDatabase(d Database, gke bool) {
 	v.checkImage("mysqlImage", d.Image, true)
-	v.checkRequests("mysql", d.CPU, d.Memory, d.EphemeralStorage)
-	if size, ok := v.quantity("mysqlStorageSize", d.StorageSize, "10Gi"); ok && size < quantity.Gi {
+	v.checkRequests("mysql", d.CPU, d.Memory, d.EphemeralStorage, gke)
+	if size, ok := v.quantity("mysqlStorageSize", d.StorageSize, "10Gi"); ok && gke && size < quantity.Gi {
 		v.add("mysqlStorageSize", fmt.Sprintf("is %s; GKE provisions and bills at least 1Gi per disk, so ask for what you get", d.StorageSize),
 			v.setFix("mysqlStorageSize", "1Gi"))
 	}
@@ -296,12 +315,25 @@ func (v *validation) checkImage(key, image string, pinned bool) {
 	}
 }
 
-// checkRequests applies Autopilot's rules for general-purpose pods, so that
-// Autopilot never rewrites a request (which would show as perpetual drift).
-func (v *validation) checkRequests(prefix, cpu, memory, ephemeral string) {
+// checkRequests checks the quantities and, on Autopilot, its rules for
+// general-purpose pods, so that Autopilot never rewrites a request (which
+// would show as perpetual drift).
+func (v *validation) checkRequests(prefix, cpu, memory, ephemeral string, autopilot bool) {
 	c, okC := v.quantity(prefix+"Cpu", cpu, "500m")
 	m, okM := v.quantity(prefix+"Memory", memory, "1Gi")
 	e, okE := v.quantity(prefix+"EphemeralStorage", ephemeral, "100Mi")
+	if !autopilot {
+		for _, q := range []struct {
+			key string
+			ok  bool
+			val float64
+		}{{prefix + "Cpu", okC, c}, {prefix + "Memory", okM, m}} {
+			if q.ok && q.val <= 0 {
+				v.add(q.key, "must be greater than zero", v.setFix(q.key, "100m"))
+			}
+		}
+		return
+	}
 	if okC && (c < 0.25 || c > 30) {
 		v.add(prefix+"Cpu", fmt.Sprintf("is %s; Autopilot needs between 250m and 30 vCPU per pod", cpu), v.setFix(prefix+"Cpu", "250m"))
 		okC = false

@@ -28,7 +28,7 @@ func infra(t *testing.T, args ...string) (stdout, stderr string, code int) {
 func ciphertexts(t *testing.T) []string {
 	t.Helper()
 	var cts []string
-	for _, stack := range []string{"dev", "prod"} {
+	for _, stack := range []string{"dev", "prod", "local"} {
 		b, err := os.ReadFile("../../Pulumi." + stack + ".yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -89,7 +89,7 @@ func firstDiff(want, got string) string {
 }
 
 func TestPlanGolden(t *testing.T) {
-	for _, stack := range []string{"dev", "prod"} {
+	for _, stack := range []string{"dev", "prod", "local"} {
 		for _, format := range []struct{ flag, ext string }{{"", "txt"}, {"--json", "json"}, {"--graph", "mmd"}} {
 			args := []string{"plan", "--stack", stack}
 			if format.flag != "" {
@@ -140,7 +140,7 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		"address = (known after apply)",
 		"rrdatas[0] = (known after apply)",
 		`metadata.annotations.kubernetes.io/ingress.global-static-ip-name = "translation-dev-ip"`,
-		"Plan for stack \"dev\" of unlimited-translation: 29 to create, 0 to read",
+		"Plan for stack \"dev\" of unlimited-translation: 30 to create, 0 to read",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q", want)
@@ -150,8 +150,10 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 	if !strings.Contains(prod, "<= dns (gcp:dns/managedZone:ManagedZone) read projects/unlimited-translation-prod/managedZones/example-com") {
 		t.Error("prod plan does not show the adopted zone as a read")
 	}
-	if !strings.Contains(prod, "[protect]") {
-		t.Error("prod plan does not show the protected database")
+	for _, want := range []string{"[protect, deleteBeforeReplace]", "[protect, retainOnDelete]"} {
+		if !strings.Contains(prod, want) {
+			t.Errorf("prod plan does not show the protected database: no %q", want)
+		}
 	}
 }
 
@@ -173,7 +175,7 @@ func TestPlanErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"unknown stack", []string{"plan", "--stack", "staging", "--dir", "../.."}, 1, `unknown stack "staging": no Pulumi.staging.yaml (known stacks: dev, prod)`},
+		{"unknown stack", []string{"plan", "--stack", "staging", "--dir", "../.."}, 1, `unknown stack "staging": no Pulumi.staging.yaml (known stacks: dev, local, prod)`},
 		{"invalid config", []string{"plan", "--stack", "bad", "--dir", bad}, 1, `config domain "https://example.com" must be a host name only, without scheme or path (fix: pulumi config set domain translate.example.com --stack bad)`},
 		{"unreadable config", []string{"plan", "--stack", "broken", "--dir", bad}, 1, "Pulumi.broken.yaml is not valid YAML"},
 		{"no project", []string{"plan", "--stack", "dev", "--dir", t.TempDir()}, 1, "no Pulumi.yaml in"},
@@ -311,8 +313,8 @@ func TestPlanManifestsAreKubernetesObjects(t *testing.T) {
 			t.Errorf("no %s manifest", k)
 		}
 	}
-	if len(files) != 12 {
-		t.Errorf("%d manifests, want 12", len(files))
+	if len(files) != 13 {
+		t.Errorf("%d manifests, want 13", len(files))
 	}
 }
 

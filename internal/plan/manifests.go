@@ -13,7 +13,7 @@ import (
 // kindOrder makes `kubectl apply -f DIR` (which goes in file name order)
 // create namespaces and config before the workloads that use them.
 var kindOrder = map[string]int{
-	"Namespace": 0, "ConfigMap": 10, "Secret": 10, "Service": 20,
+	"Namespace": 0, "ConfigMap": 10, "Secret": 10, "PersistentVolumeClaim": 10, "Service": 20,
 	"Deployment": 30, "StatefulSet": 30, "Ingress": 50,
 }
 
