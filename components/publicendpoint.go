@@ -149,8 +149,10 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 	}
 	timeout := orDefault(args.IngressTimeout, "30m")
 	ingressMeta := meta(orDefault(args.IngressName, "translation-web"))
+	// No kubernetes.io/ingress.class: the API server warns that it is
+	// deprecated, and GKE gives an Ingress without a class to its external
+	// Application Load Balancer controller ("gce") anyway.
 	ingressMeta.Annotations = pulumi.StringMap{
-		"kubernetes.io/ingress.class":                 pulumi.String("gce"),
 		"kubernetes.io/ingress.global-static-ip-name": args.AddressName,
 		"networking.gke.io/managed-certificates":      cert.Metadata.Name().Elem(),
 		"networking.gke.io/v1beta1.FrontendConfig":    redirect.Metadata.Name().Elem(),

@@ -123,8 +123,11 @@ func TestStacksIngressBindsAddressAndCertificateMatchesDNS(t *testing.T) {
 			if got := ann["networking.gke.io/managed-certificates"].StringValue(); got != mockstack.Str(cert.Inputs, "metadata.name") {
 				t.Errorf("Ingress certificate annotation %q", got)
 			}
-			if ann["networking.gke.io/v1beta1.FrontendConfig"].StringValue() != "ssl-redirect" || ann["kubernetes.io/ingress.class"].StringValue() != "gce" {
+			if ann["networking.gke.io/v1beta1.FrontendConfig"].StringValue() != "ssl-redirect" {
 				t.Errorf("Ingress annotations %v", ann)
+			}
+			if _, ok := ann["kubernetes.io/ingress.class"]; ok || ing.Inputs["spec"].ObjectValue().HasValue("ingressClassName") {
+				t.Error("Ingress names a class: GKE's default (external gce) must take it")
 			}
 			var domains []string
 			for _, d := range cert.Inputs["spec"].ObjectValue()["domains"].ArrayValue() {

@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"sort"
 
 	"github.com/spf13/cobra"
 
 	"github.com/unlimited-translation/infra/internal/plan"
-	"github.com/unlimited-translation/infra/internal/stackfile"
-	"github.com/unlimited-translation/infra/stacks"
 )
 
 type planFlags struct {
@@ -60,7 +56,7 @@ func runPlan(cmd *cobra.Command, f planFlags) error {
 	if modes > 1 {
 		return usageError{errors.New("choose one of --json, --graph and --manifests")}
 	}
-	p, err := evaluate(f.dir, f.stack)
+	p, err := plan.Stack(f.dir, f.stack, nil)
 	if err != nil {
 		return err
 	}
@@ -90,25 +86,4 @@ func runPlan(cmd *cobra.Command, f planFlags) error {
 	}
 	_, err = out.Write(buf.Bytes())
 	return err
-}
-
-// evaluate loads a stack's config from its files and plans it.
-func evaluate(dir, stack string) (*plan.Plan, error) {
-	if _, err := os.Stat(dir + "/Pulumi.yaml"); err != nil {
-		return nil, fmt.Errorf("no Pulumi.yaml in %s: run infra from the project directory or pass --dir", dir)
-	}
-	src, err := stackfile.Load(dir, stack)
-	if err != nil {
-		return nil, err
-	}
-	// Validate first: a config error is reported alone, before any evaluation.
-	if _, err := stacks.Load(stack, src); err != nil {
-		return nil, err
-	}
-	var secrets []string
-	for k := range src.Secrets {
-		secrets = append(secrets, k)
-	}
-	sort.Strings(secrets)
-	return plan.Evaluate(stacks.Project, stack, dir, src.Values, secrets, stacks.Program)
 }

@@ -1,0 +1,72 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+)
+
+// Every stack's manifests are accepted by the API server as they are:
+// server-side dry-run with strict field validation, no error, no warning.
+func TestManifestsPassServerSideDryRun(t *testing.T) {
+	for _, stack := range []string{"dev", "prod", "local"} {
+		t.Run(stack, func(t *testing.T) {
+			dir := manifests(t, stack, nil)
+			out, warnings, err := cp.KubectlAll("", "apply", "--server-side", "--dry-run=server",
+				"--validate=strict", "--field-manager=infra-test", "-f", dir)
+			if err != nil {
+				t.Fatalf("server-side dry-run failed: %v\n%s", err, warnings)
+			}
+			if strings.TrimSpace(warnings) != "" {
+				t.Errorf("the API server warned:\n%s", warnings)
+			}
+			if got := len(strings.Split(strings.TrimSpace(out), "\n")); got != count(dir) {
+				t.Errorf("%d objects accepted, %d manifests:\n%s", got, count(dir), out)
+			}
+		})
+	}
+}
+
+// The GKE CRDs kept in the repo reject what GKE would: a misspelled field or
+// a malformed domain is an error, not silently dropped.
+func TestGKECRDsRejectMistakes(t *testing.T) {
+	for _, tc := range []struct{ name, manifest, want string }{
+		{"certificate field typo", `apiVersion: networking.gke.io/v1
+kind: ManagedCertificate
+metadata: {name: typo, namespace: default}
+spec:
+  domain: [translate.example.com]
+`, ".spec.domain: field not declared in schema"},
+		{"certificate bad domain", `apiVersion: networking.gke.io/v1
+kind: ManagedCertificate
+metadata: {name: bad, namespace: default}
+spec:
+  domains: ["https://translate.example.com"]
+`, "spec.domains[0]"},
+		{"redirect typo", `apiVersion: networking.gke.io/v1beta1
+kind: FrontendConfig
+metadata: {name: typo, namespace: default}
+spec:
+  redirectToHTTPS: {enabled: true}
+`, ".spec.redirectToHTTPS: field not declared in schema"},
+		{"health check typo", `apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata: {name: typo, namespace: default}
+spec:
+  healthCheck: {requestpath: /}
+`, ".spec.healthCheck.requestpath: field not declared in schema"},
+		{"health check type", `apiVersion: cloud.google.com/v1
+kind: BackendConfig
+metadata: {name: bad, namespace: default}
+spec:
+  healthCheck: {type: TCP}
+`, "spec.healthCheck.type"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, err := cp.KubectlAll(tc.manifest, "apply", "--server-side", "--dry-run=server",
+				"--validate=strict", "--field-manager=infra-test", "-f", "-")
+			if err == nil || !strings.Contains(stderr, tc.want) {
+				t.Errorf("want a rejection mentioning %q, got err=%v stderr=%q", tc.want, err, stderr)
+			}
+		})
+	}
+}

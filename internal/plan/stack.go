@@ -1,0 +1,36 @@
+package plan
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/unlimited-translation/infra/internal/stackfile"
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+// Stack plans a stack from its files in the project directory dir. set
+// overrides config values (full keys), as `pulumi config set` would.
+// The config is validated first, so a config error comes alone.
+func Stack(dir, stack string, set map[string]string) (*Plan, error) {
+	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
+		return nil, fmt.Errorf("no Pulumi.yaml in %s: run infra from the project directory or pass --dir", dir)
+	}
+	src, err := stackfile.Load(dir, stack)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range set {
+		src.Values[k] = v
+	}
+	if _, err := stacks.Load(stack, src); err != nil {
+		return nil, err
+	}
+	secrets := make([]string, 0, len(src.Secrets))
+	for k := range src.Secrets {
+		secrets = append(secrets, k)
+	}
+	sort.Strings(secrets)
+	return Evaluate(stacks.Project, stack, dir, src.Values, secrets, stacks.Program)
+}
