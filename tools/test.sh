@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: the README's test command, and what CI runs.
-# It builds (or reuses from its cache) the test control plane first; the
-# first run on a fresh machine takes 10-15 minutes for that build.
+# It builds (or reuses from its cache) the test control plane and the Pulumi
+# CLI first; the first run on a fresh machine takes about 15 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,9 +12,9 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
-bash tools/build-tools.sh controlplane
-# The control-plane tests must run here: missing binaries are a failure.
-export INFRA_REQUIRE_CONTROLPLANE=1
-go test -count=1 $(go list ./... | grep -v /integration)
-# Verbose, so the log shows the control plane's timings.
-go test -count=1 -v ./integration
+bash tools/build-tools.sh all
+# The control-plane and engine tests must run here: missing binaries fail.
+export INFRA_REQUIRE_CONTROLPLANE=1 INFRA_REQUIRE_PULUMI=1
+go test -count=1 -timeout 20m $(go list ./... | grep -v -e /integration -e /e2e)
+# Verbose, so the log shows the control plane's timings and every step.
+go test -count=1 -timeout 20m -v ./integration ./e2e

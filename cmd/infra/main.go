@@ -1,5 +1,6 @@
 // Command infra runs the unlimited-translation stacks: `infra plan` shows
-// offline what a stack would create.
+// offline what a stack would create; preview, up, destroy, refresh, outputs
+// and drift run the real Pulumi engine through the Automation API.
 package main
 
 import (
@@ -33,8 +34,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "infra: "+message(err))
 	var ue usageError
-	if errors.As(err, &ue) {
+	var ee exitError
+	switch {
+	case errors.As(err, &ue):
 		return 2
+	case errors.As(err, &ee):
+		return ee.code
 	}
 	return 1
 }
@@ -58,5 +63,6 @@ func newRootCmd() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newPlanCmd())
+	root.AddCommand(engineCommands()...)
 	return root
 }

@@ -27,12 +27,7 @@ func newPlanCmd() *cobra.Command {
 Pulumi.yaml and Pulumi.<stack>.yaml, in process. Encrypted values show as
 [secret] and are never decrypted; values only the cloud knows show as
 (known after apply).`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("plan takes no arguments, got %q (did you mean --stack %s?)", args[0], args[0])}
-			}
-			return nil
-		},
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd, f) },
 	}
 	cmd.Flags().StringVarP(&f.stack, "stack", "s", "", "stack to plan (a Pulumi.<stack>.yaml must exist)")

@@ -116,3 +116,7 @@ func put(src stacks.MapSource, key string, v interface{}) error {
 	}
 	return nil
 }
+
+// PlaceholderPrefix starts the secure values committed in the stack files
+// ("placeholder" in base64): they stand for secrets the user must set.
+const PlaceholderPrefix = "v1:cGxhY2Vob2xkZXI=:"

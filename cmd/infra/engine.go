@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/unlimited-translation/infra/internal/engine"
+)
+
+// exitError carries an exit code other than 1 (drift: 2) with its message.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+type engineFlags struct {
+	stack       string
+	dir         string
+	yes         bool
+	markdown    string
+	showSecrets bool
+	json        bool
+}
+
+// newEngineCmd builds one verb that runs the real Pulumi engine.
+func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, engineFlags) error, flags ...string) *cobra.Command {
+	var f engineFlags
+	cmd := &cobra.Command{
+		Use:   use + " --stack NAME",
+		Short: short,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.stack == "" {
+				return usageError{fmt.Errorf("--stack is required (e.g. infra %s --stack dev)", use)}
+			}
+			e, err := engine.Open(cmd.Context(), f.dir, f.stack, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			return run(cmd, e, f)
+		},
+	}
+	cmd.Flags().StringVarP(&f.stack, "stack", "s", "", "stack to operate on")
+	cmd.Flags().StringVar(&f.dir, "dir", ".", "project directory holding Pulumi.yaml")
+	for _, name := range flags {
+		switch name {
+		case "yes":
+			cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation (required without a terminal)")
+		case "markdown":
+			cmd.Flags().StringVar(&f.markdown, "markdown", "", "also write the report as Markdown (a pull-request comment) to `FILE`")
+		case "outputs":
+			cmd.Flags().BoolVar(&f.showSecrets, "show-secrets", false, "print secret outputs in plain text")
+			cmd.Flags().BoolVar(&f.json, "json", false, "print the outputs as JSON")
+		}
+	}
+	return cmd
+}
+
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q (did you mean --stack %s?)", args[0], args[0])}
+	}
+	return nil
+}
+
+func engineCommands() []*cobra.Command {
+	return []*cobra.Command{
+		newEngineCmd("preview", "Show what `up` would change (real engine, needs credentials)", runPreview, "markdown"),
+		newEngineCmd("up", "Create or update the stack's resources", runUp, "yes"),
+		newEngineCmd("destroy", "Delete every resource of the stack (refused while it is protected)", runDestroy, "yes"),
+		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),
+		newEngineCmd("outputs", "Print the stack outputs", runOutputs, "outputs"),
+		newEngineCmd("drift", "Check whether the cloud still matches the state: exit 0 if so, 2 with a report if not", runDrift, "markdown"),
+	}
+}
+
+func runPreview(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	r, err := e.Preview(cmd.Context())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(cmd.OutOrStdout(), r.Summary())
+	return writeMarkdown(f.markdown, r)
+}
+
+func runUp(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	if !f.yes {
+		if err := canAsk(cmd, "update", e.Name); err != nil {
+			return err
+		}
+		r, err := e.Preview(cmd.Context())
+		if err != nil {
+			return err
+		}
+		if !r.HasChanges() {
+			fmt.Fprintln(cmd.OutOrStdout(), r.Summary())
+			return nil
+		}
+		if err := ask(cmd, fmt.Sprintf("Apply these changes to stack %s (%s)?", e.Name, r.Summary())); err != nil {
+			return err
+		}
+	}
+	return e.Up(cmd.Context())
+}
+
+func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	var confirm func() error
+	if !f.yes {
+		confirm = func() error {
+			if err := canAsk(cmd, "destroy", e.Name); err != nil {
+				return err
+			}
+			return ask(cmd, fmt.Sprintf("Delete every resource of stack %s?", e.Name))
+		}
+	}
+	return e.Destroy(cmd.Context(), confirm)
+}
+
+func runRefresh(cmd *cobra.Command, e *engine.Engine, _ engineFlags) error {
+	return e.Refresh(cmd.Context())
+}
+
+func runOutputs(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	outs, err := e.Outputs(cmd.Context(), f.showSecrets)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		return writeJSON(cmd.OutOrStdout(), outs)
+	}
+	keys := make([]string, 0, len(outs))
+	for k := range outs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := outs[k]
+		if s, ok := v.(string); ok && strings.Contains(s, "\n") {
+			v = "(multi-line; infra outputs --json to read it)"
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%s = %v\n", k, v)
+	}
+	return nil
+}
+
+func runDrift(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	r, err := e.Drift(cmd.Context())
+	if err != nil {
+		return err
+	}
+	if err := writeMarkdown(f.markdown, r); err != nil {
+		return err
+	}
+	if !r.HasChanges() {
+		fmt.Fprintln(cmd.OutOrStdout(), r.Summary())
+		return nil
+	}
+	fmt.Fprint(cmd.OutOrStdout(), r.Markdown(engine.MaxMarkdown))
+	return exitError{code: 2, msg: r.Summary()}
+}
+
+func writeMarkdown(path string, r *engine.Report) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.WriteFile(path, []byte(r.Markdown(engine.MaxMarkdown)), 0o644); err != nil {
+		return fmt.Errorf("writing the Markdown report: %w", err)
+	}
+	return nil
+}
+
+// canAsk refuses to go on without --yes when there is no terminal.
+func canAsk(cmd *cobra.Command, op, stack string) error {
+	f, ok := cmd.InOrStdin().(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return fmt.Errorf("refusing to %s stack %s without confirmation: there is no terminal to ask on; pass --yes", op, stack)
+	}
+	return nil
+}
+
+func ask(cmd *cobra.Command, question string) error {
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s [y/N] ", question)
+	line, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
+		return nil
+	}
+	return errors.New("cancelled: nothing was changed")
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v interface{}) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}

@@ -1,0 +1,234 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/unlimited-translation/infra/internal/plan"
+)
+
+// The dev stack through its whole life with the real engine.
+func TestDevLifecycle(t *testing.T) {
+	p := project(t, "dev")
+
+	// up creates every resource of the offline plan.
+	p.mustInfra(t, "up", "--stack", "dev", "--yes")
+	pl, err := plan.Stack("..", "dev", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, r := range pl.Resources {
+		if r.Custom && !r.Read && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+			want[r.URN] = true
+		}
+	}
+	held := map[string]bool{}
+	for urn := range gcp.Snapshot() {
+		held[urn] = true
+	}
+	for urn := range kube.Snapshot() {
+		held[urn] = true
+	}
+	for urn := range want {
+		if !held[urn] {
+			t.Errorf("planned but not created: %s", urn)
+		}
+	}
+	if len(held) != len(want) {
+		t.Errorf("%d resources created, %d planned", len(held), len(want))
+	}
+
+	// Outputs are set; the kubeconfig stays secret.
+	var outs map[string]interface{}
+	if err := json.Unmarshal([]byte(p.mustInfra(t, "outputs", "--stack", "dev", "--json").stdout), &outs); err != nil {
+		t.Fatal(err)
+	}
+	if outs["url"] != "https://dev.translate.example.com" || outs["address"] != "203.0.113.30" ||
+		outs["kubeconfig"] != "[secret]" || outs["clusterName"] != "translation-dev" {
+		t.Errorf("outputs %v", outs)
+	}
+	if ns, _ := outs["nameServers"].([]interface{}); len(ns) != 2 {
+		t.Errorf("nameServers %v", outs["nameServers"])
+	}
+
+	// A second preview changes nothing: the program is deterministic.
+	md := filepath.Join(t.TempDir(), "preview.md")
+	r := p.mustInfra(t, "preview", "--stack", "dev", "--markdown", md)
+	if !strings.Contains(r.stdout, "no changes to stack dev") || !strings.Contains(markdown(t, md), "**no changes to stack dev") {
+		t.Errorf("second preview is not empty:\n%s", r.stdout)
+	}
+
+	t.Run("config change shows exactly that change", func(t *testing.T) {
+		p.pulumi(t, "config", "set", "backendReplicas", "2", "--stack", "dev")
+		p.mustInfra(t, "preview", "--stack", "dev", "--markdown", md)
+		got := markdown(t, md)
+		for _, want := range []string{
+			"**0 to create, 1 to update, 0 to replace, 0 to delete",
+			"#### TranslationApp › Backend › WebWorkload `translation-backend`",
+			"**update** `translation-backend` (`kubernetes:apps/v1:Deployment`)",
+			"`spec.replicas`: `1` → `2`",
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("markdown lacks %q:\n%s", want, got)
+			}
+		}
+		if strings.Contains(got, "\x1b[") {
+			t.Error("markdown holds ANSI codes")
+		}
+		p.pulumi(t, "config", "rm", "backendReplicas", "--stack", "dev")
+	})
+
+	t.Run("forced replacement is flagged with its reason", func(t *testing.T) {
+		p.pulumi(t, "config", "set", "mysqlStorageClass", "premium-rwo", "--stack", "dev")
+		p.mustInfra(t, "preview", "--stack", "dev", "--markdown", md)
+		got := markdown(t, md)
+		for _, want := range []string{
+			"**replace** `translation-database-data` (`kubernetes:core/v1:PersistentVolumeClaim`): replaced because `spec.storageClassName` changed",
+			"**replace** `translation-database` (`kubernetes:apps/v1:StatefulSet`): replaced because `spec.volumeClaimTemplates",
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("markdown lacks %q:\n%s", want, got)
+			}
+		}
+		p.pulumi(t, "config", "rm", "mysqlStorageClass", "--stack", "dev")
+	})
+
+	t.Run("drift", func(t *testing.T) {
+		if r := p.infra(t, "drift", "--stack", "dev"); r.code != 0 {
+			t.Fatalf("drift on a fresh stack: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		// Someone changes the cluster's release channel in the console.
+		err := gcp.Tamper("gcp:container/cluster:Cluster::cluster", "releaseChannel",
+			resource.NewObjectProperty(resource.PropertyMap{"channel": resource.NewStringProperty("RAPID")}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := p.infra(t, "drift", "--stack", "dev", "--markdown", md)
+		if r.code != 2 {
+			t.Fatalf("drift after a change behind the engine's back: exit %d, want 2\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		got := markdown(t, md)
+		if !strings.Contains(got, "`cluster` (`gcp:container/cluster:Cluster`)") || !strings.Contains(got, "RAPID") {
+			t.Errorf("drift report does not name the change:\n%s", got)
+		}
+		// Put it back as the program has it.
+		p.mustInfra(t, "up", "--stack", "dev", "--yes")
+	})
+
+	t.Run("destroy empties dev", func(t *testing.T) {
+		kubeDeletes := len(kube.Deletions())
+		p.mustInfra(t, "destroy", "--stack", "dev", "--yes")
+		if n := len(gcp.Snapshot()) + len(kube.Snapshot()); n != 0 {
+			t.Errorf("%d resources left after destroy", n)
+		}
+		// Objects that own cloud resources were deleted one by one, before
+		// the cluster; the rest went with the cluster.
+		var clusterSeq int64
+		for _, d := range gcp.Deletions() {
+			if strings.HasSuffix(d.URN, "gcp:container/cluster:Cluster::cluster") {
+				clusterSeq = d.Seq
+			}
+		}
+		deleted := map[string]int64{}
+		for _, d := range kube.Deletions()[kubeDeletes:] {
+			deleted[d.URN[strings.LastIndex(d.URN, "$")+1:]] = d.Seq
+		}
+		for _, name := range []string{
+			"kubernetes:networking.k8s.io/v1:Ingress::translation-public",
+			"kubernetes:networking.gke.io/v1:ManagedCertificate::translation-public-certificate",
+			"kubernetes:core/v1:PersistentVolumeClaim::translation-database-data",
+			"kubernetes:apps/v1:StatefulSet::translation-database",
+			"kubernetes:core/v1:Service::translation-frontend",
+		} {
+			if s, ok := deleted[name]; !ok || s > clusterSeq {
+				t.Errorf("%s: deleted=%v at %d, cluster at %d", name, ok, s, clusterSeq)
+			}
+		}
+		if _, ok := deleted["kubernetes:apps/v1:Deployment::translation-backend"]; ok || len(deleted) != 5 {
+			t.Errorf("in-cluster objects were deleted one by one: %v", deleted)
+		}
+	})
+
+	assertNoSecrets(t, p)
+}
+
+// prod is protected: destroy stops before touching anything.
+func TestProdDestroyRefused(t *testing.T) {
+	p := project(t, "prod")
+	p.mustInfra(t, "up", "--stack", "prod", "--yes")
+	before := len(gcp.Snapshot()) + len(kube.Snapshot())
+	deletes := gcp.CallCount("Delete") + kube.CallCount("Delete")
+	r := p.infra(t, "destroy", "--stack", "prod", "--yes")
+	if r.code != 1 {
+		t.Fatalf("destroy of prod: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"refusing to destroy stack prod: nothing was changed",
+		"kubernetes:apps/v1:StatefulSet translation-database is protected",
+		"gcp:container/cluster:Cluster cluster has GKE deletion protection",
+		"pulumi config set deletionProtection false --stack prod",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if after := len(gcp.Snapshot()) + len(kube.Snapshot()); after != before || gcp.CallCount("Delete")+kube.CallCount("Delete") != deletes {
+		t.Errorf("refused destroy deleted something: %d -> %d resources", before, after)
+	}
+	assertNoSecrets(t, p)
+}
+
+// A destroy without --yes and without a terminal is refused, not hung.
+func TestNoConfirmationWithoutTerminal(t *testing.T) {
+	p := project(t, "dev")
+	creates := gcp.CallCount("Create") + kube.CallCount("Create")
+	r := p.infra(t, "up", "--stack", "dev")
+	if r.code != 1 || !strings.Contains(r.stderr, "refusing to update stack dev without confirmation") {
+		t.Errorf("up without --yes: exit %d\n%s", r.code, r.stderr)
+	}
+	if gcp.CallCount("Create")+kube.CallCount("Create") != creates {
+		t.Errorf("something was created without confirmation")
+	}
+}
+
+// Placeholders committed in the stack files never reach the engine.
+func TestPlaceholderSecretsRefused(t *testing.T) {
+	r := bare(t, "dev").infra(t, "preview", "--stack", "dev")
+	if r.code != 1 || !strings.Contains(r.stderr, "still holds the committed placeholder") ||
+		!strings.Contains(r.stderr, "pulumi config set --secret") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// assertNoSecrets: no output, markdown or log line, nor the state file,
+// holds a secret in plain text.
+func assertNoSecrets(t *testing.T, p proj) {
+	t.Helper()
+	secrets := []string{"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="} // the cluster CA, inside the kubeconfig
+	for _, v := range secretVals {
+		secrets = append(secrets, v)
+	}
+	for _, s := range secrets {
+		if strings.Contains(transcript.String(), s) {
+			t.Errorf("a secret appears in infra's output or markdown: %q", s)
+		}
+	}
+	_ = filepath.Walk(p.state, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		b, _ := os.ReadFile(path)
+		for _, v := range secretVals {
+			if strings.Contains(string(b), v) {
+				t.Errorf("%s holds a password in plain text", path)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,196 @@
+// Package e2e drives the real Pulumi engine (the CLI built by
+// tools/build-tools.sh, a file backend in a temp dir, passphrase secrets)
+// through the infra binary, with stand-in gcp and kubernetes providers
+// served from this test process (internal/standin).
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/unlimited-translation/infra/internal/standin"
+)
+
+var (
+	infraBin   string
+	pulumiBin  string
+	gcp, kube  *standin.Provider
+	baseEnv    []string
+	secretVals = map[string]string{
+		"mysqlRootPassword": "e2e-root-Secret-4711",
+		"mysqlPassword":     "e2e-user-Secret-0815",
+	}
+)
+
+func TestMain(m *testing.M) { os.Exit(run(m)) }
+
+func run(m *testing.M) int {
+	root, _ := filepath.Abs("..")
+	pulumiBin = filepath.Join(root, "bin", "pulumi")
+	if _, err := os.Stat(pulumiBin); err != nil {
+		if os.Getenv("INFRA_REQUIRE_PULUMI") != "" {
+			fmt.Fprintln(os.Stderr, "engine tests: no bin/pulumi: build it with tools/build-tools.sh pulumi")
+			return 1
+		}
+		fmt.Fprintln(os.Stderr, "skipping engine tests: no bin/pulumi (tools/build-tools.sh pulumi)")
+		return 0
+	}
+	tmp, err := os.MkdirTemp("", "infra-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	infraBin = filepath.Join(tmp, "infra")
+	build := exec.Command("go", "build", "-o", infraBin, "./cmd/infra")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building infra: %v\n%s", err, out)
+		return 1
+	}
+	if gcp, err = standin.Start("gcp", "7.38.0"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer gcp.Stop()
+	if kube, err = standin.Start("kubernetes", "4.30.0"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer kube.Stop()
+	// GKE deletes what lives in a cluster with the cluster.
+	gcp.OnDelete = func(_, typ string) {
+		if typ == "gcp:container/cluster:Cluster" {
+			kube.Clear()
+		}
+	}
+	home := filepath.Join(tmp, "pulumi-home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	baseEnv = append(filteredEnv(),
+		"PATH="+filepath.Dir(pulumiBin)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"PULUMI_HOME="+home,
+		"PULUMI_CONFIG_PASSPHRASE=e2e-passphrase",
+		"PULUMI_DEBUG_PROVIDERS=gcp:"+gcp.Port()+",kubernetes:"+kube.Port(),
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true",
+		"PULUMI_SKIP_UPDATE_CHECK=true",
+		"NO_COLOR=1",
+	)
+	return m.Run()
+}
+
+// filteredEnv drops the caller's Pulumi settings, so the tests never touch
+// a real backend or account.
+func filteredEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PULUMI_") && !strings.HasPrefix(kv, "PATH=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// proj is a project directory with its own file backend.
+type proj struct {
+	dir   string
+	state string
+	env   []string
+}
+
+// project copies the project files into a temp dir with a fresh state
+// backend, creates the stack with passphrase secrets and sets its real
+// secrets, as a user would.
+func project(t *testing.T, stack string) proj {
+	t.Helper()
+	p := bare(t, stack)
+	p.pulumi(t, "stack", "init", stack, "--secrets-provider", "passphrase")
+	for k, v := range secretVals {
+		p.pulumi(t, "config", "set", "--secret", k, v, "--stack", stack)
+	}
+	return p
+}
+
+// bare copies the project files as committed, with a fresh state backend.
+func bare(t *testing.T, stack string) proj {
+	t.Helper()
+	dir := t.TempDir()
+	state := filepath.Join(t.TempDir(), "state")
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"Pulumi.yaml", "Pulumi." + stack + ".yaml"} {
+		b, err := os.ReadFile(filepath.Join("..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return proj{dir: dir, state: state, env: append(append([]string{}, baseEnv...), "PULUMI_BACKEND_URL=file://"+state)}
+}
+
+func (p proj) pulumi(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(pulumiBin, append(args, "--non-interactive")...)
+	cmd.Dir = p.dir
+	cmd.Env = p.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pulumi %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// result is one run of the infra binary.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// transcript collects everything infra printed, to check for secrets.
+var transcript bytes.Buffer
+
+func (p proj) infra(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(infraBin, append(args, "--dir", p.dir)...)
+	cmd.Env = p.env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	transcript.WriteString(out.String() + errOut.String())
+	return result{out.String(), errOut.String(), code}
+}
+
+func (p proj) mustInfra(t *testing.T, args ...string) result {
+	t.Helper()
+	r := p.infra(t, args...)
+	if r.code != 0 {
+		t.Fatalf("infra %s: exit %d\n%s\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+func markdown(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	transcript.Write(b)
+	return string(b)
+}

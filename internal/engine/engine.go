@@ -1,0 +1,155 @@
+// Package engine runs the stack program through the real Pulumi engine
+// with the Automation API: the program is an inline program, the work dir
+// is the project directory, so Pulumi.yaml and Pulumi.<stack>.yaml stay the
+// single source of config and plain `pulumi up` keeps working.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/unlimited-translation/infra/internal/stackfile"
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+// StateDir is the repo folder (git-ignored) that holds state when the user
+// has no backend of their own.
+const StateDir = ".pulumi-state"
+
+// Engine is one stack opened through the Automation API.
+type Engine struct {
+	Root   string
+	Name   string
+	Config stacks.Config
+	Out    io.Writer
+	Err    io.Writer
+	stack  auto.Stack
+}
+
+// Open validates the stack's config offline (so a bad value fails before
+// any cloud call), then selects or creates the stack.
+func Open(ctx context.Context, root, name string, stdout, stderr io.Writer) (*Engine, error) {
+	src, err := stackfile.Load(root, name)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := stacks.Load(name, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPlaceholders(name, src); err != nil {
+		return nil, err
+	}
+	cmd, err := pulumiCommand(root)
+	if err != nil {
+		return nil, err
+	}
+	env, err := backendEnv(root, stderr)
+	if err != nil {
+		return nil, err
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, name, stacks.Project, stacks.Program,
+		auto.WorkDir(root), auto.Pulumi(cmd), auto.EnvVars(env))
+	if err != nil {
+		return nil, fmt.Errorf("opening stack %s: %s", name, brief(err))
+	}
+	return &Engine{Root: root, Name: name, Config: cfg, Out: stdout, Err: stderr, stack: s}, nil
+}
+
+// checkPlaceholders refuses the secure values committed as placeholders:
+// the engine could not decrypt them, and they are not passwords anyway.
+func checkPlaceholders(stack string, src stacks.MapSource) error {
+	for key, secret := range src.Secrets {
+		if secret && strings.HasPrefix(src.Values[key], stackfile.PlaceholderPrefix) {
+			name := strings.TrimPrefix(key, stacks.Project+":")
+			return &stacks.ConfigError{Stack: stack, Problems: []stacks.Problem{{
+				Key:     name,
+				Message: "still holds the committed placeholder, not a secret of yours",
+				Fix:     fmt.Sprintf("pulumi config set --secret %s \"$(openssl rand -base64 24)\" --stack %s", name, stack),
+			}}}
+		}
+	}
+	return nil
+}
+
+// pulumiCommand finds the Pulumi CLI: on PATH, else the repo's bin/
+// (tools/build-tools.sh pulumi).
+func pulumiCommand(root string) (auto.PulumiCommand, error) {
+	if _, err := exec.LookPath("pulumi"); err == nil {
+		return auto.NewPulumiCommand(nil)
+	}
+	if _, err := os.Stat(filepath.Join(root, "bin", "pulumi")); err == nil {
+		abs, _ := filepath.Abs(root)
+		return auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: abs})
+	}
+	return nil, errors.New("no Pulumi CLI: install it (https://www.pulumi.com/docs/install/) or build it with tools/build-tools.sh pulumi")
+}
+
+// backendEnv keeps whatever backend the user chose (PULUMI_BACKEND_URL or a
+// login); with none, state goes to a file backend in the repo, said once.
+func backendEnv(root string, stderr io.Writer) (map[string]string, error) {
+	if os.Getenv("PULUMI_BACKEND_URL") != "" || loggedIn() {
+		return nil, nil
+	}
+	dir, err := filepath.Abs(filepath.Join(root, StateDir))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the local state folder: %w", err)
+	}
+	fmt.Fprintf(stderr, "infra: no Pulumi backend configured (PULUMI_BACKEND_URL or `pulumi login`): keeping state in %s\n", dir)
+	return map[string]string{"PULUMI_BACKEND_URL": "file://" + dir}, nil
+}
+
+// loggedIn tells whether `pulumi login` chose a backend.
+func loggedIn() bool {
+	if os.Getenv("PULUMI_ACCESS_TOKEN") != "" {
+		return true
+	}
+	home := os.Getenv("PULUMI_HOME")
+	if home == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return false
+		}
+		home = filepath.Join(h, ".pulumi")
+	}
+	b, err := os.ReadFile(filepath.Join(home, "credentials.json"))
+	if err != nil {
+		return false
+	}
+	var creds struct {
+		Current string `json:"current"`
+	}
+	return json.Unmarshal(b, &creds) == nil && creds.Current != ""
+}
+
+// brief turns an Automation API error (which carries the CLI's whole
+// output, already streamed to the user) into its error lines.
+func brief(err error) string {
+	var lines []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		l := strings.TrimSpace(line)
+		if strings.HasPrefix(l, "error:") {
+			lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, "error:")))
+		}
+	}
+	if len(lines) == 0 {
+		msg := err.Error()
+		if i := strings.Index(msg, "\n"); i > 0 {
+			msg = msg[:i]
+		}
+		return msg
+	}
+	return strings.Join(lines, "; ")
+}

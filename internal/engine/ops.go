@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+)
+
+// collect runs op with an event channel and returns every event. The
+// Automation API closes the channel when the operation ends.
+func collect(op func(chan<- events.EngineEvent) error) ([]events.EngineEvent, error) {
+	ch := make(chan events.EngineEvent)
+	var evs []events.EngineEvent
+	done := make(chan struct{})
+	go func() {
+		for e := range ch {
+			evs = append(evs, e)
+		}
+		close(done)
+	}()
+	err := op(ch)
+	<-done
+	return evs, err
+}
+
+// Preview runs `pulumi preview`, streaming its progress, and returns the
+// change report built from the engine's events.
+func (e *Engine) Preview(ctx context.Context) (*Report, error) {
+	evs, err := collect(func(ch chan<- events.EngineEvent) error {
+		_, err := e.stack.Preview(ctx, optpreview.ProgressStreams(e.Out), optpreview.ErrorProgressStreams(e.Err),
+			optpreview.Diff(), optpreview.EventStreams(ch))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("preview of %s failed: %s", e.Name, brief(err))
+	}
+	return NewReport("preview", e.Name, evs), nil
+}
+
+// Up runs `pulumi up`, streaming its progress.
+func (e *Engine) Up(ctx context.Context) error {
+	_, err := e.stack.Up(ctx, optup.ProgressStreams(e.Out), optup.ErrorProgressStreams(e.Err))
+	if err != nil {
+		return fmt.Errorf("up of %s failed: %s", e.Name, brief(err))
+	}
+	return nil
+}
+
+// Refresh runs `pulumi refresh`, streaming its progress.
+func (e *Engine) Refresh(ctx context.Context) error {
+	_, err := e.stack.Refresh(ctx, optrefresh.ProgressStreams(e.Out), optrefresh.ErrorProgressStreams(e.Err))
+	if err != nil {
+		return fmt.Errorf("refresh of %s failed: %s", e.Name, brief(err))
+	}
+	return nil
+}
+
+// Drift runs a refresh in preview mode: what in the cloud differs from the
+// state, without changing the state.
+func (e *Engine) Drift(ctx context.Context) (*Report, error) {
+	evs, err := collect(func(ch chan<- events.EngineEvent) error {
+		_, err := e.stack.PreviewRefresh(ctx, optrefresh.ProgressStreams(e.Out), optrefresh.ErrorProgressStreams(e.Err),
+			optrefresh.EventStreams(ch))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("drift check of %s failed: %s", e.Name, brief(err))
+	}
+	return NewReport("drift", e.Name, evs), nil
+}
+
+// Destroy deletes every resource of the stack, unless something in its
+// state is protected: then it stops before touching anything and says how
+// to unlock. confirm, when not nil, is asked last, before the deletion.
+func (e *Engine) Destroy(ctx context.Context, confirm func() error) error {
+	if blockers, err := e.Protected(ctx); err != nil {
+		return err
+	} else if len(blockers) > 0 {
+		return &ProtectedError{Stack: e.Name, Blockers: blockers}
+	}
+	if confirm != nil {
+		if err := confirm(); err != nil {
+			return err
+		}
+	}
+	_, err := e.stack.Destroy(ctx, optdestroy.ProgressStreams(e.Out), optdestroy.ErrorProgressStreams(e.Err))
+	if err != nil {
+		return fmt.Errorf("destroy of %s failed: %s", e.Name, brief(err))
+	}
+	return nil
+}
+
+// Outputs returns the stack outputs; secret ones are masked unless
+// showSecrets.
+func (e *Engine) Outputs(ctx context.Context, showSecrets bool) (map[string]interface{}, error) {
+	outs, err := e.stack.Outputs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading outputs of %s: %s", e.Name, brief(err))
+	}
+	m := map[string]interface{}{}
+	for k, v := range outs {
+		if v.Secret && !showSecrets {
+			m[k] = "[secret]"
+		} else {
+			m[k] = v.Value
+		}
+	}
+	return m, nil
+}
+
+// Protected lists what in the stack's state blocks a destroy: resources
+// with Pulumi's protect, and a cluster with GKE deletion protection on.
+func (e *Engine) Protected(ctx context.Context) ([]string, error) {
+	dep, err := e.stack.Export(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the state of %s: %s", e.Name, brief(err))
+	}
+	var state struct {
+		Resources []struct {
+			URN     string                 `json:"urn"`
+			Type    string                 `json:"type"`
+			Protect bool                   `json:"protect"`
+			Inputs  map[string]interface{} `json:"inputs"`
+		} `json:"resources"`
+	}
+	if len(dep.Deployment) > 0 {
+		if err := json.Unmarshal(dep.Deployment, &state); err != nil {
+			return nil, fmt.Errorf("reading the state of %s: %w", e.Name, err)
+		}
+	}
+	var out []string
+	for _, r := range state.Resources {
+		name := r.URN[strings.LastIndex(r.URN, "::")+2:]
+		if r.Protect {
+			out = append(out, fmt.Sprintf("%s %s is protected (protect)", r.Type, name))
+		}
+		if r.Type == "gcp:container/cluster:Cluster" && r.Inputs["deletionProtection"] == true {
+			out = append(out, fmt.Sprintf("%s %s has GKE deletion protection", r.Type, name))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// ProtectedError stops a destroy of a protected stack.
+type ProtectedError struct {
+	Stack    string
+	Blockers []string
+}
+
+func (p *ProtectedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "refusing to destroy stack %s: nothing was changed, because:\n", p.Stack)
+	for _, x := range p.Blockers {
+		fmt.Fprintf(&b, "  - %s\n", x)
+	}
+	fmt.Fprintf(&b, `To destroy it on purpose, unlock it first:
+  pulumi config set allowUnprotectedProd true --stack %[1]s
+  pulumi config set deletionProtection false --stack %[1]s
+  pulumi config set protectDatabase false --stack %[1]s
+  infra up --stack %[1]s          # applies the unlocked settings
+  infra destroy --stack %[1]s
+(keepDatabaseVolume true keeps the data disk after the destroy; set it false to delete the data too)`, p.Stack)
+	return b.String()
+}

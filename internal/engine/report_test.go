@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+)
+
+const parent = "urn:pulumi:dev::unlimited-translation::translation:components:TranslationApp$translation:components:Backend::translation-backend"
+
+func pre(op, name string, keys []string, diff map[string]apitype.PropertyDiff, old, new map[string]interface{}) events.EngineEvent {
+	urn := parent[:strings.LastIndex(parent, "::")] + "$kubernetes:apps/v1:Deployment::" + name
+	return events.EngineEvent{EngineEvent: apitype.EngineEvent{ResourcePreEvent: &apitype.ResourcePreEvent{
+		Metadata: apitype.StepEventMetadata{
+			Op: apitype.OpType(op), URN: urn, Type: "kubernetes:apps/v1:Deployment", Keys: keys, DetailedDiff: diff,
+			Old: &apitype.StepEventStateMetadata{Parent: parent, Inputs: old},
+			New: &apitype.StepEventStateMetadata{Parent: parent, Inputs: new},
+		},
+	}}}
+}
+
+func TestReportMarkdown(t *testing.T) {
+	secret := map[string]interface{}{"4dabf18193072939515e22adb298388d": secretSig, "ciphertext": "AAAA"}
+	evs := []events.EngineEvent{
+		pre("same", "same-one", nil, nil, nil, nil),
+		pre("update", "web", nil, map[string]apitype.PropertyDiff{"spec.replicas": {Kind: "update"}, "stringData.PASSWORD": {Kind: "update"}},
+			map[string]interface{}{"spec": map[string]interface{}{"replicas": 1.0}, "stringData": secret},
+			map[string]interface{}{"spec": map[string]interface{}{"replicas": 2.0}, "stringData": secret}),
+		pre("create-replacement", "db", []string{"spec.volumeClaimTemplates"}, nil, nil, nil),
+		pre("replace", "db", []string{"spec.volumeClaimTemplates"}, map[string]apitype.PropertyDiff{"spec.volumeClaimTemplates[0].spec.resources.requests.storage": {Kind: "update-replace"}},
+			map[string]interface{}{"spec": map[string]interface{}{"volumeClaimTemplates": []interface{}{map[string]interface{}{"spec": map[string]interface{}{"resources": map[string]interface{}{"requests": map[string]interface{}{"storage": "1Gi"}}}}}}},
+			map[string]interface{}{"spec": map[string]interface{}{"volumeClaimTemplates": []interface{}{map[string]interface{}{"spec": map[string]interface{}{"resources": map[string]interface{}{"requests": map[string]interface{}{"storage": "2Gi"}}}}}}}),
+		pre("delete-replaced", "db", nil, nil, nil, nil),
+	}
+	r := NewReport("preview", "dev", evs)
+	md := r.Markdown(MaxMarkdown)
+	for _, want := range []string{
+		"**0 to create, 1 to update, 1 to replace, 0 to delete (1 unchanged)**",
+		"#### TranslationApp › Backend `translation-backend`",
+		"**replace** `db` (`kubernetes:apps/v1:Deployment`): replaced because `spec.volumeClaimTemplates` changed",
+		"`spec.volumeClaimTemplates[0].spec.resources.requests.storage`: `1Gi` → `2Gi`",
+		"`spec.replicas`: `1` → `2`",
+		"`stringData.PASSWORD`: [secret] → [secret]",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "AAAA") {
+		t.Error("markdown shows a ciphertext")
+	}
+}
+
+func TestReportMarkdownIsCapped(t *testing.T) {
+	var evs []events.EngineEvent
+	for i := 0; i < 3000; i++ {
+		evs = append(evs, pre("update", fmt.Sprintf("web-%04d", i), nil, map[string]apitype.PropertyDiff{"spec.replicas": {Kind: "update"}},
+			map[string]interface{}{"spec": map[string]interface{}{"replicas": 1.0}},
+			map[string]interface{}{"spec": map[string]interface{}{"replicas": 2.0}}))
+	}
+	md := NewReport("preview", "dev", evs).Markdown(MaxMarkdown)
+	if len(md) > MaxMarkdown {
+		t.Fatalf("markdown is %d characters, over %d", len(md), MaxMarkdown)
+	}
+	if !strings.Contains(md, "more changes not shown: the comment is capped at 60000 characters") {
+		t.Errorf("the cut is not said:\n%s", md[len(md)-300:])
+	}
+	if !strings.Contains(md, "**0 to create, 3000 to update") {
+		t.Error("the summary does not count every change")
+	}
+}
+
+func TestProtectedErrorSaysHowToUnlock(t *testing.T) {
+	msg := (&ProtectedError{Stack: "prod", Blockers: []string{"x is protected (protect)"}}).Error()
+	for _, want := range []string{"nothing was changed", "x is protected", "pulumi config set deletionProtection false --stack prod", "infra destroy --stack prod"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q", want)
+		}
+	}
+}

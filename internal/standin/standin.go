@@ -1,0 +1,410 @@
+// Package standin serves in-process stand-ins for the gcp and kubernetes
+// provider plugins, for end-to-end tests of the real Pulumi engine where
+// the plugins cannot be downloaded. The engine attaches to them through
+// PULUMI_DEBUG_PROVIDERS. They keep resources in memory, echo inputs as
+// outputs, compute what the cloud would (addresses, endpoints, name
+// servers) and diff by comparing old and new inputs. The product never uses
+// them: only tests import this package.
+package standin
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// Resource is one resource a stand-in holds.
+type Resource struct {
+	Type    string
+	ID      string
+	Inputs  resource.PropertyMap
+	Outputs resource.PropertyMap
+}
+
+// Provider is one stand-in provider package.
+type Provider struct {
+	pulumirpc.UnimplementedResourceProviderServer
+
+	pkg     string
+	version string
+	srv     *grpc.Server
+	// Addr is host:port of the gRPC server (127.0.0.1 only).
+	Addr string
+
+	mu        sync.Mutex
+	resources map[string]*Resource // by URN
+	nextID    int
+	// Calls counts RPCs by method, for assertions.
+	Calls map[string]int
+	// Deleted lists, in order, the URNs of deleted resources with a
+	// sequence number shared by every stand-in (see Seq).
+	Deleted []Deletion
+	// OnDelete, when set, runs after a resource is deleted (a test can make
+	// a cluster's deletion take its objects with it, as GKE does).
+	OnDelete func(urn, typ string)
+}
+
+// Deletion is one Delete call.
+type Deletion struct {
+	URN string
+	Seq int64
+}
+
+var seq atomic.Int64
+
+// Clear forgets every resource, as when the cluster holding them is
+// deleted.
+func (p *Provider) Clear() {
+	p.mu.Lock()
+	p.resources = map[string]*Resource{}
+	p.mu.Unlock()
+}
+
+// Start serves a stand-in for pkg ("gcp" or "kubernetes") reporting version.
+func Start(pkg, version string) (*Provider, error) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{pkg: pkg, version: version, Addr: lis.Addr().String(),
+		resources: map[string]*Resource{}, Calls: map[string]int{}}
+	p.srv = grpc.NewServer()
+	pulumirpc.RegisterResourceProviderServer(p.srv, p)
+	go func() { _ = p.srv.Serve(lis) }()
+	return p, nil
+}
+
+// Port is the server's port, for PULUMI_DEBUG_PROVIDERS.
+func (p *Provider) Port() string { return p.Addr[strings.LastIndex(p.Addr, ":")+1:] }
+
+// Stop ends the server.
+func (p *Provider) Stop() { p.srv.Stop() }
+
+// Snapshot returns a copy of the resources held, by URN.
+func (p *Provider) Snapshot() map[string]Resource {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]Resource{}
+	for k, v := range p.resources {
+		out[k] = Resource{Type: v.Type, ID: v.ID, Inputs: v.Inputs.Copy(), Outputs: v.Outputs.Copy()}
+	}
+	return out
+}
+
+// Tamper changes a held resource's output and input behind the engine's
+// back, as a console edit would, so that a refresh sees drift.
+func (p *Provider) Tamper(urnSuffix, key string, value resource.PropertyValue) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for urn, r := range p.resources {
+		if strings.HasSuffix(urn, urnSuffix) {
+			r.Outputs[resource.PropertyKey(key)] = value
+			r.Inputs[resource.PropertyKey(key)] = value
+			return nil
+		}
+	}
+	return fmt.Errorf("no resource with URN ending %q", urnSuffix)
+}
+
+// CallCount returns how many times the engine called method.
+func (p *Provider) CallCount(method string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.Calls[method]
+}
+
+// Deletions returns the Delete calls so far, in order.
+func (p *Provider) Deletions() []Deletion {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Deletion{}, p.Deleted...)
+}
+
+func (p *Provider) count(method string) {
+	p.mu.Lock()
+	p.Calls[method]++
+	p.mu.Unlock()
+}
+
+var opts = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, KeepResources: true, KeepOutputValues: false}
+
+func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
+	return plugin.UnmarshalProperties(s, opts)
+}
+
+func marshal(m resource.PropertyMap) (*structpb.Struct, error) {
+	return plugin.MarshalProperties(m, opts)
+}
+
+func (p *Provider) Handshake(context.Context, *pulumirpc.ProviderHandshakeRequest) (*pulumirpc.ProviderHandshakeResponse, error) {
+	p.count("Handshake")
+	return &pulumirpc.ProviderHandshakeResponse{AcceptSecrets: true, AcceptResources: true}, nil
+}
+
+// Attach is required when the engine attaches to a running provider.
+func (p *Provider) Attach(context.Context, *pulumirpc.PluginAttach) (*emptypb.Empty, error) {
+	p.count("Attach")
+	return &emptypb.Empty{}, nil
+}
+
+func (p *Provider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: p.version}, nil
+}
+
+func (p *Provider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+func (p *Provider) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+}
+
+func (p *Provider) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	p.count("Configure")
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
+}
+
+func (p *Provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+// Check accepts inputs as they are: nothing is auto-named.
+func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+// Diff compares old inputs with new ones (Olds holds outputs, which would
+// diff on every run).
+func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	p.count("Diff")
+	olds, err := unmarshal(req.GetOldInputs())
+	if err != nil {
+		return nil, err
+	}
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	changed := map[string]bool{}
+	diffPaths("", resource.NewObjectProperty(olds), resource.NewObjectProperty(news), changed)
+	resp := &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE, DetailedDiff: map[string]*pulumirpc.PropertyDiff{}, HasDetailedDiff: true}
+	if len(changed) == 0 {
+		return resp, nil
+	}
+	resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
+	forceNew := replaceKeys[req.GetType()]
+	tops := map[string]bool{}
+	for path := range changed {
+		kind := pulumirpc.PropertyDiff_UPDATE
+		if replaces(path, forceNew) {
+			kind = pulumirpc.PropertyDiff_UPDATE_REPLACE
+			resp.Replaces = append(resp.Replaces, path)
+		}
+		resp.DetailedDiff[path] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
+		tops[strings.SplitN(strings.SplitN(path, ".", 2)[0], "[", 2)[0]] = true
+	}
+	for k := range tops {
+		resp.Diffs = append(resp.Diffs, k)
+	}
+	sort.Strings(resp.Diffs)
+	sort.Strings(resp.Replaces)
+	// Objects with fixed names cannot exist twice, as in the real providers.
+	resp.DeleteBeforeReplace = len(resp.Replaces) > 0
+	return resp, nil
+}
+
+// replaceKeys are the properties whose change forces a replacement, as in
+// the real providers (a subset: what this program sets).
+var replaceKeys = map[string][]string{
+	"gcp:container/cluster:Cluster":            {"name", "location", "project", "enableAutopilot", "workloadIdentityConfig"},
+	"gcp:compute/globalAddress:GlobalAddress":  {"name", "project", "addressType", "ipVersion"},
+	"gcp:dns/managedZone:ManagedZone":          {"name", "dnsName", "project", "visibility"},
+	"gcp:dns/recordSet:RecordSet":              {"name", "managedZone", "project"},
+	"kubernetes:apps/v1:StatefulSet":           {"metadata.name", "metadata.namespace", "spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"},
+	"kubernetes:apps/v1:Deployment":            {"metadata.name", "metadata.namespace", "spec.selector"},
+	"kubernetes:core/v1:PersistentVolumeClaim": {"metadata.name", "metadata.namespace", "spec.storageClassName", "spec.accessModes"},
+}
+
+func replaces(path string, keys []string) bool {
+	for _, k := range keys {
+		if path == k || strings.HasPrefix(path, k+".") || strings.HasPrefix(path, k+"[") {
+			return true
+		}
+	}
+	// Every Kubernetes object is identified by its name and namespace.
+	return strings.HasPrefix(path, "metadata.name") || strings.HasPrefix(path, "metadata.namespace")
+}
+
+// diffPaths records the paths of leaves that differ.
+func diffPaths(path string, a, b resource.PropertyValue, out map[string]bool) {
+	for a.IsSecret() {
+		a = a.SecretValue().Element
+	}
+	for b.IsSecret() {
+		b = b.SecretValue().Element
+	}
+	switch {
+	case a.IsObject() && b.IsObject():
+		keys := map[resource.PropertyKey]bool{}
+		for k := range a.ObjectValue() {
+			keys[k] = true
+		}
+		for k := range b.ObjectValue() {
+			keys[k] = true
+		}
+		for k := range keys {
+			p := string(k)
+			if path != "" {
+				p = path + "." + p
+			}
+			diffPaths(p, a.ObjectValue()[k], b.ObjectValue()[k], out)
+		}
+	case a.IsArray() && b.IsArray() && len(a.ArrayValue()) == len(b.ArrayValue()):
+		for i := range a.ArrayValue() {
+			diffPaths(fmt.Sprintf("%s[%d]", path, i), a.ArrayValue()[i], b.ArrayValue()[i], out)
+		}
+	default:
+		if !a.DeepEquals(b) {
+			out[path] = true
+		}
+	}
+}
+
+func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	p.count("Create")
+	inputs, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	outputs := inputs.Copy()
+	computed(req.GetType(), req.GetPreview(), inputs, outputs)
+	if req.GetPreview() {
+		props, err := marshal(outputs)
+		return &pulumirpc.CreateResponse{Properties: props}, err
+	}
+	p.mu.Lock()
+	p.nextID++
+	id := fmt.Sprintf("%s-%d", req.GetName(), p.nextID)
+	if req.GetType() == "gcp:container/cluster:Cluster" {
+		id = fmt.Sprintf("projects/%s/locations/%s/clusters/%s",
+			str(inputs, "project"), str(inputs, "location"), str(inputs, "name"))
+	}
+	p.resources[req.GetUrn()] = &Resource{Type: req.GetType(), ID: id, Inputs: inputs, Outputs: outputs}
+	p.mu.Unlock()
+	props, err := marshal(outputs)
+	return &pulumirpc.CreateResponse{Id: id, Properties: props}, err
+}
+
+func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	p.count("Update")
+	inputs, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	olds, err := unmarshal(req.GetOlds())
+	if err != nil {
+		return nil, err
+	}
+	outputs := inputs.Copy()
+	// What the cloud computed stays as it was.
+	for k, v := range olds {
+		if _, ok := outputs[k]; !ok {
+			outputs[k] = v
+		}
+	}
+	if !req.GetPreview() {
+		p.mu.Lock()
+		p.resources[req.GetUrn()] = &Resource{Type: req.GetType(), ID: req.GetId(), Inputs: inputs, Outputs: outputs}
+		p.mu.Unlock()
+	}
+	props, err := marshal(outputs)
+	return &pulumirpc.UpdateResponse{Properties: props}, err
+}
+
+// Read returns what the stand-in holds now, inputs included: without them
+// a refresh would report no drift.
+func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	p.count("Read")
+	p.mu.Lock()
+	r, ok := p.resources[req.GetUrn()]
+	p.mu.Unlock()
+	if !ok {
+		if req.GetType() == "gcp:dns/managedZone:ManagedZone" {
+			// An existing zone the program adopts: it exists in the "cloud".
+			id := req.GetId()
+			outputs := resource.PropertyMap{
+				"name":        resource.NewStringProperty(id[strings.LastIndex(id, "/")+1:]),
+				"nameServers": nameServers(),
+			}
+			props, err := marshal(outputs)
+			return &pulumirpc.ReadResponse{Id: id, Properties: props}, err
+		}
+		return &pulumirpc.ReadResponse{}, nil // gone
+	}
+	props, err := marshal(r.Outputs)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := marshal(r.Inputs)
+	return &pulumirpc.ReadResponse{Id: r.ID, Properties: props, Inputs: ins}, err
+}
+
+func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	p.count("Delete")
+	p.mu.Lock()
+	delete(p.resources, req.GetUrn())
+	p.Deleted = append(p.Deleted, Deletion{URN: req.GetUrn(), Seq: seq.Add(1)})
+	hook := p.OnDelete
+	p.mu.Unlock()
+	if hook != nil {
+		hook(req.GetUrn(), req.GetType())
+	}
+	return &emptypb.Empty{}, nil
+}
+
+// computed fills what the cloud computes: unknown in a preview, a value
+// after a real create.
+func computed(typ string, preview bool, inputs, outputs resource.PropertyMap) {
+	set := func(k string, v resource.PropertyValue) {
+		if preview {
+			v = resource.MakeComputed(resource.NewStringProperty(""))
+		}
+		outputs[resource.PropertyKey(k)] = v
+	}
+	switch typ {
+	case "gcp:container/cluster:Cluster":
+		set("endpoint", resource.NewStringProperty("203.0.113.20"))
+		set("masterAuth", resource.NewObjectProperty(resource.PropertyMap{
+			"clusterCaCertificate": resource.NewStringProperty("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="),
+		}))
+	case "gcp:compute/globalAddress:GlobalAddress":
+		set("address", resource.NewStringProperty("203.0.113.30"))
+	case "gcp:dns/managedZone:ManagedZone":
+		set("nameServers", nameServers())
+	}
+}
+
+func nameServers() resource.PropertyValue {
+	return resource.NewArrayProperty([]resource.PropertyValue{
+		resource.NewStringProperty("ns-cloud-b1.googledomains.com."),
+		resource.NewStringProperty("ns-cloud-b2.googledomains.com."),
+	})
+}
+
+func str(m resource.PropertyMap, k string) string {
+	if v, ok := m[resource.PropertyKey(k)]; ok && v.IsString() {
+		return v.StringValue()
+	}
+	return ""
+}
