@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/unlimited-translation/infra/internal/engine"
+	"github.com/unlimited-translation/infra/internal/report"
 )
 
 // exitError carries an exit code other than 1 (drift: 2) with its message.
@@ -165,15 +166,15 @@ func runDrift(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 		fmt.Fprintln(cmd.OutOrStdout(), r.Summary())
 		return nil
 	}
-	fmt.Fprint(cmd.OutOrStdout(), r.Markdown(engine.MaxMarkdown))
+	fmt.Fprint(cmd.OutOrStdout(), r.Markdown(report.MaxMarkdown))
 	return exitError{code: 2, msg: r.Summary()}
 }
 
-func writeMarkdown(path string, r *engine.Report) error {
+func writeMarkdown(path string, r *report.Report) error {
 	if path == "" {
 		return nil
 	}
-	if err := os.WriteFile(path, []byte(r.Markdown(engine.MaxMarkdown)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(r.Markdown(report.MaxMarkdown)), 0o644); err != nil {
 		return fmt.Errorf("writing the Markdown report: %w", err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/unlimited-translation/infra/internal/plan"
+	"github.com/unlimited-translation/infra/internal/report"
 )
 
 type planFlags struct {
@@ -16,6 +17,7 @@ type planFlags struct {
 	json      bool
 	graph     bool
 	manifests string
+	against   string
 }
 
 func newPlanCmd() *cobra.Command {
@@ -35,6 +37,7 @@ Pulumi.yaml and Pulumi.<stack>.yaml, in process. Encrypted values show as
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the plan as JSON (schema in docs/plan-json.md)")
 	cmd.Flags().BoolVar(&f.graph, "graph", false, "print the dependency graph as Mermaid")
 	cmd.Flags().StringVar(&f.manifests, "manifests", "", "write every Kubernetes object as YAML into `DIR`")
+	cmd.Flags().StringVar(&f.against, "against", "", "print, as Markdown, what changed since git revision `REF` (its own offline plan, from a temporary worktree)")
 	return cmd
 }
 
@@ -43,13 +46,13 @@ func runPlan(cmd *cobra.Command, f planFlags) error {
 		return usageError{errors.New("--stack is required (e.g. infra plan --stack dev)")}
 	}
 	modes := 0
-	for _, on := range []bool{f.json, f.graph, f.manifests != ""} {
+	for _, on := range []bool{f.json, f.graph, f.manifests != "", f.against != ""} {
 		if on {
 			modes++
 		}
 	}
 	if modes > 1 {
-		return usageError{errors.New("choose one of --json, --graph and --manifests")}
+		return usageError{errors.New("choose one of --json, --graph, --manifests and --against")}
 	}
 	p, err := plan.Stack(f.dir, f.stack, nil)
 	if err != nil {
@@ -67,6 +70,13 @@ func runPlan(cmd *cobra.Command, f planFlags) error {
 	case f.graph:
 		_, err := out.Write([]byte(p.Mermaid()))
 		return err
+	case f.against != "":
+		md, err := againstMarkdown(p, f)
+		if err != nil {
+			return err
+		}
+		_, err = out.Write([]byte(md))
+		return err
 	case f.manifests != "":
 		files, err := p.WriteManifests(f.manifests)
 		if err != nil {
@@ -81,4 +91,35 @@ func runPlan(cmd *cobra.Command, f planFlags) error {
 	}
 	_, err = out.Write(buf.Bytes())
 	return err
+}
+
+// againstMarkdown is the pull-request comment for --against: the diff of
+// the two offline plans, then the graph of what was added or changed.
+func againstMarkdown(p *plan.Plan, f planFlags) (string, error) {
+	base, err := plan.BaseJSON(f.dir, f.stack, f.against)
+	if err != nil {
+		return "", err
+	}
+	cur, err := p.JSON()
+	if err != nil {
+		return "", err
+	}
+	rep, err := plan.DiffJSON(f.stack, base, cur)
+	if err != nil {
+		return "", err
+	}
+	changed := map[string]bool{}
+	for _, c := range rep.Changes {
+		if c.Op != "delete" {
+			changed[c.URN] = true
+		}
+	}
+	graph := ""
+	if len(changed) > 0 {
+		graph = "\n#### What changed, as a graph\n\n" + p.MermaidOf(changed)
+		if len(graph) > report.MaxMarkdown/2 {
+			graph = "\n_The graph of what changed is too large for a comment: run `infra plan --stack " + f.stack + " --graph`._\n"
+		}
+	}
+	return rep.Markdown(report.MaxMarkdown-len(graph)) + graph, nil
 }

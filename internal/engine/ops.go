@@ -12,6 +12,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/unlimited-translation/infra/internal/report"
 )
 
 // collect runs op with an event channel and returns every event. The
@@ -33,7 +35,7 @@ func collect(op func(chan<- events.EngineEvent) error) ([]events.EngineEvent, er
 
 // Preview runs `pulumi preview`, streaming its progress, and returns the
 // change report built from the engine's events.
-func (e *Engine) Preview(ctx context.Context) (*Report, error) {
+func (e *Engine) Preview(ctx context.Context) (*report.Report, error) {
 	evs, err := collect(func(ch chan<- events.EngineEvent) error {
 		_, err := e.stack.Preview(ctx, optpreview.ProgressStreams(e.Out), optpreview.ErrorProgressStreams(e.Err),
 			optpreview.Diff(), optpreview.EventStreams(ch))
@@ -65,7 +67,7 @@ func (e *Engine) Refresh(ctx context.Context) error {
 
 // Drift runs a refresh in preview mode: what in the cloud differs from the
 // state, without changing the state.
-func (e *Engine) Drift(ctx context.Context) (*Report, error) {
+func (e *Engine) Drift(ctx context.Context) (*report.Report, error) {
 	evs, err := collect(func(ch chan<- events.EngineEvent) error {
 		_, err := e.stack.PreviewRefresh(ctx, optrefresh.ProgressStreams(e.Out), optrefresh.ErrorProgressStreams(e.Err),
 			optrefresh.EventStreams(ch))

@@ -2,10 +2,25 @@ package plan
 
 import "strings"
 
-// Mermaid renders the dependency graph as a Mermaid flowchart: components
+// Mermaid renders the whole dependency graph (see MermaidOf).
+func (p *Plan) Mermaid() string { return p.MermaidOf(nil) }
+
+// MermaidOf renders the dependency graph as a Mermaid flowchart: components
 // are subgraphs, custom resources nodes, an edge A --> B means B needs A
-// first, and A -.-> B that B is managed through provider A.
-func (p *Plan) Mermaid() string {
+// first, and A -.-> B that B is managed through provider A. With only
+// non-nil, just those resources and the components around them are drawn.
+func (p *Plan) MermaidOf(only map[string]bool) string {
+	keep := func(r *Resource) bool { return only == nil || only[r.URN] }
+	// A component is drawn when it holds something drawn.
+	var holds func(urn string) bool
+	holds = func(urn string) bool {
+		for _, c := range p.Children(urn) {
+			if (c.Custom && keep(c)) || holds(c.URN) {
+				return true
+			}
+		}
+		return false
+	}
 	ids := map[string]string{}
 	for i, r := range p.Resources {
 		ids[r.URN] = "r" + itoa(i)
@@ -17,10 +32,13 @@ func (p *Plan) Mermaid() string {
 		indent := strings.Repeat("  ", depth)
 		for _, r := range p.Children(parent) {
 			if len(p.Children(r.URN)) > 0 {
+				if !holds(r.URN) {
+					continue
+				}
 				b.WriteString(indent + "subgraph " + ids[r.URN] + "[\"" + label(r) + "\"]\n")
 				walk(r.URN, depth+1)
 				b.WriteString(indent + "end\n")
-			} else if r.Custom {
+			} else if r.Custom && keep(r) {
 				shape := "[\"" + label(r) + "\"]"
 				if r.Read {
 					shape = "[(\"" + label(r) + "\")]"
@@ -33,14 +51,16 @@ func (p *Plan) Mermaid() string {
 		walk(root.URN, 1)
 	}
 	for _, r := range p.Resources {
-		if !r.Custom {
+		if !r.Custom || !keep(r) {
 			continue
 		}
 		for _, dep := range p.customDeps(r) {
-			b.WriteString("  " + ids[dep] + " --> " + ids[r.URN] + "\n")
+			if only == nil || only[dep] {
+				b.WriteString("  " + ids[dep] + " --> " + ids[r.URN] + "\n")
+			}
 		}
 		// Dotted: the explicit provider that talks to the resource's API.
-		if id, ok := ids[r.Provider]; ok {
+		if id, ok := ids[r.Provider]; ok && (only == nil || only[r.Provider]) {
 			b.WriteString("  " + id + " -.-> " + ids[r.URN] + "\n")
 		}
 	}

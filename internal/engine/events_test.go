@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/unlimited-translation/infra/internal/report"
 )
 
 const parent = "urn:pulumi:dev::unlimited-translation::translation:components:TranslationApp$translation:components:Backend::translation-backend"
@@ -23,7 +25,7 @@ func pre(op, name string, keys []string, diff map[string]apitype.PropertyDiff, o
 }
 
 func TestReportMarkdown(t *testing.T) {
-	secret := map[string]interface{}{"4dabf18193072939515e22adb298388d": secretSig, "ciphertext": "AAAA"}
+	secret := map[string]interface{}{"4dabf18193072939515e22adb298388d": report.SecretSig, "ciphertext": "AAAA"}
 	evs := []events.EngineEvent{
 		pre("same", "same-one", nil, nil, nil, nil),
 		pre("update", "web", nil, map[string]apitype.PropertyDiff{"spec.replicas": {Kind: "update"}, "stringData.PASSWORD": {Kind: "update"}},
@@ -36,7 +38,7 @@ func TestReportMarkdown(t *testing.T) {
 		pre("delete-replaced", "db", nil, nil, nil, nil),
 	}
 	r := NewReport("preview", "dev", evs)
-	md := r.Markdown(MaxMarkdown)
+	md := r.Markdown(report.MaxMarkdown)
 	for _, want := range []string{
 		"**0 to create, 1 to update, 1 to replace, 0 to delete (1 unchanged)**",
 		"#### TranslationApp › Backend `translation-backend`",
@@ -61,9 +63,9 @@ func TestReportMarkdownIsCapped(t *testing.T) {
 			map[string]interface{}{"spec": map[string]interface{}{"replicas": 1.0}},
 			map[string]interface{}{"spec": map[string]interface{}{"replicas": 2.0}}))
 	}
-	md := NewReport("preview", "dev", evs).Markdown(MaxMarkdown)
-	if len(md) > MaxMarkdown {
-		t.Fatalf("markdown is %d characters, over %d", len(md), MaxMarkdown)
+	md := NewReport("preview", "dev", evs).Markdown(report.MaxMarkdown)
+	if len(md) > report.MaxMarkdown {
+		t.Fatalf("markdown is %d characters, over %d", len(md), report.MaxMarkdown)
 	}
 	if !strings.Contains(md, "more changes not shown: the comment is capped at 60000 characters") {
 		t.Errorf("the cut is not said:\n%s", md[len(md)-300:])

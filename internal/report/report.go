@@ -1,4 +1,7 @@
-package engine
+// Package report renders a set of resource changes (from the Pulumi
+// engine's events, or from two offline plans) as a summary line and as a
+// pull-request comment in Markdown.
+package report
 
 import (
 	"encoding/json"
@@ -7,18 +10,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 )
 
 // MaxMarkdown bounds a report: GitHub refuses comments over 65,536
 // characters.
 const MaxMarkdown = 60000
 
-// Report is what an operation would change, built from engine events.
+// Report is what an operation would change.
 type Report struct {
-	Kind    string // "preview" or "drift"
+	Kind    string // "preview", "drift" or "plan diff"
 	Stack   string
 	Changes []Change
 	// Same counts resources left as they are.
@@ -43,86 +43,7 @@ type PropChange struct {
 }
 
 // Name is the resource's Pulumi name.
-func (c Change) Name() string { return urnName(c.URN) }
-
-// NewReport builds a report from the events of a preview or refresh.
-func NewReport(kind, stack string, evs []events.EngineEvent) *Report {
-	r := &Report{Kind: kind, Stack: stack}
-	seen := map[string]bool{}
-	for _, e := range evs {
-		var md *apitype.StepEventMetadata
-		switch {
-		case e.ResourcePreEvent != nil:
-			md = &e.ResourcePreEvent.Metadata
-		case e.ResOutputsEvent != nil && kind == "drift":
-			md = &e.ResOutputsEvent.Metadata
-		default:
-			continue
-		}
-		op := string(md.Op)
-		switch op {
-		case "same":
-			if !seen[md.URN] {
-				r.Same++
-			}
-			seen[md.URN] = true
-			continue
-		case "refresh":
-			if len(md.Diffs) == 0 && len(md.DetailedDiff) == 0 {
-				continue
-			}
-			op = "drift"
-		case "create", "update", "replace", "delete":
-		default:
-			continue // read, create-replacement, delete-replaced: parts of the above
-		}
-		if seen[md.URN] {
-			continue
-		}
-		seen[md.URN] = true
-		r.Changes = append(r.Changes, newChange(op, md, kind == "drift"))
-	}
-	sort.Slice(r.Changes, func(i, j int) bool { return r.Changes[i].URN < r.Changes[j].URN })
-	return r
-}
-
-func newChange(op string, md *apitype.StepEventMetadata, outputs bool) Change {
-	c := Change{Op: op, URN: md.URN, Type: md.Type}
-	var old, new map[string]interface{}
-	if md.Old != nil {
-		c.Parent = md.Old.Parent
-		old = md.Old.Inputs
-		if outputs {
-			old = md.Old.Outputs
-		}
-	}
-	if md.New != nil {
-		c.Parent = md.New.Parent
-		new = md.New.Inputs
-		if outputs {
-			new = md.New.Outputs
-		}
-	}
-	if op == "replace" {
-		c.Replaces = append(c.Replaces, md.Keys...)
-		sort.Strings(c.Replaces)
-	}
-	paths := make([]string, 0, len(md.DetailedDiff))
-	for p := range md.DetailedDiff {
-		paths = append(paths, p)
-	}
-	if len(paths) == 0 {
-		paths = append(paths, md.Diffs...)
-	}
-	sort.Strings(paths)
-	if op == "create" || op == "delete" {
-		paths = nil // the whole resource comes or goes
-	}
-	for _, p := range paths {
-		c.Props = append(c.Props, PropChange{Path: p, Old: show(lookup(old, p)), New: show(lookup(new, p))})
-	}
-	return c
-}
+func (c Change) Name() string { return URNName(c.URN) }
 
 // Counts returns the number of changes per operation.
 func (r *Report) Counts() map[string]int {
@@ -158,29 +79,26 @@ func (r *Report) Summary() string {
 // characters: what does not fit is counted, not cut mid-way.
 func (r *Report) Markdown(limit int) string {
 	var b strings.Builder
-	title := "Preview"
-	if r.Kind == "drift" {
-		title = "Drift"
-	}
+	title := map[string]string{"preview": "Preview", "drift": "Drift", "plan diff": "Offline plan diff"}[r.Kind]
 	fmt.Fprintf(&b, "### %s of stack `%s`\n\n**%s**\n", title, r.Stack, r.Summary())
 	groups := map[string][]Change{}
 	var keys []string
 	for _, c := range r.Changes {
-		g := componentLabel(c.Parent)
+		g := ComponentLabel(c.Parent)
 		if _, ok := groups[g]; !ok {
 			keys = append(keys, g)
 		}
 		groups[g] = append(groups[g], c)
 	}
 	sort.Strings(keys)
-	const footer = "\n_%d more changes not shown: the comment is capped at %d characters. Run `infra preview --stack %s` for all of them._\n"
+	const footer = "\n_%d more changes not shown: the comment is capped at %d characters. Run `infra %s --stack %s` for all of them._\n"
 	shown := 0
 	for _, g := range keys {
 		section := "\n#### " + g + "\n\n"
 		for _, c := range groups[g] {
 			entry := renderChange(c)
 			if b.Len()+len(section)+len(entry)+len(footer)+40 > limit {
-				fmt.Fprintf(&b, footer, len(r.Changes)-shown, limit, r.Stack)
+				fmt.Fprintf(&b, footer, len(r.Changes)-shown, limit, r.command(), r.Stack)
 				return b.String()
 			}
 			b.WriteString(section)
@@ -190,6 +108,13 @@ func (r *Report) Markdown(limit int) string {
 		}
 	}
 	return b.String()
+}
+
+func (r *Report) command() string {
+	if r.Kind == "plan diff" {
+		return "plan --against"
+	}
+	return r.Kind
 }
 
 var symbols = map[string]string{"create": "+", "update": "~", "replace": "+-", "delete": "-", "drift": "~"}
@@ -207,7 +132,8 @@ func renderChange(c Change) string {
 	return b.String()
 }
 
-func componentLabel(parent string) string {
+// ComponentLabel names a component by its chain of types and its name.
+func ComponentLabel(parent string) string {
 	if parent == "" || strings.Contains(parent, "pulumi:pulumi:Stack") {
 		return "stack"
 	}
@@ -218,19 +144,20 @@ func componentLabel(parent string) string {
 	for _, t := range strings.Split(qualified, "$") {
 		chain = append(chain, t[strings.LastIndex(t, ":")+1:])
 	}
-	return fmt.Sprintf("%s `%s`", strings.Join(chain, " › "), urnName(parent))
+	return fmt.Sprintf("%s `%s`", strings.Join(chain, " › "), URNName(parent))
 }
 
-func urnName(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }
+// URNName is the name part of a URN.
+func URNName(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }
 
-// secretSig marks a secret in serialized property values.
-const secretSig = "1b47061264138c4ac30d75fd1eb44270"
+// SecretSig marks a secret in serialized property values.
+const SecretSig = "1b47061264138c4ac30d75fd1eb44270"
 
 var pathPart = regexp.MustCompile(`([^.\[\]]+)|\[(\d+)\]|\["([^"]+)"\]`)
 
-// lookup follows a property path ("spec.containers[0].image",
+// Lookup follows a property path ("spec.containers[0].image",
 // `metadata.annotations["a.b/c"]`) through decoded JSON.
-func lookup(m map[string]interface{}, path string) interface{} {
+func Lookup(m map[string]interface{}, path string) interface{} {
 	var v interface{} = m
 	for _, part := range pathPart.FindAllStringSubmatch(path, -1) {
 		if isSecret(v) {
@@ -255,13 +182,13 @@ func lookup(m map[string]interface{}, path string) interface{} {
 
 func isSecret(v interface{}) bool {
 	m, ok := v.(map[string]interface{})
-	return ok && m["4dabf18193072939515e22adb298388d"] == secretSig
+	return ok && m["4dabf18193072939515e22adb298388d"] == SecretSig
 }
 
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
 
-// show renders a value on one line, secrets as [secret], long values cut.
-func show(v interface{}) string {
+// Show renders a value on one line, secrets as [secret], long values cut.
+func Show(v interface{}) string {
 	if v == nil {
 		return "(none)"
 	}
