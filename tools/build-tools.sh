@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds the test toolchain from Go modules (nothing is downloaded but
 # modules): the Kubernetes control plane (etcd 3.5, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl 1.32) plus kwok, and
-# the Pulumi CLI. Binaries are cached under ~/.cache/unlimited-translation,
+# kube-controller-manager, kube-scheduler, kubectl 1.32) plus kwok, the
+# Pulumi CLI and actionlint. Binaries are cached under ~/.cache/unlimited-translation,
 # keyed by the pinned versions (tools/*/go.mod and go.sum), and linked into
 # the git-ignored bin/. A cold build takes 10-20 minutes on 2 cores; a warm
 # one is instant.
 #
-#   tools/build-tools.sh [controlplane|pulumi|all]   (default: all)
+#   tools/build-tools.sh [controlplane|pulumi|actionlint|all]   (default: all)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-all}
@@ -55,9 +55,20 @@ build_pulumi() {
   link "$dir"
 }
 
+build_actionlint() {
+  local dir="$cache/actionlint-$(key "$root"/tools/actionlint/go.{mod,sum})"
+  if [ ! -f "$dir/.done" ]; then
+    local out="$dir.tmp"; rm -rf "$out"; mkdir -p "$out"
+    (cd "$root/tools/actionlint" && go build -trimpath -ldflags "-s -w" -o "$out/" tool)
+    touch "$out/.done"; rm -rf "$dir"; mv "$out" "$dir"
+  fi
+  link "$dir"
+}
+
 case "$what" in
   controlplane) build_controlplane ;;
   pulumi) build_pulumi ;;
-  all) build_controlplane; build_pulumi ;;
-  *) echo "usage: $0 [controlplane|pulumi|all]" >&2; exit 2 ;;
+  actionlint) build_actionlint ;;
+  all) build_controlplane; build_pulumi; build_actionlint ;;
+  *) echo "usage: $0 [controlplane|pulumi|actionlint|all]" >&2; exit 2 ;;
 esac

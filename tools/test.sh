@@ -18,3 +18,12 @@ export INFRA_REQUIRE_CONTROLPLANE=1 INFRA_REQUIRE_PULUMI=1
 go test -count=1 -timeout 20m $(go list ./... | grep -v -e /integration -e /e2e)
 # Verbose, so the log shows the control plane's timings and every step.
 go test -count=1 -timeout 20m -v ./integration ./e2e
+
+# The GitHub workflows: valid, and the infra commands they run offline work.
+bin/actionlint -color=false .github/workflows/*.yml
+base=HEAD
+git rev-parse --verify --quiet HEAD~1 >/dev/null && base=HEAD~1
+for stack in dev prod; do
+  go run ./cmd/infra plan --stack "$stack" --against "$base" > /dev/null
+done
+echo "workflows: actionlint clean; infra plan --against $base works for dev and prod"
