@@ -5,13 +5,15 @@ package quantity
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"regexp"
+	"strconv"
 )
 
 // The grammar is Kubernetes' own (k8s.io/apimachinery resource.Quantity),
 // restricted to the suffixes people write in manifests.
-var pattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`)
+var pattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$`)
 
 var multipliers = map[string]*big.Rat{
 	"":   big.NewRat(1, 1),
@@ -45,7 +47,15 @@ func Parse(s string) (float64, error) {
 	if !ok {
 		return 0, fmt.Errorf("%q is not a Kubernetes quantity", s)
 	}
-	v, _ := n.Mul(n, multipliers[m[2]]).Float64()
+	mult, ok := multipliers[m[2]]
+	if !ok { // a decimal exponent: 1e3, 5E-1
+		exp, err := strconv.Atoi(m[2][1:])
+		if err != nil || exp > 18 || exp < -18 {
+			return 0, fmt.Errorf("%q has an exponent out of range", s)
+		}
+		mult = new(big.Rat).SetFloat64(math.Pow10(exp))
+	}
+	v, _ := n.Mul(n, mult).Float64()
 	return v, nil
 }
 

@@ -16,6 +16,8 @@ func TestParse(t *testing.T) {
 		{"2Gi", 2 * Gi},
 		{"100M", 100e6},
 		{"1k", 1000},
+		{"1e3", 1000},
+		{"5E-1", 0.5},
 	} {
 		got, err := Parse(tc.in)
 		if err != nil {
@@ -29,7 +31,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
-	for _, in := range []string{"", "2GB", "-1", "abc", "1.", "2 Gi", "1e3", "m"} {
+	for _, in := range []string{"", "2GB", "-1", "abc", "1.", "2 Gi", "1e", "1e99", "m", "Gi"} {
 		if _, err := Parse(in); err == nil {
 			t.Errorf("Parse(%q) accepted a malformed quantity", in)
 		}

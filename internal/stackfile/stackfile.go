@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -19,9 +20,16 @@ import (
 	"github.com/unlimited-translation/infra/stacks"
 )
 
+// stackName is what Pulumi accepts as a stack name (no organization or
+// project part here: the file is Pulumi.<stack>.yaml).
+var stackName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
 // Load reads the config of stack from the project directory root.
 func Load(root, stack string) (stacks.MapSource, error) {
 	src := stacks.MapSource{Values: map[string]string{}, Secrets: map[string]bool{}}
+	if !stackName.MatchString(stack) || strings.Trim(stack, ".") == "" {
+		return src, fmt.Errorf("%q is not a stack name: use letters, digits, '-', '_' and '.' (e.g. dev)", stack)
+	}
 	project, err := readYAML(filepath.Join(root, "Pulumi.yaml"))
 	if err != nil {
 		return src, err

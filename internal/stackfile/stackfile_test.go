@@ -70,6 +70,11 @@ func TestLoadErrors(t *testing.T) {
 	}
 	write(t, dir, "Pulumi.yaml", "name: demo\n")
 	write(t, dir, "Pulumi.a.yaml", "config: {}\n")
+	for _, bad := range []string{"../a", "a/b", "", "..", "dev prod"} {
+		if _, err := Load(dir, bad); err == nil || !strings.Contains(err.Error(), "is not a stack name") {
+			t.Errorf("stack %q: %v", bad, err)
+		}
+	}
 	if _, err := Load(dir, "b"); err == nil || err.Error() != `unknown stack "b": no Pulumi.b.yaml (known stacks: a)` {
 		t.Errorf("unknown stack: %v", err)
 	}
