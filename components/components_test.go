@@ -18,15 +18,6 @@ func run(t *testing.T, program func(ctx *pulumi.Context) error) *mockstack.Mocks
 	return m
 }
 
-func get(t *testing.T, m *mockstack.Mocks, typ, name string) mockstack.Resource {
-	t.Helper()
-	r, err := m.One(typ, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 var small = Requests{CPU: "250m", Memory: "512Mi", EphemeralStorage: "100Mi"}
 
 func TestWebWorkloadDefaultsAndParenting(t *testing.T) {
@@ -37,12 +28,12 @@ func TestWebWorkloadDefaultsAndParenting(t *testing.T) {
 		})
 		return err
 	})
-	comp := get(t, m, "translation:components:WebWorkload", "web")
+	comp := m.Must(t, "translation:components:WebWorkload", "web")
 	if comp.Custom {
 		t.Error("WebWorkload is not a component")
 	}
-	dep := get(t, m, "kubernetes:apps/v1:Deployment", "web")
-	svc := get(t, m, "kubernetes:core/v1:Service", "web")
+	dep := m.Must(t, "kubernetes:apps/v1:Deployment", "web")
+	svc := m.Must(t, "kubernetes:core/v1:Service", "web")
 	for _, r := range []mockstack.Resource{dep, svc} {
 		if !strings.HasSuffix(r.Request.GetParent(), "translation:components:WebWorkload::web") {
 			t.Errorf("%s parent %q", r.Type, r.Request.GetParent())
@@ -83,21 +74,21 @@ func TestBackendAndFrontendCanBeRenamed(t *testing.T) {
 			ServiceName: "web", ServiceType: "LoadBalancer", DatabaseSecret: pulumi.String("creds")})
 		return err
 	})
-	be := get(t, m, "kubernetes:apps/v1:Deployment", "be")
+	be := m.Must(t, "kubernetes:apps/v1:Deployment", "be")
 	if mockstack.Str(be.Inputs, "metadata.name") != "api" || mockstack.Str(be.Inputs, "metadata.namespace") != "apps" {
 		t.Errorf("backend deployment %v", be.Inputs["metadata"])
 	}
 	if v, _ := mockstack.Path(be.Inputs, "spec.replicas"); v.NumberValue() != 3 {
 		t.Errorf("backend replicas %v", v)
 	}
-	if mockstack.Str(get(t, m, "kubernetes:core/v1:Service", "be").Inputs, "metadata.name") != "api-svc" {
+	if mockstack.Str(m.Must(t, "kubernetes:core/v1:Service", "be").Inputs, "metadata.name") != "api-svc" {
 		t.Error("backend service name")
 	}
-	fe := get(t, m, "kubernetes:core/v1:Service", "fe")
+	fe := m.Must(t, "kubernetes:core/v1:Service", "fe")
 	if mockstack.Str(fe.Inputs, "metadata.name") != "web" || mockstack.Str(fe.Inputs, "spec.type") != "LoadBalancer" {
 		t.Errorf("frontend service %v", fe.Inputs)
 	}
-	fd := get(t, m, "kubernetes:apps/v1:Deployment", "fe")
+	fd := m.Must(t, "kubernetes:apps/v1:Deployment", "fe")
 	if got := mockstack.Str(fd.Inputs, "spec.template.spec.containers.0.env.1.valueFrom.secretKeyRef.name"); got != "creds" {
 		t.Errorf("frontend secret ref %q", got)
 	}
@@ -115,7 +106,7 @@ func TestDatabaseStorageAndSecret(t *testing.T) {
 		})
 		return err
 	})
-	sts := get(t, m, "kubernetes:apps/v1:StatefulSet", "db")
+	sts := m.Must(t, "kubernetes:apps/v1:StatefulSet", "db")
 	vct := "spec.volumeClaimTemplates.0."
 	for path, want := range map[string]string{
 		vct + "metadata.name":                                      "data-volume",
@@ -135,7 +126,7 @@ func TestDatabaseStorageAndSecret(t *testing.T) {
 	if !sts.Request.GetProtect() {
 		t.Error("protect not set")
 	}
-	sec := get(t, m, "kubernetes:core/v1:Secret", "db")
+	sec := m.Must(t, "kubernetes:core/v1:Secret", "db")
 	if !sec.Inputs["stringData"].IsSecret() {
 		t.Error("Secret stringData is not secret")
 	}
@@ -149,7 +140,7 @@ func TestPublicEndpointObjects(t *testing.T) {
 		})
 		return err
 	})
-	ing := get(t, m, "kubernetes:networking.k8s.io/v1:Ingress", "pub")
+	ing := m.Must(t, "kubernetes:networking.k8s.io/v1:Ingress", "pub")
 	ann := ing.Inputs["metadata"].ObjectValue()["annotations"].ObjectValue()
 	if ann["kubernetes.io/ingress.global-static-ip-name"].StringValue() != "ip-name" {
 		t.Error("static IP annotation")
@@ -160,7 +151,7 @@ func TestPublicEndpointObjects(t *testing.T) {
 	if got := mockstack.Str(ing.Inputs, "spec.rules.0.http.paths.0.path"); got != "/app" {
 		t.Errorf("custom path %q", got)
 	}
-	bc := get(t, m, "kubernetes:cloud.google.com/v1:BackendConfig", "pub-backendconfig")
+	bc := m.Must(t, "kubernetes:cloud.google.com/v1:BackendConfig", "pub-backendconfig")
 	if mockstack.Str(bc.Inputs, "spec.healthCheck.requestPath") != "/" || mockstack.Str(bc.Inputs, "metadata.name") != DefaultBackendConfigName {
 		t.Errorf("BackendConfig %v", bc.Inputs)
 	}
@@ -180,7 +171,7 @@ func TestTranslationAppReNamespaced(t *testing.T) {
 		})
 		return err
 	})
-	ns := get(t, m, "kubernetes:core/v1:Namespace", "app")
+	ns := m.Must(t, "kubernetes:core/v1:Namespace", "app")
 	if mockstack.Str(ns.Inputs, "metadata.name") != "translation" {
 		t.Error("namespace not created")
 	}
@@ -202,11 +193,11 @@ func TestTranslationAppReNamespaced(t *testing.T) {
 	if len(m.ByType("kubernetes:networking.k8s.io/v1:Ingress")) != 0 {
 		t.Error("no Public args, yet an Ingress was made")
 	}
-	fd := get(t, m, "kubernetes:apps/v1:Deployment", "app-frontend")
+	fd := m.Must(t, "kubernetes:apps/v1:Deployment", "app-frontend")
 	if got := mockstack.Str(fd.Inputs, "spec.template.spec.containers.0.env.0.valueFrom.secretKeyRef.name"); got != "db-creds" {
 		t.Errorf("frontend reads secret %q", got)
 	}
-	if _, ok := mockstack.Path(get(t, m, "kubernetes:core/v1:Service", "app-frontend").Inputs, "metadata.annotations.cloud\\.google\\.com/backend-config"); ok {
+	if _, ok := mockstack.Path(m.Must(t, "kubernetes:core/v1:Service", "app-frontend").Inputs, "metadata.annotations.cloud\\.google\\.com/backend-config"); ok {
 		t.Error("backend-config annotation without a public endpoint")
 	}
 }

@@ -5,6 +5,22 @@ import (
 	"strings"
 )
 
+// README markers around the generated config table.
+const (
+	tableStart = "<!-- config-table:start -->\n"
+	tableEnd   = "<!-- config-table:end -->"
+)
+
+// SpliceConfigTable returns readme with the text between its config-table
+// markers replaced by ConfigTable.
+func SpliceConfigTable(readme string) (string, error) {
+	i, j := strings.Index(readme, tableStart), strings.Index(readme, tableEnd)
+	if i < 0 || j < i {
+		return "", fmt.Errorf("README lacks the %q ... %q markers", strings.TrimSpace(tableStart), tableEnd)
+	}
+	return readme[:i+len(tableStart)] + ConfigTable() + readme[j:], nil
+}
+
 // ConfigTable renders Settings as the README's config reference table.
 func ConfigTable() string {
 	var b strings.Builder

@@ -13,14 +13,12 @@ func TestREADMEConfigTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const start, end = "<!-- config-table:start -->\n", "<!-- config-table:end -->"
-	s := string(b)
-	i, j := strings.Index(s, start), strings.Index(s, end)
-	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the %q ... %q markers", start, end)
+	want, err := SpliceConfigTable(string(b))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got, want := s[i+len(start):j], ConfigTable(); got != want {
-		t.Errorf("README config table is stale; replace it with:\n%s", want)
+	if want != string(b) {
+		t.Errorf("README config table is stale: run go run ./tools/configdoc -w")
 	}
 }
 

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -75,6 +76,18 @@ func (m MapSource) Get(key string) (string, bool) { v, ok := m.Values[key]; retu
 
 // IsSecret implements Source.
 func (m MapSource) IsSecret(key string) bool { return m.Secrets[key] }
+
+// SecretKeys lists the keys stored encrypted, sorted.
+func (m MapSource) SecretKeys() []string {
+	keys := []string{}
+	for k, secret := range m.Secrets {
+		if secret {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
 
 // Keys implements KeyLister.
 func (m MapSource) Keys() []string {

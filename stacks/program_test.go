@@ -37,25 +37,11 @@ func runStack(t *testing.T, stack string) (*mockstack.Mocks, map[string]interfac
 	if err != nil {
 		t.Fatal(err)
 	}
-	var secrets []string
-	for k := range src.Secrets {
-		secrets = append(secrets, k)
-	}
-	sort.Strings(secrets)
-	m, outputs, err := mockstack.Run(stack, src.Values, secrets, stacks.Program)
+	m, outputs, err := mockstack.Run(stack, src.Values, src.SecretKeys(), stacks.Program)
 	if err != nil {
 		t.Fatalf("%s program: %v", stack, err)
 	}
 	return m, outputs
-}
-
-func one(t *testing.T, m *mockstack.Mocks, typ, name string) mockstack.Resource {
-	t.Helper()
-	r, err := m.One(typ, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
 }
 
 func TestStacksClusterAndProtection(t *testing.T) {
@@ -66,7 +52,7 @@ func TestStacksClusterAndProtection(t *testing.T) {
 	}{{"dev", false, "REGULAR"}, {"prod", true, "STABLE"}} {
 		t.Run(tc.stack, func(t *testing.T) {
 			m, _ := runStack(t, tc.stack)
-			c := one(t, m, clusterType, "cluster")
+			c := m.Must(t, clusterType, "cluster")
 			if !c.Inputs["enableAutopilot"].BoolValue() {
 				t.Error("Autopilot is off")
 			}
@@ -88,11 +74,11 @@ func TestStacksClusterAndProtection(t *testing.T) {
 					t.Errorf("cluster sets %s", k)
 				}
 			}
-			sts := one(t, m, statefulSetType, "translation-database")
+			sts := m.Must(t, statefulSetType, "translation-database")
 			if sts.Request.GetProtect() != tc.protected {
 				t.Errorf("database protect = %v, want %v", sts.Request.GetProtect(), tc.protected)
 			}
-			pvc := one(t, m, pvcType, "translation-database-data")
+			pvc := m.Must(t, pvcType, "translation-database-data")
 			if pvc.Request.GetProtect() != tc.protected || pvc.Request.GetRetainOnDelete() != tc.protected {
 				t.Errorf("data volume protect=%v retainOnDelete=%v, want %v", pvc.Request.GetProtect(), pvc.Request.GetRetainOnDelete(), tc.protected)
 			}
@@ -113,13 +99,13 @@ func TestStacksIngressBindsAddressAndCertificateMatchesDNS(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
 		t.Run(stack, func(t *testing.T) {
 			m, outputs := runStack(t, stack)
-			addr := one(t, m, addressType, "address")
-			ing := one(t, m, ingressType, "translation-public")
+			addr := m.Must(t, addressType, "address")
+			ing := m.Must(t, ingressType, "translation-public")
 			ann := ing.Inputs["metadata"].ObjectValue()["annotations"].ObjectValue()
 			if got := ann["kubernetes.io/ingress.global-static-ip-name"].StringValue(); got != addr.Inputs["name"].StringValue() {
 				t.Errorf("Ingress static IP %q, address name %q", got, addr.Inputs["name"].StringValue())
 			}
-			cert := one(t, m, certType, "translation-public-certificate")
+			cert := m.Must(t, certType, "translation-public-certificate")
 			if got := ann["networking.gke.io/managed-certificates"].StringValue(); got != mockstack.Str(cert.Inputs, "metadata.name") {
 				t.Errorf("Ingress certificate annotation %q", got)
 			}
@@ -169,12 +155,12 @@ func TestStacksIngressBindsAddressAndCertificateMatchesDNS(t *testing.T) {
 			if to := ing.Request.GetCustomTimeouts(); to.GetCreate() != "30m" {
 				t.Errorf("Ingress create timeout %q", to.GetCreate())
 			}
-			redirect := one(t, m, redirectType, "translation-public-redirect")
+			redirect := m.Must(t, redirectType, "translation-public-redirect")
 			if v, _ := mockstack.Path(redirect.Inputs, "spec.redirectToHttps.enabled"); !v.IsBool() || !v.BoolValue() {
 				t.Error("FrontendConfig does not redirect to HTTPS")
 			}
-			one(t, m, backendCfgType, "translation-public-backendconfig")
-			fe := one(t, m, serviceType, "translation-frontend")
+			m.Must(t, backendCfgType, "translation-public-backendconfig")
+			fe := m.Must(t, serviceType, "translation-frontend")
 			feAnn := fe.Inputs["metadata"].ObjectValue()["annotations"].ObjectValue()
 			if got := feAnn["cloud.google.com/backend-config"].StringValue(); got != `{"default":"translation-backendconfig"}` {
 				t.Errorf("frontend Service backend-config annotation %q", got)
@@ -199,7 +185,7 @@ func TestStacksCompatibleNamesAndWiring(t *testing.T) {
 		{redirectType, "translation-public-redirect", "ssl-redirect"},
 	}
 	for _, w := range want {
-		r := one(t, m, w.typ, w.res)
+		r := m.Must(t, w.typ, w.res)
 		if got := mockstack.Str(r.Inputs, "metadata.name"); got != w.name {
 			t.Errorf("%s %s named %q, want %q", w.typ, w.res, got, w.name)
 		}
@@ -210,24 +196,24 @@ func TestStacksCompatibleNamesAndWiring(t *testing.T) {
 			t.Errorf("%s uses provider %q, not the cluster's", w.name, r.Provider)
 		}
 	}
-	if got := mockstack.Str(one(t, m, serviceType, "translation-frontend").Inputs, "spec.type"); got != "NodePort" {
+	if got := mockstack.Str(m.Must(t, serviceType, "translation-frontend").Inputs, "spec.type"); got != "NodePort" {
 		t.Errorf("frontend Service type %q", got)
 	}
-	if got := mockstack.Str(one(t, m, serviceType, "translation-backend").Inputs, "spec.type"); got != "ClusterIP" {
+	if got := mockstack.Str(m.Must(t, serviceType, "translation-backend").Inputs, "spec.type"); got != "ClusterIP" {
 		t.Errorf("backend Service type %q", got)
 	}
-	db := one(t, m, serviceType, "translation-database")
+	db := m.Must(t, serviceType, "translation-database")
 	if mockstack.Str(db.Inputs, "spec.clusterIP") != "None" {
 		t.Error("MySQL Service is not headless")
 	}
-	sts := one(t, m, statefulSetType, "translation-database")
+	sts := m.Must(t, statefulSetType, "translation-database")
 	if mockstack.Str(sts.Inputs, "spec.serviceName") != "mysql-headless" {
 		t.Error("StatefulSet serviceName")
 	}
 	if mockstack.Str(sts.Inputs, "spec.volumeClaimTemplates.0.spec.resources.requests.storage") != "1Gi" {
 		t.Error("volume claim size")
 	}
-	cm := one(t, m, configMapType, "translation-database-initdb")
+	cm := m.Must(t, configMapType, "translation-database-initdb")
 	if !strings.Contains(cm.Inputs["data"].ObjectValue()["initdb.sql"].StringValue(), "CREATE TABLE IF NOT EXISTS translations") {
 		t.Error("init SQL missing")
 	}
@@ -235,7 +221,7 @@ func TestStacksCompatibleNamesAndWiring(t *testing.T) {
 
 func TestStacksSecretsStaySecret(t *testing.T) {
 	m, outputs := runStack(t, "dev")
-	sec := one(t, m, secretType, "translation-database")
+	sec := m.Must(t, secretType, "translation-database")
 	sd := sec.Inputs["stringData"]
 	if sd.IsSecret() {
 		sd = sd.SecretValue().Element // the whole map is secret: fine
@@ -249,7 +235,7 @@ func TestStacksSecretsStaySecret(t *testing.T) {
 	if got := sd.ObjectValue()["MYSQL_USER"]; !got.IsString() || got.StringValue() != "translation" {
 		t.Errorf("MYSQL_USER %v", got)
 	}
-	fe := one(t, m, deploymentType, "translation-frontend")
+	fe := m.Must(t, deploymentType, "translation-frontend")
 	env := map[string]string{}
 	for i := 0; i < 3; i++ {
 		name := mockstack.Str(fe.Inputs, "spec.template.spec.containers.0.env."+itoa(i)+".name")
@@ -260,7 +246,7 @@ func TestStacksSecretsStaySecret(t *testing.T) {
 	if env["DB_USER"] != "mysql-db-secret/MYSQL_USER" || env["DB_PASSWORD"] != "mysql-db-secret/MYSQL_PASSWORD" {
 		t.Errorf("frontend env from Secret: %v", env)
 	}
-	prov := one(t, m, providerType, "cluster")
+	prov := m.Must(t, providerType, "cluster")
 	if !prov.Inputs["kubeconfig"].IsSecret() {
 		t.Error("provider kubeconfig is not secret")
 	}
@@ -285,7 +271,7 @@ func TestStacksRequestsAndProbes(t *testing.T) {
 	}{{"dev", "1", "2Gi", 1}, {"prod", "2", "4Gi", 2}} {
 		t.Run(tc.stack, func(t *testing.T) {
 			m, _ := runStack(t, tc.stack)
-			be := one(t, m, deploymentType, "translation-backend")
+			be := m.Must(t, deploymentType, "translation-backend")
 			c := "spec.template.spec.containers.0."
 			if got := mockstack.Str(be.Inputs, c+"resources.requests.cpu"); got != tc.backendCPU {
 				t.Errorf("backend cpu %q", got)
@@ -305,7 +291,7 @@ func TestStacksRequestsAndProbes(t *testing.T) {
 			if v, _ := mockstack.Path(be.Inputs, c+"startupProbe.failureThreshold"); v.NumberValue()*10 < 300 {
 				t.Error("backend startup probe allows less than 5 minutes")
 			}
-			fe := one(t, m, deploymentType, "translation-frontend")
+			fe := m.Must(t, deploymentType, "translation-frontend")
 			if mockstack.Str(fe.Inputs, c+"readinessProbe.httpGet.path") != "/" || mockstack.Str(fe.Inputs, c+"livenessProbe.httpGet.path") != "/" {
 				t.Error("frontend probes")
 			}
@@ -357,11 +343,11 @@ func TestStacksTeardownOrder(t *testing.T) {
 
 func TestStacksDNSZoneCreatedOrAdopted(t *testing.T) {
 	dev, _ := runStack(t, "dev")
-	if z := one(t, dev, zoneType, "dns"); z.Read || z.Inputs["dnsName"].StringValue() != "dev.translate.example.com." {
+	if z := dev.Must(t, zoneType, "dns"); z.Read || z.Inputs["dnsName"].StringValue() != "dev.translate.example.com." {
 		t.Errorf("dev zone: read=%v dnsName=%v", z.Read, z.Inputs["dnsName"])
 	}
 	prod, outputs := runStack(t, "prod")
-	if z := one(t, prod, zoneType, "dns"); !z.Read {
+	if z := prod.Must(t, zoneType, "dns"); !z.Read {
 		t.Error("prod zone should be adopted (read), not created")
 	}
 	if outputs["dnsZone"] != "example-com" {
@@ -402,18 +388,18 @@ func TestLocalStackHasNoCloudResources(t *testing.T) {
 			}
 		}
 	}
-	fe := one(t, m, serviceType, "translation-frontend")
+	fe := m.Must(t, serviceType, "translation-frontend")
 	if mockstack.Str(fe.Inputs, "spec.type") != "NodePort" {
 		t.Error("frontend not exposed by a NodePort")
 	}
 	if _, ok := mockstack.Path(fe.Inputs, "metadata.annotations"); ok {
 		t.Error("frontend carries GKE annotations on a local cluster")
 	}
-	be := one(t, m, deploymentType, "translation-backend")
+	be := m.Must(t, deploymentType, "translation-backend")
 	if got := mockstack.Str(be.Inputs, "spec.template.spec.containers.0.resources.requests.cpu"); got != "250m" {
 		t.Errorf("local backend cpu %q", got)
 	}
-	if _, ok := mockstack.Path(one(t, m, pvcType, "translation-database-data").Inputs, "spec.storageClassName"); ok {
+	if _, ok := mockstack.Path(m.Must(t, pvcType, "translation-database-data").Inputs, "spec.storageClassName"); ok {
 		t.Error("local volume names a StorageClass instead of the cluster default")
 	}
 	if outputs["frontendService"] != "translation-backend" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -103,6 +104,16 @@ func (m *Mocks) One(typ, name string) (Resource, error) {
 		}
 	}
 	return Resource{}, fmt.Errorf("no %s named %q among %d resources", typ, name, len(m.Resources))
+}
+
+// Must returns the single resource of a type and name, or fails the test.
+func (m *Mocks) Must(t testing.TB, typ, name string) Resource {
+	t.Helper()
+	r, err := m.One(typ, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // Run runs program as stack with config (full keys) and the listed secret

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/unlimited-translation/infra/internal/stackfile"
 	"github.com/unlimited-translation/infra/stacks"
@@ -27,10 +26,5 @@ func Stack(dir, stack string, set map[string]string) (*Plan, error) {
 	if _, err := stacks.Load(stack, src); err != nil {
 		return nil, err
 	}
-	secrets := make([]string, 0, len(src.Secrets))
-	for k := range src.Secrets {
-		secrets = append(secrets, k)
-	}
-	sort.Strings(secrets)
-	return Evaluate(stacks.Project, stack, dir, src.Values, secrets, stacks.Program)
+	return Evaluate(stacks.Project, stack, dir, src.Values, src.SecretKeys(), stacks.Program)
 }

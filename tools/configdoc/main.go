@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/unlimited-translation/infra/stacks"
 )
@@ -14,25 +13,24 @@ import (
 func main() {
 	write := flag.Bool("w", false, "rewrite README.md in place")
 	flag.Parse()
-	table := stacks.ConfigTable()
 	if !*write {
-		fmt.Print(table)
+		fmt.Print(stacks.ConfigTable())
 		return
 	}
-	b, err := os.ReadFile("README.md")
+	if err := rewrite("README.md"); err != nil {
+		fmt.Fprintln(os.Stderr, "configdoc:", err)
+		os.Exit(1)
+	}
+}
+
+func rewrite(path string) error {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "configdoc:", err)
-		os.Exit(1)
+		return err
 	}
-	const start, end = "<!-- config-table:start -->\n", "<!-- config-table:end -->"
-	s := string(b)
-	i, j := strings.Index(s, start), strings.Index(s, end)
-	if i < 0 || j < i {
-		fmt.Fprintln(os.Stderr, "configdoc: README.md lacks the config-table markers")
-		os.Exit(1)
+	s, err := stacks.SpliceConfigTable(string(b))
+	if err != nil {
+		return err
 	}
-	if err := os.WriteFile("README.md", []byte(s[:i+len(start)]+table+s[j:]), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "configdoc:", err)
-		os.Exit(1)
-	}
+	return os.WriteFile(path, []byte(s), 0o644)
 }
