@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -36,7 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var ue usageError
 	var ee exitError
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), strings.HasPrefix(err.Error(), "unknown command"):
 		return 2
 	case errors.As(err, &ee):
 		return ee.code

@@ -183,7 +183,7 @@ func TestPlanErrors(t *testing.T) {
 		{"missing stack", []string{"plan"}, 2, "--stack is required"},
 		{"two formats", []string{"plan", "--stack", "dev", "--json", "--graph"}, 2, "choose one of"},
 		{"stray argument", []string{"plan", "dev"}, 2, "did you mean --stack dev?"},
-		{"unknown command", []string{"deploy"}, 1, `unknown command "deploy"`},
+		{"unknown command", []string{"deploy"}, 2, `unknown command "deploy"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
