@@ -1,5 +1,7 @@
 package stacks
 
+import "slices"
+
 // Regions are the GCP regions that offer GKE Autopilot (read 2026-11 from
 // Google's region list). Add a region here when Google opens one.
 var Regions = []string{
@@ -23,4 +25,4 @@ var Regions = []string{
 	"us-west1", "us-west2", "us-west3", "us-west4",
 }
 
-func knownRegion(r string) bool { return contains(Regions, r) }
+func knownRegion(r string) bool { return slices.Contains(Regions, r) }

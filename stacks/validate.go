@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -227,7 +228,7 @@ func (v *validation) checkCluster(c *Config) {
 	for _, k := range keys {
 		fix := fmt.Sprintf("pulumi config set --path 'labels.%s' <value> --stack %s", k, v.stack)
 		switch {
-		case contains(reservedLabels, k):
+		case slices.Contains(reservedLabels, k):
 			v.add("labels", fmt.Sprintf("label %q is set by the program and cannot be overridden", k),
 				fmt.Sprintf("pulumi config rm --path 'labels.%s' --stack %s", k, v.stack))
 		case !gcpLabelKey.MatchString(k):
@@ -362,13 +363,4 @@ func (v *validation) quantity(key, value, example string) (float64, bool) {
 		return 0, false
 	}
 	return q, true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

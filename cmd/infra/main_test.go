@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -267,7 +268,7 @@ func TestPlanJSONDependenciesAndOptions(t *testing.T) {
 	}
 	addr := p.Resources[byName["gcp:compute/globalAddress:GlobalAddress/address"]]
 	ing := p.Resources[byName["kubernetes:networking.k8s.io/v1:Ingress/translation-public"]]
-	if !contains(ing.DependsOn, addr.URN) {
+	if !slices.Contains(ing.DependsOn, addr.URN) {
 		t.Errorf("Ingress dependsOn %v lacks the address (an input dependency)", ing.DependsOn)
 	}
 	if ing.Options.CustomTimeouts["create"] != "30m" {
@@ -316,13 +317,4 @@ func TestPlanManifestsAreKubernetesObjects(t *testing.T) {
 	if len(files) != 13 {
 		t.Errorf("%d manifests, want 13", len(files))
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,9 @@
 package plan
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Mermaid renders the whole dependency graph (see MermaidOf).
 func (p *Plan) Mermaid() string { return p.MermaidOf(nil) }
@@ -22,8 +25,10 @@ func (p *Plan) MermaidOf(only map[string]bool) string {
 		return false
 	}
 	ids := map[string]string{}
+	byURN := map[string]*Resource{}
 	for i, r := range p.Resources {
-		ids[r.URN] = "r" + itoa(i)
+		byURN[r.URN] = r
+		ids[r.URN] = "r" + strconv.Itoa(i)
 	}
 	var b strings.Builder
 	b.WriteString("```mermaid\nflowchart LR\n")
@@ -54,7 +59,7 @@ func (p *Plan) MermaidOf(only map[string]bool) string {
 		if !r.Custom || !keep(r) {
 			continue
 		}
-		for _, dep := range p.customDeps(r) {
+		for _, dep := range p.customDeps(r, byURN) {
 			if only == nil || only[dep] {
 				b.WriteString("  " + ids[dep] + " --> " + ids[r.URN] + "\n")
 			}
@@ -70,11 +75,7 @@ func (p *Plan) MermaidOf(only map[string]bool) string {
 
 // customDeps expands dependencies on components into their custom
 // resources, so every edge joins two nodes.
-func (p *Plan) customDeps(r *Resource) []string {
-	byURN := map[string]*Resource{}
-	for _, x := range p.Resources {
-		byURN[x.URN] = x
-	}
+func (p *Plan) customDeps(r *Resource, byURN map[string]*Resource) []string {
 	var out []string
 	var add func(urn string)
 	add = func(urn string) {
@@ -102,12 +103,4 @@ func label(r *Resource) string {
 		t = t[i+1:]
 	}
 	return strings.ReplaceAll(t+" "+r.Name, "\"", "'")
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
 }

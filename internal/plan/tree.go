@@ -22,8 +22,8 @@ func (p *Plan) WriteTree(w io.Writer) error {
 	}
 	if len(p.Outputs) > 0 {
 		bw.printf("\nOutputs:\n")
-		for _, k := range sortedKeys(PlainMap(p.Outputs)) {
-			bw.printf("  %s = %s\n", k, render(p.Outputs[resource.PropertyKey(k)]))
+		for _, k := range p.Outputs.StableKeys() {
+			bw.printf("  %s = %s\n", k, render(p.Outputs[k]))
 		}
 	}
 	return bw.err

@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"sort"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -70,14 +68,4 @@ func PlainMap(m resource.PropertyMap) map[string]interface{} {
 		out[string(k)] = Plain(e)
 	}
 	return out
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
