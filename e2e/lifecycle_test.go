@@ -65,9 +65,7 @@ func TestDevLifecycle(t *testing.T) {
 	}
 
 	t.Run("config change shows exactly that change", func(t *testing.T) {
-		p.pulumi(t, "config", "set", "backendReplicas", "2", "--stack", "dev")
-		p.mustInfra(t, "preview", "--stack", "dev", "--markdown", md)
-		got := markdown(t, md)
+		got := p.previewWith(t, "dev", md, "backendReplicas", "2")
 		for _, want := range []string{
 			"**0 to create, 1 to update, 0 to replace, 0 to delete",
 			"#### TranslationApp › Backend › WebWorkload `translation-backend`",
@@ -81,13 +79,10 @@ func TestDevLifecycle(t *testing.T) {
 		if strings.Contains(got, "\x1b[") {
 			t.Error("markdown holds ANSI codes")
 		}
-		p.pulumi(t, "config", "rm", "backendReplicas", "--stack", "dev")
 	})
 
 	t.Run("forced replacement is flagged with its reason", func(t *testing.T) {
-		p.pulumi(t, "config", "set", "mysqlStorageClass", "premium-rwo", "--stack", "dev")
-		p.mustInfra(t, "preview", "--stack", "dev", "--markdown", md)
-		got := markdown(t, md)
+		got := p.previewWith(t, "dev", md, "mysqlStorageClass", "premium-rwo")
 		for _, want := range []string{
 			"**replace** `translation-database-data` (`kubernetes:core/v1:PersistentVolumeClaim`): replaced because `spec.storageClassName` changed",
 			"**replace** `translation-database` (`kubernetes:apps/v1:StatefulSet`): replaced because `spec.volumeClaimTemplates",
@@ -96,7 +91,6 @@ func TestDevLifecycle(t *testing.T) {
 				t.Errorf("markdown lacks %q:\n%s", want, got)
 			}
 		}
-		p.pulumi(t, "config", "rm", "mysqlStorageClass", "--stack", "dev")
 	})
 
 	t.Run("drift", func(t *testing.T) {
@@ -231,4 +225,14 @@ func assertNoSecrets(t *testing.T, p proj) {
 		}
 		return nil
 	})
+}
+
+// previewWith sets one config value, returns the Markdown of `infra
+// preview`, and takes the value out again.
+func (p proj) previewWith(t *testing.T, stack, md, key, value string) string {
+	t.Helper()
+	p.pulumi(t, "config", "set", key, value, "--stack", stack)
+	defer p.pulumi(t, "config", "rm", key, "--stack", stack)
+	p.mustInfra(t, "preview", "--stack", stack, "--markdown", md)
+	return markdown(t, md)
 }
