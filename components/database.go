@@ -157,6 +157,12 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 		// above survives the replacement.
 		pulumi.ReplaceOnChanges([]string{"spec.volumeClaimTemplates"}),
 		pulumi.DeleteBeforeReplace(true),
+		// The claim above holds the size; the template's copy only names the
+		// size of a claim the controller would create. A growth updates the
+		// claim in place and must not replace the StatefulSet (its
+		// volumeClaimTemplates are force-new in pulumi-kubernetes v4.30.0
+		// provider/pkg/provider/diff.go).
+		pulumi.IgnoreChanges([]string{"spec.volumeClaimTemplates[0].spec.resources.requests.storage"}),
 	)
 	sts, err := appsv1.NewStatefulSet(ctx, name, &appsv1.StatefulSetArgs{
 		Metadata: meta(stsName),

@@ -31,6 +31,7 @@ type engineFlags struct {
 	markdown    string
 	showSecrets bool
 	json        bool
+	jsonFile    string
 }
 
 // newEngineCmd builds one verb that runs the real Pulumi engine.
@@ -59,6 +60,8 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 			cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation (required without a terminal)")
 		case "markdown":
 			cmd.Flags().StringVar(&f.markdown, "markdown", "", "also write the report as Markdown (a pull-request comment) to `FILE`")
+		case "json":
+			cmd.Flags().StringVar(&f.jsonFile, "json", "", "also write the report as JSON (operations, reasons, risks per resource) to `FILE`")
 		case "outputs":
 			cmd.Flags().BoolVar(&f.showSecrets, "show-secrets", false, "print secret outputs in plain text")
 			cmd.Flags().BoolVar(&f.json, "json", false, "print the outputs as JSON")
@@ -76,7 +79,7 @@ func noArgs(_ *cobra.Command, args []string) error {
 
 func engineCommands() []*cobra.Command {
 	return []*cobra.Command{
-		newEngineCmd("preview", "Show what `up` would change (real engine, needs credentials)", runPreview, "markdown"),
+		newEngineCmd("preview", "Show what `up` would change (real engine, needs credentials)", runPreview, "markdown", "json"),
 		newEngineCmd("up", "Create or update the stack's resources", runUp, "yes"),
 		newEngineCmd("destroy", "Delete every resource of the stack (refused while it is protected)", runDestroy, "yes"),
 		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),
@@ -85,13 +88,30 @@ func engineCommands() []*cobra.Command {
 	}
 }
 
+// runPreview prints the summary and writes the reports asked for, also
+// when the preview fails (they then say why), so a pull request still
+// gets its comment; the exit code stays 1.
 func runPreview(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	r, err := e.Preview(cmd.Context())
-	if err != nil {
+	if r == nil {
 		return err
 	}
-	fmt.Fprintln(cmd.OutOrStdout(), r.Summary())
-	return writeMarkdown(f.markdown, r)
+	if err == nil {
+		fmt.Fprintln(cmd.OutOrStdout(), r.Summary())
+	}
+	if werr := writeMarkdown(f.markdown, r); werr != nil {
+		return werr
+	}
+	if f.jsonFile != "" {
+		b, jerr := report.JSON([]*report.Report{r})
+		if jerr == nil {
+			jerr = os.WriteFile(f.jsonFile, b, 0o644)
+		}
+		if jerr != nil {
+			return fmt.Errorf("writing the JSON report: %w", jerr)
+		}
+	}
+	return err
 }
 
 func runUp(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {

@@ -24,7 +24,14 @@ type usageError struct{ error }
 
 // run executes the CLI and returns its exit code: 0 success, 1 failure,
 // 2 bad usage. Errors are printed as one clear message, never a trace.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	// A bug must still end in one line, never a Go stack trace.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "infra: internal error: %v (please report it with the command you ran)\n", r)
+			code = 1
+		}
+	}()
 	root := newRootCmd()
 	root.SetArgs(args)
 	root.SetOut(stdout)

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +15,7 @@ import (
 )
 
 type planFlags struct {
-	stack     string
+	stacks    []string
 	dir       string
 	json      bool
 	graph     bool
@@ -32,50 +35,58 @@ Pulumi.yaml and Pulumi.<stack>.yaml, in process. Encrypted values show as
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd, f) },
 	}
-	cmd.Flags().StringVarP(&f.stack, "stack", "s", "", "stack to plan (a Pulumi.<stack>.yaml must exist)")
+	cmd.Flags().StringSliceVarP(&f.stacks, "stack", "s", nil, "stack to plan (a Pulumi.<stack>.yaml must exist); with --against, repeat it or list stacks comma-separated for one comment")
 	cmd.Flags().StringVar(&f.dir, "dir", ".", "project directory holding Pulumi.yaml")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the plan as JSON (schema in docs/plan-json.md)")
 	cmd.Flags().BoolVar(&f.graph, "graph", false, "print the dependency graph as Mermaid")
 	cmd.Flags().StringVar(&f.manifests, "manifests", "", "write every Kubernetes object as YAML into `DIR`")
-	cmd.Flags().StringVar(&f.against, "against", "", "print, as Markdown, what changed since git revision `REF` (its own offline plan, from a temporary worktree)")
+	cmd.Flags().StringVar(&f.against, "against", "", "print, as a pull-request comment (or --json), what changes since git revision `REF`: replacements, deletions and what they put at risk")
 	return cmd
 }
 
 func runPlan(cmd *cobra.Command, f planFlags) error {
-	if f.stack == "" {
+	if len(f.stacks) == 0 {
 		return usageError{errors.New("--stack is required (e.g. infra plan --stack dev)")}
 	}
 	modes := 0
-	for _, on := range []bool{f.json, f.graph, f.manifests != "", f.against != ""} {
+	for _, on := range []bool{f.json && f.against == "", f.graph, f.manifests != "", f.against != ""} {
 		if on {
 			modes++
 		}
 	}
 	if modes > 1 {
-		return usageError{errors.New("choose one of --json, --graph, --manifests and --against")}
+		return usageError{errors.New("choose one of --json, --graph, --manifests and --against (--json goes with --against)")}
 	}
-	p, err := plan.Stack(f.dir, f.stack, nil)
+	if f.against != "" {
+		return runAgainst(cmd, f)
+	}
+	if len(f.stacks) > 1 {
+		return usageError{errors.New("one --stack at a time, except with --against")}
+	}
+	p, err := plan.Stack(f.dir, f.stacks[0], nil)
 	if err != nil {
 		return err
 	}
 	out := cmd.OutOrStdout()
 	switch {
 	case f.json:
-		b, err := p.JSON()
-		if err != nil {
+		var b []byte
+		if key := os.Getenv(plan.FingerprintKeyEnv); key != "" {
+			k, err := hex.DecodeString(key)
+			if err != nil || len(k) < 16 {
+				return fmt.Errorf("%s must be at least 16 bytes in hex", plan.FingerprintKeyEnv)
+			}
+			b, err = p.FingerprintJSON(k)
+			if err != nil {
+				return err
+			}
+		} else if b, err = p.JSON(); err != nil {
 			return err
 		}
 		_, err = out.Write(b)
 		return err
 	case f.graph:
 		_, err := out.Write([]byte(p.Mermaid()))
-		return err
-	case f.against != "":
-		md, err := againstMarkdown(p, f)
-		if err != nil {
-			return err
-		}
-		_, err = out.Write([]byte(md))
 		return err
 	case f.manifests != "":
 		files, err := p.WriteManifests(f.manifests)
@@ -93,33 +104,40 @@ func runPlan(cmd *cobra.Command, f planFlags) error {
 	return err
 }
 
-// againstMarkdown is the pull-request comment for --against: the diff of
-// the two offline plans, then the graph of what was added or changed.
-func againstMarkdown(p *plan.Plan, f planFlags) (string, error) {
-	base, err := plan.BaseJSON(f.dir, f.stack, f.against)
+// runAgainst prints the comment (or JSON) comparing every stack named with
+// the base revision. A stack whose plan fails is shown with its error and
+// makes the exit code 1, after the whole output is written.
+func runAgainst(cmd *cobra.Command, f planFlags) error {
+	reps, err := plan.Against(f.dir, f.against, f.stacks)
 	if err != nil {
-		return "", err
+		return err
 	}
-	cur, err := p.JSON()
-	if err != nil {
-		return "", err
+	var out []byte
+	if f.json {
+		if out, err = report.JSON(reps); err != nil {
+			return err
+		}
+	} else {
+		out = []byte(report.Comment(reps, report.MaxMarkdown))
 	}
-	rep, err := plan.DiffJSON(f.stack, base, cur)
-	if err != nil {
-		return "", err
+	if _, err := cmd.OutOrStdout().Write(out); err != nil {
+		return err
 	}
-	changed := map[string]bool{}
-	for _, c := range rep.Changes {
-		if c.Op != "delete" {
-			changed[c.URN] = true
+	var failed []string
+	for _, r := range reps {
+		if r.Err != "" {
+			failed = append(failed, r.Stack+": "+firstLine(r.Err))
 		}
 	}
-	graph := ""
-	if len(changed) > 0 {
-		graph = "\n#### What changed, as a graph\n\n" + p.MermaidOf(changed)
-		if len(graph) > report.MaxMarkdown/2 {
-			graph = "\n_The graph of what changed is too large for a comment: run `infra plan --stack " + f.stack + " --graph`._\n"
-		}
+	if len(failed) > 0 {
+		return fmt.Errorf("the plan failed for %s", strings.Join(failed, "; "))
 	}
-	return rep.Markdown(report.MaxMarkdown-len(graph)) + graph, nil
+	return nil
+}
+
+func firstLine(s string) string {
+	if i := strings.Index(s, "\n"); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -40,12 +40,13 @@ func TestReportMarkdown(t *testing.T) {
 	r := NewReport("preview", "dev", evs)
 	md := r.Markdown(report.MaxMarkdown)
 	for _, want := range []string{
-		"**0 to create, 1 to update, 1 to replace, 0 to delete (1 unchanged)**",
-		"#### TranslationApp › Backend `translation-backend`",
-		"**replace** `db` (`kubernetes:apps/v1:Deployment`): replaced because `spec.volumeClaimTemplates` changed",
+		"| `dev` | — | 0 | 1 | 1 | 0 | ⚠ downtime |",
+		"<b>dev</b>: 0 to create, 1 to update, 1 to replace, 0 to delete (1 unchanged)",
+		"**replace** `db` (Deployment `kubernetes:apps/v1:Deployment`), create-before-delete in TranslationApp › Backend `translation-backend`",
+		"  - replaced because `spec.volumeClaimTemplates` changed\n",
 		"`spec.volumeClaimTemplates[0].spec.resources.requests.storage`: `1Gi` → `2Gi`",
 		"`spec.replicas`: `1` → `2`",
-		"`stringData.PASSWORD`: [secret] → [secret]",
+		"`stringData.PASSWORD`: changed (secret)",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
@@ -70,7 +71,7 @@ func TestReportMarkdownIsCapped(t *testing.T) {
 	if !strings.Contains(md, "more changes not shown: the comment is capped at 60000 characters") {
 		t.Errorf("the cut is not said:\n%s", md[len(md)-300:])
 	}
-	if !strings.Contains(md, "**0 to create, 3000 to update") {
+	if !strings.Contains(md, "| `dev` | — | 0 | 3000 | 0 | 0 |") || !strings.Contains(md, "0 to create, 3000 to update") {
 		t.Error("the summary does not count every change")
 	}
 }

@@ -41,10 +41,15 @@ func (e *Engine) Preview(ctx context.Context) (*report.Report, error) {
 			optpreview.Diff(), optpreview.EventStreams(ch))
 		return err
 	})
+	r := NewReport("preview", e.Name, evs)
 	if err != nil {
-		return nil, fmt.Errorf("preview of %s failed: %s", e.Name, brief(err))
+		// The engine still reports what it planned before it stopped (a
+		// protected replacement fails the preview); keep both.
+		err = fmt.Errorf("preview of %s failed: %s", e.Name, brief(err))
+		r.Err = err.Error()
+		return r, err
 	}
-	return NewReport("preview", e.Name, evs), nil
+	return r, nil
 }
 
 // Up runs `pulumi up`, streaming its progress.

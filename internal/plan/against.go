@@ -2,19 +2,93 @@ package plan
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/unlimited-translation/infra/internal/report"
+	"github.com/unlimited-translation/infra/internal/stackfile"
+	"github.com/unlimited-translation/infra/stacks"
 )
 
-// BaseJSON returns the offline plan, as JSON, of stack at git revision
-// ref: it checks ref out into a temporary worktree and runs that
-// revision's own `infra plan --json`, so the comparison is with the program
-// as it was, not with today's code. A stack that does not exist at ref
-// gives nil (everything is new).
-func BaseJSON(dir, stack, ref string) ([]byte, error) {
+// FingerprintKeyEnv passes the comparison's secret-fingerprint key to the
+// base revision's `infra plan --json` (hex). Only --against sets it.
+const FingerprintKeyEnv = "INFRA_PLAN_FINGERPRINT_KEY"
+
+// Against compares each stack's plan at git revision ref with the working
+// tree of the project in dir: one report per stack. The base plan comes
+// from ref's own program: when ref's Go code equals the working tree's,
+// the program here plans ref's stack files in process; otherwise ref is
+// checked out into a temporary worktree and its own `infra plan --json`
+// is built once and run per stack. A stack ref does not have is all new.
+// A stack whose plan fails gets a report holding the error; err is only
+// for what stops the whole comparison (no git, unknown ref).
+func Against(dir, ref string, stackNames []string) ([]*report.Report, error) {
+	g, err := openGit(dir, ref)
+	if err != nil {
+		return nil, err
+	}
+	defer g.close()
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	var reps []*report.Report
+	for _, stack := range stackNames {
+		rep := &report.Report{Kind: "plan diff", Stack: stack, Base: g.baseShort, Head: g.headLabel}
+		reps = append(reps, rep)
+		fail := func(err error) {
+			*rep = report.Report{Kind: rep.Kind, Stack: stack, Base: rep.Base, Head: rep.Head, Err: err.Error()}
+		}
+		head, err := Stack(dir, stack, nil)
+		if err != nil {
+			fail(err)
+			continue
+		}
+		headJSON, err := head.FingerprintJSON(key)
+		if err != nil {
+			fail(err)
+			continue
+		}
+		baseJSON, baseCfg, err := g.basePlan(stack, key)
+		if err != nil {
+			fail(err)
+			continue
+		}
+		d, err := DiffJSON(stack, baseJSON, headJSON)
+		if err != nil {
+			fail(err)
+			continue
+		}
+		d.Base, d.Head = rep.Base, rep.Head
+		if headCfg, err := stackfile.Load(dir, stack); err == nil {
+			d.Config = ConfigChanges(baseCfg, headCfg)
+		}
+		d.Graph = head.BlastGraph(d)
+		*rep = *d
+	}
+	return reps, nil
+}
+
+// gitBase is the base revision of a comparison.
+type gitBase struct {
+	top, rel, sha string
+	baseShort     string
+	headLabel     string
+	// programChanged: the Go code differs from the working tree's.
+	programChanged bool
+	tmp            string
+	built          string // the base revision's infra binary, once built
+	worktree       string
+}
+
+func openGit(dir, ref string) (*gitBase, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -31,42 +105,150 @@ func BaseJSON(dir, stack, ref string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "infra-against-")
+	g := &gitBase{top: top, rel: rel, sha: sha, baseShort: sha[:7]}
+	g.headLabel = "working tree"
+	if h, err := git(top, "rev-parse", "--short=7", "HEAD"); err == nil {
+		g.headLabel = h
+		if st, _ := git(top, "status", "--porcelain", "--untracked-files=no"); st != "" {
+			g.headLabel += " + uncommitted changes"
+		}
+	}
+	// What the program is made of: Go sources (tests aside) and the module
+	// files. Stack files, docs and workflows do not change the program.
+	changed, err := git(top, "diff", "--name-only", sha, "--")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
-	wt := filepath.Join(tmp, "base")
-	if _, err := git(top, "worktree", "add", "--detach", "--quiet", wt, sha); err != nil {
-		return nil, fmt.Errorf("checking out %s: %w", ref, err)
+	untracked, _ := git(top, "ls-files", "--others", "--exclude-standard")
+	for _, f := range strings.Fields(changed + "\n" + untracked) {
+		base := filepath.Base(f)
+		if (strings.HasSuffix(f, ".go") && !strings.HasSuffix(f, "_test.go")) || base == "go.mod" || base == "go.sum" {
+			g.programChanged = true
+			break
+		}
 	}
-	defer func() { _, _ = git(top, "worktree", "remove", "--force", wt) }()
+	if g.tmp, err = os.MkdirTemp("", "infra-against-"); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
 
-	project := filepath.Join(wt, rel)
-	if _, err := os.Stat(filepath.Join(project, "Pulumi."+stack+".yaml")); err != nil {
-		return nil, nil
+func (g *gitBase) close() {
+	if g.worktree != "" {
+		_, _ = git(g.top, "worktree", "remove", "--force", g.worktree)
 	}
-	if _, err := os.Stat(filepath.Join(wt, "cmd", "infra")); err != nil {
-		return nil, fmt.Errorf("revision %s has no cmd/infra to plan with", ref)
+	os.RemoveAll(g.tmp)
+}
+
+// basePlan returns the base revision's plan of stack as fingerprinted
+// JSON (nil when the stack is new) and its config.
+func (g *gitBase) basePlan(stack string, key []byte) ([]byte, stacks.MapSource, error) {
+	files := filepath.Join(g.tmp, "files-"+stack)
+	if err := os.MkdirAll(files, 0o700); err != nil {
+		return nil, stacks.MapSource{}, err
 	}
-	cmd := exec.Command("go", "run", "./cmd/infra", "plan", "--stack", stack, "--json", "--dir", project)
-	cmd.Dir = wt
+	for _, f := range []string{"Pulumi.yaml", "Pulumi." + stack + ".yaml"} {
+		b, err := gitBytes(g.top, "show", g.sha+":"+filepath.ToSlash(filepath.Join(g.rel, f)))
+		if err != nil {
+			return nil, stacks.MapSource{}, nil // not in the base: all new
+		}
+		if err := os.WriteFile(filepath.Join(files, f), b, 0o600); err != nil {
+			return nil, stacks.MapSource{}, err
+		}
+	}
+	cfg, err := stackfile.Load(files, stack)
+	if err != nil {
+		return nil, cfg, fmt.Errorf("the base revision %s: %w", g.baseShort, err)
+	}
+	if !g.programChanged {
+		p, err := Stack(files, stack, nil)
+		if err != nil {
+			return nil, cfg, fmt.Errorf("the plan of stack %s at the base revision %s fails: %w", stack, g.baseShort, err)
+		}
+		b, err := p.FingerprintJSON(key)
+		return b, cfg, err
+	}
+	bin, err := g.build()
+	if err != nil {
+		return nil, cfg, err
+	}
+	cmd := exec.Command(bin, "plan", "--stack", stack, "--json", "--dir", filepath.Join(g.worktree, g.rel))
+	cmd.Env = append(os.Environ(), FingerprintKeyEnv+"="+hex.EncodeToString(key))
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("planning %s at %s: %s", stack, ref, lastLine(errOut.String(), err))
+		return nil, cfg, fmt.Errorf("the plan of stack %s at the base revision %s fails: %s", stack, g.baseShort, lastLine(errOut.String(), err))
 	}
-	return out.Bytes(), nil
+	return out.Bytes(), cfg, nil
+}
+
+// build checks the base revision out and builds its infra once. The build
+// is -trimpath so that Go's cache serves every package the two revisions
+// share.
+func (g *gitBase) build() (string, error) {
+	if g.built != "" {
+		return g.built, nil
+	}
+	g.worktree = filepath.Join(g.tmp, "base")
+	if _, err := git(g.top, "worktree", "add", "--detach", "--quiet", g.worktree, g.sha); err != nil {
+		g.worktree = ""
+		return "", fmt.Errorf("checking out %s: %w", g.baseShort, err)
+	}
+	if _, err := os.Stat(filepath.Join(g.worktree, "cmd", "infra")); err != nil {
+		return "", fmt.Errorf("revision %s has no cmd/infra to plan with", g.baseShort)
+	}
+	bin := filepath.Join(g.tmp, "infra-base")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/infra")
+	cmd.Dir = g.worktree
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building infra at %s: %s", g.baseShort, lastLine(errOut.String(), err))
+	}
+	g.built = bin
+	return bin, nil
+}
+
+// ConfigChanges lists the config keys whose values differ, with the
+// project's namespace dropped; secret values are compared as stored and
+// never shown.
+func ConfigChanges(base, head stacks.MapSource) []report.ConfigChange {
+	keys := map[string]bool{}
+	for k := range base.Values {
+		keys[k] = true
+	}
+	for k := range head.Values {
+		keys[k] = true
+	}
+	var out []report.ConfigChange
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		o, hadO := base.Values[k]
+		n, hasN := head.Values[k]
+		if hadO == hasN && o == n {
+			continue
+		}
+		c := report.ConfigChange{Key: strings.TrimPrefix(k, stacks.Project+":"), Old: o, New: n, Added: !hadO, Removed: !hasN}
+		if base.Secrets[k] || head.Secrets[k] {
+			c.Secret, c.Old, c.New = true, "", ""
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func git(dir string, args ...string) (string, error) {
+	b, err := gitBytes(dir, args...)
+	return strings.TrimSpace(string(b)), err
+}
+
+func gitBytes(dir string, args ...string) ([]byte, error) {
 	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), lastLine(errOut.String(), err))
+		return nil, fmt.Errorf("git %s: %s", strings.Join(args, " "), lastLine(errOut.String(), err))
 	}
-	return strings.TrimSpace(out.String()), nil
+	return out.Bytes(), nil
 }
 
 func lastLine(s string, err error) string {

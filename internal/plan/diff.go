@@ -8,79 +8,484 @@ import (
 	"strings"
 
 	"github.com/unlimited-translation/infra/internal/report"
+	"github.com/unlimited-translation/infra/internal/rules"
 )
 
-// DiffJSON compares two plans in their JSON form (`infra plan --json`):
-// resources added, removed and changed, and for changed ones every input
-// or option that differs, old → new. Secrets are [secret] on both sides.
-func DiffJSON(stack string, oldJSON, newJSON []byte) (*report.Report, error) {
-	var old, cur jsonPlan
-	if len(oldJSON) > 0 {
-		if err := json.Unmarshal(oldJSON, &old); err != nil {
+// DiffJSON compares two plans in their JSON form (`infra plan --json`,
+// secrets fingerprinted with one key) and says what `pulumi up` would do
+// to a stack deployed from the base: for every resource whether it is
+// created, updated, replaced (and how), deleted, read or forgotten, why,
+// and what that loses or why it will fail. Provider rules come from the
+// rules table; the engine's own rules (options, provider replacement, read
+// transitions, dependents of a delete-before-replace) are applied here as
+// the engine at the pinned version applies them.
+func DiffJSON(stack string, baseJSON, headJSON []byte) (*report.Report, error) {
+	var base, head jsonPlan
+	if len(baseJSON) > 0 {
+		if err := json.Unmarshal(baseJSON, &base); err != nil {
 			return nil, fmt.Errorf("reading the base plan: %w", err)
 		}
 	}
-	if err := json.Unmarshal(newJSON, &cur); err != nil {
+	if err := json.Unmarshal(headJSON, &head); err != nil {
 		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
-	olds := map[string]jsonResource{}
-	for _, r := range old.Resources {
-		olds[r.URN] = r
-	}
+	d := newDiffer(base.Resources, head.Resources)
+	d.run()
 	rep := &report.Report{Kind: "plan diff", Stack: stack}
-	for _, r := range cur.Resources {
-		o, existed := olds[r.URN]
-		delete(olds, r.URN)
-		if !existed {
-			rep.Changes = append(rep.Changes, report.Change{Op: "create", URN: r.URN, Type: r.Type, Parent: r.Parent})
-			continue
-		}
-		props := diffProps(flattenPlain(o), flattenPlain(r))
-		if len(props) == 0 {
+	for _, urn := range d.order {
+		c := d.ops[urn]
+		if c.Op == "" {
 			rep.Same++
 			continue
 		}
-		rep.Changes = append(rep.Changes, report.Change{Op: "update", URN: r.URN, Type: r.Type, Parent: r.Parent, Props: props})
-	}
-	for _, r := range olds {
-		rep.Changes = append(rep.Changes, report.Change{Op: "delete", URN: r.URN, Type: r.Type, Parent: r.Parent})
+		rep.Changes = append(rep.Changes, *c)
 	}
 	sort.Slice(rep.Changes, func(i, j int) bool { return rep.Changes[i].URN < rep.Changes[j].URN })
 	return rep, nil
 }
 
-// flattenPlain lists a resource's inputs, options, provider and
-// dependencies as property path → rendered value.
-func flattenPlain(r jsonResource) map[string]string {
+type differ struct {
+	base, head map[string]*jsonResource
+	// order is every URN of either plan, sorted.
+	order []string
+	ops   map[string]*report.Change
+	// forced holds resources the engine replaces as dependents of a
+	// delete-before-replace, with the reason.
+	forced map[string]string
+	busy   map[string]bool
+}
+
+func newDiffer(base, head []jsonResource) *differ {
+	d := &differ{base: map[string]*jsonResource{}, head: map[string]*jsonResource{}, forced: map[string]string{}}
+	seen := map[string]bool{}
+	for i := range base {
+		d.base[base[i].URN] = &base[i]
+		seen[base[i].URN] = true
+	}
+	for i := range head {
+		d.head[head[i].URN] = &head[i]
+		seen[head[i].URN] = true
+	}
+	for u := range seen {
+		d.order = append(d.order, u)
+	}
+	sort.Strings(d.order)
+	return d
+}
+
+// run computes every operation; dependents that a delete-before-replace
+// drags along change what depends on them, so it repeats until stable.
+func (d *differ) run() {
+	for i := 0; i < 10; i++ {
+		d.ops, d.busy = map[string]*report.Change{}, map[string]bool{}
+		for _, urn := range d.order {
+			d.op(urn)
+		}
+		for u, c := range d.ops {
+			if c.URN == "" {
+				delete(d.ops, u)
+			}
+		}
+		if !d.forceDependents() {
+			return
+		}
+	}
+}
+
+// op computes (once) the operation on urn, after those it depends on.
+func (d *differ) op(urn string) *report.Change {
+	if c, ok := d.ops[urn]; ok {
+		return c
+	}
+	if d.busy[urn] {
+		return &report.Change{} // a cycle cannot happen in a program; be safe
+	}
+	d.busy[urn] = true
+	b, h := d.base[urn], d.head[urn]
+	var c *report.Change
+	switch {
+	case b == nil && h == nil:
+		c = &report.Change{} // a default provider: not in the plan
+	case h == nil:
+		c = d.deleted(b)
+	case b == nil:
+		c = d.change(h, "create")
+		if h.Operation == "read" {
+			c.Op = "read"
+			c.Note = "an existing resource is read (" + h.ID + "); nothing is created"
+		}
+	default:
+		for _, dep := range append(append([]string{h.Provider}, h.DependsOn...), h.Parent) {
+			if dep != urn && (d.base[dep] != nil || d.head[dep] != nil) {
+				d.op(dep)
+			}
+		}
+		c = d.changed(b, h)
+	}
+	d.ops[urn] = c
+	return c
+}
+
+func (d *differ) change(r *jsonResource, op string) *report.Change {
+	return &report.Change{Op: op, URN: r.URN, Type: r.Type, Parent: r.Parent, Name: realName(r.Inputs)}
+}
+
+// realName is the name a reader knows a resource by: the cloud name or
+// the Kubernetes object's name.
+func realName(in map[string]interface{}) string {
+	for _, v := range []interface{}{in["name"], rules.Lookup(in, "metadata", "name"), in["accountId"]} {
+		if s, ok := v.(string); ok && !strings.HasPrefix(s, "(") && !report.IsMask(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+// deleted: a resource the program no longer registers.
+func (d *differ) deleted(b *jsonResource) *report.Change {
+	c := d.change(b, "delete")
+	rule, _ := rules.For(b.Type)
+	switch {
+	case b.Operation == "read":
+		c.Op, c.Note = "forget", "it was only read: it stays in the cloud, untouched"
+		return c
+	case b.Options.RetainOnDelete:
+		c.Op, c.Note = "forget", "retainOnDelete: removed from the state and left in the cloud, where it is still billed"
+		return c
+	}
+	if rule.Loses != nil {
+		c.Risks = risks(rule.Loses(b.Inputs))
+	}
+	if b.Options.Protect {
+		c.Blocked, c.Unlock = protectedDelete(b.URN)
+	} else if rule.Blocks != nil {
+		c.Blocked, c.Unlock = rule.Blocks(b.Inputs)
+	}
+	if w := b.Options.DeletedWith; w != "" && d.head[w] == nil {
+		c.Note = "deleted together with `" + report.URNName(w) + "`, which is deleted too"
+	}
+	return c
+}
+
+// changed compares a resource present in both plans.
+func (d *differ) changed(b, h *jsonResource) *report.Change {
+	c := d.change(h, "")
+	rule, _ := rules.For(h.Type)
+	switch {
+	case b.Operation == "read" && h.Operation == "read":
+		if b.ID != h.ID {
+			c.Op, c.Note = "read", "reads "+h.ID+" instead of "+b.ID+"; neither is changed"
+		}
+		return c
+	case h.Operation == "read":
+		return d.adopted(c, b, h, rule)
+	case b.Operation == "read":
+		c.Op = "create"
+		c.Note = "was only read (" + b.ID + "); now this stack creates and owns it. The read one is left as it is"
+		if id, ok := rule.ID(h.Inputs); ok && id == b.ID {
+			c.Blocked = "the resource read so far has the same ID (" + id + "), so creating it fails with \"already exists\""
+			c.Unlock = "import it instead (`pulumi import`), or give the new one another name"
+		}
+		return c
+	}
+
+	c.Props = d.props(b, h)
+	var replaces, reasons []string
+	providerReplaced := false
+	if bp, hp := normProvider(b.Provider), normProvider(h.Provider); bp != hp {
+		replaces = append(replaces, "provider")
+		reasons = append(reasons, "it moves to another provider ("+report.URNName(hp)+")")
+		providerReplaced = true
+	} else if p := d.ops[h.Provider]; p != nil && p.Op == "replace" {
+		replaces = append(replaces, "provider")
+		reasons = append(reasons, "its provider `"+report.URNName(h.Provider)+"` is replaced (another cluster), so the engine creates every object it manages anew")
+		providerReplaced = true
+	}
+	var paths []string
+	for _, p := range c.Props {
+		paths = append(paths, p.Path)
+	}
+	var providerForced []string
+	if h.Type == "pulumi:providers:kubernetes" {
+		providerForced = rules.KubernetesProviderReplaces(paths, b.Inputs, h.Inputs)
+	} else {
+		for _, p := range c.Props {
+			if forces(rule, p) {
+				providerForced = append(providerForced, p.Path)
+			}
+		}
+	}
+	replaces = append(replaces, providerForced...)
+	for _, p := range paths {
+		for _, roc := range h.Options.ReplaceOnChanges {
+			if matchPath(roc, p) && !contains(replaces, p) {
+				replaces = append(replaces, p)
+				reasons = append(reasons, "`"+p+"` is under the resource option replaceOnChanges `"+roc+"`")
+			}
+		}
+	}
+	why, forced := d.forced[h.URN]
+	if forced {
+		reasons = append(reasons, why)
+	}
+	switch {
+	case len(replaces) > 0 || forced:
+		c.Op, c.Replaces, c.Reasons = "replace", replaces, reasons
+		d.replacement(c, b, h, rule, len(providerForced) > 0, providerReplaced)
+	case len(c.Props) > 0:
+		c.Op = "update"
+	default:
+		if opts := optionChanges(b.Options, h.Options); len(opts) > 0 {
+			c.Op, c.Props = "same", opts
+			c.Note = "only resource options change: the engine records them, nothing changes in the cloud"
+		}
+	}
+	return c
+}
+
+// adopted: a resource this stack created is now only read. The engine
+// (pkg v3.230.0 resource/deploy/step_generator.go, GenerateReadSteps)
+// relinquishes it when the read ID equals the created one's, deleting
+// nothing; with another ID it reads the new one and deletes the old
+// (read-replacement). Protect does not stop that deletion.
+func (d *differ) adopted(c *report.Change, b, h *jsonResource, rule rules.Rule) *report.Change {
+	if id, ok := rule.ID(b.Inputs); ok && id == h.ID {
+		c.Op = "read"
+		c.Note = "now adopted, not owned: the engine stops managing " + h.ID + " and deletes nothing (same ID as the one this stack created)"
+		return c
+	}
+	c.Op, c.Mode, c.Replaces = "replace", "read-replacement", []string{"id"}
+	was := "the one this stack created"
+	if id, ok := rule.ID(b.Inputs); ok {
+		was = id
+	}
+	c.Reasons = []string{"the program now reads " + h.ID + " instead of " + was + ", which is deleted"}
+	if rule.Loses != nil && !b.Options.RetainOnDelete {
+		c.Risks = risks(rule.Loses(b.Inputs))
+	}
+	if rule.Blocks != nil {
+		c.Blocked, c.Unlock = rule.Blocks(b.Inputs)
+	}
+	return c
+}
+
+// replacement fills in how a replace happens and what it costs.
+func (d *differ) replacement(c *report.Change, b, h *jsonResource, rule rules.Rule, byProvider, providerReplaced bool) {
+	sameName := sameIdentity(b, h, rule)
+	dbr := false
+	switch {
+	case h.Options.DeleteBeforeReplace:
+		dbr = true
+	case d.forced[h.URN] != "":
+		dbr = true // dependents of a delete-before-replace go first
+	case rule.NamedDeleteFirst && byProvider && sameName:
+		dbr = true // provider.go Diff: a named object keeping its name
+	}
+	c.Mode = "create-before-delete"
+	if dbr {
+		c.Mode = "delete-before-replace"
+	}
+	if rule.Loses != nil {
+		c.Risks = risks(rule.Loses(b.Inputs))
+	}
+	if b.Options.RetainOnDelete {
+		c.Risks = nil
+		c.Note = "retainOnDelete: the old one is left in the cloud, not deleted"
+		if rule.Loses != nil && hasData(rule.Loses(b.Inputs)) {
+			c.Risks = []report.Risk{{What: "data", Detail: "the new one starts empty: the old one keeps the data (retainOnDelete) but nothing uses it any more"}}
+		}
+	}
+	switch {
+	case b.Options.Protect && h.Options.Protect:
+		// step_generator.go refuses to replace when old and new are protected.
+		c.Blocked, c.Unlock = "it is protected", unprotect(h.URN, "replace")
+	case d.forced[h.URN] != "" && b.Options.Protect:
+		c.Blocked, c.Unlock = "it is protected, and the engine must replace it as part of a delete-before-replace", unprotect(h.URN, "replace")
+	case rule.Blocks != nil && ifBlocks(rule, b):
+		c.Blocked, c.Unlock = rule.Blocks(b.Inputs)
+	case b.Options.RetainOnDelete && sameName && !providerReplaced:
+		c.Blocked = "retainOnDelete keeps the old one, so its name stays taken and the new one cannot be created"
+		c.Unlock = "turn retainOnDelete off for this resource first, or give the new one another name"
+	case !dbr && sameName && !providerReplaced:
+		c.Blocked = "it keeps its name, and the new one is created before the old one is deleted: \"already exists\""
+		c.Unlock = "set the resource option deleteBeforeReplace, or give it a new name"
+	}
+}
+
+func ifBlocks(rule rules.Rule, b *jsonResource) bool {
+	why, _ := rule.Blocks(b.Inputs)
+	return why != ""
+}
+
+// sameIdentity tells whether old and new share the cloud ID, or the
+// Kubernetes namespace and name.
+func sameIdentity(b, h *jsonResource, rule rules.Rule) bool {
+	if ob, ok := rule.ID(b.Inputs); ok {
+		nh, ok := rule.ID(h.Inputs)
+		return ok && ob == nh
+	}
+	if strings.HasPrefix(h.Type, "kubernetes:") && !strings.HasPrefix(h.Type, "kubernetes:index") {
+		n := func(r *jsonResource, k string) string {
+			s, _ := rules.Lookup(r.Inputs, "metadata", k).(string)
+			return s
+		}
+		return n(b, "name") != "" && n(b, "name") == n(h, "name") && n(b, "namespace") == n(h, "namespace") &&
+			!strings.HasPrefix(n(h, "name"), "(")
+	}
+	return false
+}
+
+// forceDependents applies the engine's calculateDependentReplacements: a
+// resource replaced delete-before-replace takes along every dependent (in
+// the base, i.e. the state) whose inputs come from it and whose provider
+// would replace it once those inputs are unknown, or whose provider it is.
+// It returns whether it found new ones.
+func (d *differ) forceDependents() bool {
+	grew := false
+	for _, urn := range d.order {
+		x := d.ops[urn]
+		if x == nil || x.Op != "replace" || x.Mode != "delete-before-replace" {
+			continue
+		}
+		for _, dep := range d.order {
+			b, h := d.base[dep], d.head[dep]
+			if b == nil || h == nil || !b.Custom || b.Operation == "read" || d.forced[dep] != "" || dep == urn {
+				continue
+			}
+			rule, _ := rules.For(b.Type)
+			var keys []string
+			for k, from := range b.PropertyDependencies {
+				if contains(from, urn) {
+					keys = append(keys, k)
+				}
+			}
+			sort.Strings(keys)
+			why := ""
+			if b.Provider == urn {
+				why = "its provider is deleted before it is replaced"
+			}
+			for _, k := range keys {
+				if why == "" && (unknownForces(rule, k) || matchesAny(h.Options.ReplaceOnChanges, k)) {
+					why = "`" + k + "` comes from `" + x.Label() + "`, which is deleted before it is replaced, and the provider cannot change `" + k + "` in place"
+				}
+			}
+			if why != "" {
+				d.forced[dep] = why
+				grew = true
+			}
+		}
+	}
+	return grew
+}
+
+// unknownForces: a whole top-level input becoming unknown replaces when
+// any force-new path lies at or below it.
+func unknownForces(rule rules.Rule, key string) bool {
+	for _, f := range rule.ForceNew {
+		if rules.Under(f, key) || rules.Under(key, f) {
+			return true
+		}
+	}
+	return false
+}
+
+func forces(rule rules.Rule, p report.PropChange) bool {
+	if rule.Forces(p.Path) {
+		return true
+	}
+	// A whole object turning unknown hides changes below it.
+	return p.New == UnknownMarker && unknownForces(rule, p.Path)
+}
+
+// props lists the inputs that differ. Values unknown on both sides differ
+// only when a resource they come from gets a new identity (created or
+// replaced): the engine then sees them unknown against the state's value.
+func (d *differ) props(b, h *jsonResource) []report.PropChange {
+	old, cur := flattenInputs(b.Inputs), flattenInputs(h.Inputs)
+	keys := map[string]bool{}
+	for k := range old {
+		keys[k] = true
+	}
+	for k := range cur {
+		keys[k] = true
+	}
+	var out []report.PropChange
+	for k := range keys {
+		if ignored(h.Options.IgnoreChanges, k) {
+			continue
+		}
+		o, okO := old[k]
+		n, okN := cur[k]
+		switch {
+		case okO && okN && o == n && !isUnknown(n):
+			continue
+		case okO && okN && isUnknown(o) && isUnknown(n):
+			from := d.renewed(h, k)
+			if from == "" {
+				continue
+			}
+			o = "(as in the state)"
+			n = UnknownMarker + ": `" + from + "` is new"
+		}
+		if !okO {
+			o = "(none)"
+		}
+		if !okN {
+			n = "(none)"
+		}
+		pc := report.PropChange{Path: k, Old: o, New: n}
+		if report.IsMask(o) || report.IsMask(n) {
+			pc.Secret, pc.Old, pc.New = true, SecretMarker, SecretMarker
+			if isUnknown(n) {
+				pc.New = UnknownMarker
+			}
+		}
+		out = append(out, pc)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// renewed names the resource, created or replaced, that the top-level
+// input holding path comes from; "" when there is none.
+func (d *differ) renewed(h *jsonResource, path string) string {
+	top := path
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		top = path[:i]
+	}
+	for _, from := range h.PropertyDependencies[top] {
+		if c := d.ops[from]; c != nil && (c.Op == "create" || c.Op == "replace") {
+			return c.Label()
+		}
+	}
+	return ""
+}
+
+func isUnknown(s string) bool { return strings.Contains(s, UnknownMarker) }
+
+// flattenInputs lists inputs as property path → rendered value. Empty maps and
+// lists stand for nothing, as an absent input does.
+func flattenInputs(in map[string]interface{}) map[string]string {
 	out := map[string]string{}
 	var walk func(path string, v interface{})
 	walk = func(path string, v interface{}) {
 		switch x := v.(type) {
 		case map[string]interface{}:
-			if len(x) == 0 {
-				out[path] = "{}"
-			}
 			for k, e := range x {
 				walk(joinPath(path, k), e)
 			}
 		case []interface{}:
-			if len(x) == 0 {
-				out[path] = "[]"
-			}
 			for i, e := range x {
 				walk(path+"["+strconv.Itoa(i)+"]", e)
 			}
+		case nil:
 		default:
-			out[path] = report.Show(x)
+			if path != "" {
+				out[path] = report.Show(x)
+			}
 		}
 	}
-	walk("", r.Inputs)
-	opts, _ := json.Marshal(r.Options)
-	var o map[string]interface{}
-	_ = json.Unmarshal(opts, &o)
-	walk("(options)", o)
-	out["(provider)"] = r.Provider
-	out["(dependsOn)"] = strings.Join(r.DependsOn, ", ")
+	walk("", in)
 	return out
 }
 
@@ -96,29 +501,107 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-func diffProps(old, cur map[string]string) []report.PropChange {
-	keys := map[string]bool{}
-	for k := range old {
-		keys[k] = true
+// normProvider drops the version from a default provider's name: a
+// plugin version bump is no change of provider.
+func normProvider(urn string) string {
+	if i := strings.Index(urn, "::default_"); i >= 0 && strings.Contains(urn, "pulumi:providers:") {
+		return urn[:i] + "::default"
 	}
-	for k := range cur {
-		keys[k] = true
+	return urn
+}
+
+// optionChanges lists resource options that differ.
+func optionChanges(b, h jsonOptions) []report.PropChange {
+	pairs := [][3]string{
+		{"protect", strconv.FormatBool(b.Protect), strconv.FormatBool(h.Protect)},
+		{"retainOnDelete", strconv.FormatBool(b.RetainOnDelete), strconv.FormatBool(h.RetainOnDelete)},
+		{"deleteBeforeReplace", strconv.FormatBool(b.DeleteBeforeReplace), strconv.FormatBool(h.DeleteBeforeReplace)},
+		{"ignoreChanges", strings.Join(b.IgnoreChanges, ","), strings.Join(h.IgnoreChanges, ",")},
+		{"replaceOnChanges", strings.Join(b.ReplaceOnChanges, ","), strings.Join(h.ReplaceOnChanges, ",")},
+		{"deletedWith", report.URNName(b.DeletedWith), report.URNName(h.DeletedWith)},
 	}
 	var out []report.PropChange
-	for k := range keys {
-		o, okO := old[k]
-		n, okN := cur[k]
-		if okO && okN && o == n {
-			continue
+	for _, p := range pairs {
+		if p[1] != p[2] {
+			out = append(out, report.PropChange{Path: "(option) " + p[0], Old: orNone(p[1]), New: orNone(p[2])})
 		}
-		if !okO {
-			o = "(none)"
-		}
-		if !okN {
-			n = "(none)"
-		}
-		out = append(out, report.PropChange{Path: k, Old: o, New: n})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// matchPath applies replaceOnChanges matching (sdk PropertyPath.Contains):
+// the option's path is a prefix of the changed path, element by element,
+// "*" matching any one element.
+func matchPath(pattern, path string) bool {
+	pp, cp := splitPath(pattern), splitPath(path)
+	if len(pp) > len(cp) {
+		return false
+	}
+	for i := range pp {
+		if pp[i] != "*" && pp[i] != cp[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func matchesAny(patterns []string, path string) bool {
+	for _, p := range patterns {
+		if matchPath(p, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// ignored: ignoreChanges resets these paths to the state's values.
+func ignored(patterns []string, path string) bool { return matchesAny(patterns, path) }
+
+func splitPath(p string) []string {
+	var out []string
+	for _, m := range report.PathParts(p) {
+		out = append(out, m)
+	}
+	return out
+}
+
+func contains(s []string, x string) bool {
+	for _, e := range s {
+		if e == x {
+			return true
+		}
+	}
+	return false
+}
+
+func risks(in []rules.Risk) []report.Risk {
+	out := make([]report.Risk, len(in))
+	for i, r := range in {
+		out[i] = report.Risk{What: r.What, Detail: r.Detail}
+	}
+	return out
+}
+
+func protectedDelete(urn string) (string, string) {
+	return "it is protected", unprotect(urn, "delete")
+}
+
+func unprotect(urn, op string) string {
+	return fmt.Sprintf("turn its protection off in the program or config and `infra up` first, or `pulumi state unprotect '%s'`; then %s it", urn, op)
+}
+
+func hasData(rs []rules.Risk) bool {
+	for _, r := range rs {
+		if r.What == "data" {
+			return true
+		}
+	}
+	return false
 }

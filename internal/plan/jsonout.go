@@ -6,7 +6,7 @@ import (
 )
 
 // JSONSchemaVersion changes only when a field is removed or changes meaning.
-const JSONSchemaVersion = 1
+const JSONSchemaVersion = 2
 
 type jsonPlan struct {
 	SchemaVersion int                    `json:"schemaVersion"`
@@ -23,17 +23,20 @@ type jsonSummary struct {
 }
 
 type jsonResource struct {
-	URN       string                 `json:"urn"`
-	Type      string                 `json:"type"`
-	Name      string                 `json:"name"`
-	Parent    string                 `json:"parent"`
-	Provider  string                 `json:"provider"`
-	Custom    bool                   `json:"custom"`
-	Operation string                 `json:"operation"`
-	ID        string                 `json:"id,omitempty"`
-	DependsOn []string               `json:"dependsOn"`
-	Options   jsonOptions            `json:"options"`
-	Inputs    map[string]interface{} `json:"inputs"`
+	URN       string   `json:"urn"`
+	Type      string   `json:"type"`
+	Name      string   `json:"name"`
+	Parent    string   `json:"parent"`
+	Provider  string   `json:"provider"`
+	Custom    bool     `json:"custom"`
+	Operation string   `json:"operation"`
+	ID        string   `json:"id,omitempty"`
+	DependsOn []string `json:"dependsOn"`
+	// PropertyDependencies: per top-level input, the resources its value
+	// comes from.
+	PropertyDependencies map[string][]string    `json:"propertyDependencies"`
+	Options              jsonOptions            `json:"options"`
+	Inputs               map[string]interface{} `json:"inputs"`
 }
 
 type jsonOptions struct {
@@ -42,13 +45,21 @@ type jsonOptions struct {
 	IgnoreChanges       []string  `json:"ignoreChanges"`
 	RetainOnDelete      bool      `json:"retainOnDelete"`
 	DeletedWith         string    `json:"deletedWith"`
+	ReplaceOnChanges    []string  `json:"replaceOnChanges"`
 	CustomTimeouts      *Timeouts `json:"customTimeouts"`
 }
 
 // JSON renders the plan with the schema documented in docs/plan-json.md.
 // encoding/json sorts map keys and resources are in URN order, so the same
 // program and config give byte-identical output.
-func (p *Plan) JSON() ([]byte, error) {
+func (p *Plan) JSON() ([]byte, error) { return p.json(plainer{}) }
+
+// FingerprintJSON is JSON with every secret as "[secret:<fingerprint>]"
+// under key (see plainer): two plans rendered with one key show whether a
+// secret changed, and nothing else about it.
+func (p *Plan) FingerprintJSON(key []byte) ([]byte, error) { return p.json(plainer{key: key}) }
+
+func (p *Plan) json(pl plainer) ([]byte, error) {
 	create, read := p.Counts()
 	out := jsonPlan{
 		SchemaVersion: JSONSchemaVersion,
@@ -56,26 +67,27 @@ func (p *Plan) JSON() ([]byte, error) {
 		Stack:         p.Stack,
 		Summary:       jsonSummary{Create: create, Read: read},
 		Resources:     []jsonResource{},
-		Outputs:       PlainMap(p.Outputs),
+		Outputs:       pl.object(p.Outputs),
 	}
 	for _, r := range p.Resources {
 		op := "create"
 		if r.Read {
 			op = "read"
 		}
-		ignore := r.Options.IgnoreChanges
-		if ignore == nil {
-			ignore = []string{}
+		deps := r.PropertyDependencies
+		if deps == nil {
+			deps = map[string][]string{}
 		}
 		out.Resources = append(out.Resources, jsonResource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Provider: r.Provider,
-			Custom: r.Custom, Operation: op, ID: r.ID, DependsOn: r.DependsOn,
+			Custom: r.Custom, Operation: op, ID: r.ID, DependsOn: r.DependsOn, PropertyDependencies: deps,
 			Options: jsonOptions{
 				Protect: r.Options.Protect, DeleteBeforeReplace: r.Options.DeleteBeforeReplace,
-				IgnoreChanges: ignore, RetainOnDelete: r.Options.RetainOnDelete,
-				DeletedWith: r.Options.DeletedWith, CustomTimeouts: r.Options.CustomTimeouts,
+				IgnoreChanges: nonNil(r.Options.IgnoreChanges), RetainOnDelete: r.Options.RetainOnDelete,
+				DeletedWith: r.Options.DeletedWith, ReplaceOnChanges: nonNil(r.Options.ReplaceOnChanges),
+				CustomTimeouts: r.Options.CustomTimeouts,
 			},
-			Inputs: PlainMap(r.Inputs),
+			Inputs: pl.object(r.Inputs),
 		})
 	}
 	var buf bytes.Buffer
@@ -86,4 +98,11 @@ func (p *Plan) JSON() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

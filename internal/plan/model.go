@@ -35,8 +35,12 @@ type Resource struct {
 	Provider string
 	// DependsOn lists every dependency, explicit and through inputs.
 	DependsOn []string
-	Options   Options
-	Inputs    resource.PropertyMap
+	// PropertyDependencies lists, per top-level input, the resources its
+	// value comes from: what makes an input change when one of them is
+	// replaced.
+	PropertyDependencies map[string][]string
+	Options              Options
+	Inputs               resource.PropertyMap
 }
 
 // Options are the resource options that change how Pulumi handles it.
@@ -46,6 +50,7 @@ type Options struct {
 	IgnoreChanges       []string
 	RetainOnDelete      bool
 	DeletedWith         string
+	ReplaceOnChanges    []string
 	CustomTimeouts      *Timeouts
 }
 

@@ -72,14 +72,21 @@ func (m *monitor) RegisterResource(_ context.Context, req *pulumirpc.RegisterRes
 			IgnoreChanges:       req.GetIgnoreChanges(),
 			RetainOnDelete:      req.GetRetainOnDelete(),
 			DeletedWith:         req.GetDeletedWith(),
+			ReplaceOnChanges:    req.GetReplaceOnChanges(),
 		},
 	}
 	if t := req.GetCustomTimeouts(); t != nil && (t.GetCreate() != "" || t.GetUpdate() != "" || t.GetDelete() != "") {
 		r.Options.CustomTimeouts = &Timeouts{Create: t.GetCreate(), Update: t.GetUpdate(), Delete: t.GetDelete()}
 	}
 	deps := append([]string{}, req.GetDependencies()...)
-	for _, pd := range req.GetPropertyDependencies() {
+	for k, pd := range req.GetPropertyDependencies() {
 		deps = append(deps, pd.GetUrns()...)
+		if urns := uniqueSorted(pd.GetUrns()); len(urns) > 0 {
+			if r.PropertyDependencies == nil {
+				r.PropertyDependencies = map[string][]string{}
+			}
+			r.PropertyDependencies[k] = urns
+		}
 	}
 	r.DependsOn = uniqueSorted(deps)
 	m.add(r)

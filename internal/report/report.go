@@ -12,38 +12,101 @@ import (
 	"strings"
 )
 
-// MaxMarkdown bounds a report: GitHub refuses comments over 65,536
-// characters.
+// MaxMarkdown bounds a whole comment: GitHub refuses comments over 65,536
+// characters, and the workflow adds a header of its own.
 const MaxMarkdown = 60000
 
-// Report is what an operation would change.
+// Report is what an operation would change in one stack.
 type Report struct {
-	Kind    string // "preview", "drift" or "plan diff"
-	Stack   string
+	Kind  string // "preview", "drift" or "plan diff"
+	Stack string
+	// Changes are every resource that changes, in URN order.
 	Changes []Change
 	// Same counts resources left as they are.
 	Same int
+	// Config lists the stack's config keys that changed (plan diff).
+	Config []ConfigChange
+	// Base and Head name the revisions compared (plan diff).
+	Base, Head string
+	// Err is why the plan or preview failed; the report then holds nothing
+	// else.
+	Err string
+	// Graph is a Mermaid chart of what changed and what depends on it.
+	Graph string
 }
 
 // Change is one resource's change.
 type Change struct {
-	Op     string // create, update, replace, delete
+	// Op is create, update, replace, delete, read (adopted: only read from
+	// now on), forget (removed from the state, left in the cloud) or same
+	// (only resource options changed: nothing happens in the cloud).
+	Op string
+	// Mode says how a replace happens: create-before-delete,
+	// delete-before-replace, or read-replacement (a resource this stack
+	// created is deleted and an existing one read instead).
+	Mode   string
 	URN    string
 	Type   string
 	Parent string
-	// Replaces are the properties that force a replacement.
+	// Name is the cloud or Kubernetes name ("translation-dev",
+	// "translation-backend"), "" when unknown.
+	Name string
+	// Replaces are the properties that force the replacement ("provider"
+	// when its provider is replaced).
 	Replaces []string
-	Props    []PropChange
+	// Reasons explain the operation in sentences.
+	Reasons []string
+	Props   []PropChange
+	// Risks are what a replace or delete loses (data, IP, DNS delegation,
+	// certificate, downtime).
+	Risks []Risk
+	// Blocked says why the operation will fail; Unlock how to proceed on
+	// purpose.
+	Blocked string
+	Unlock  string
+	// Note adds what the operation means in the cloud.
+	Note string
 }
 
-// PropChange is one property, old and new, secrets masked.
+// Risk is one thing a change loses.
+type Risk struct {
+	What   string `json:"what"`
+	Detail string `json:"detail"`
+}
+
+// PropChange is one property, old and new. Secret values are never
+// shown: Secret marks a change of one, Old and New then say [secret].
 type PropChange struct {
 	Path     string
 	Old, New string
+	Secret   bool
+}
+
+// ConfigChange is one config key of the stack, old and new ("" when
+// unset); a secret's values are never shown.
+type ConfigChange struct {
+	Key      string `json:"key"`
+	Old      string `json:"old"`
+	New      string `json:"new"`
+	Secret   bool   `json:"secret"`
+	Added    bool   `json:"added"`
+	Removed  bool   `json:"removed"`
 }
 
 // Name is the resource's Pulumi name.
-func (c Change) Name() string { return URNName(c.URN) }
+func (c Change) PulumiName() string { return URNName(c.URN) }
+
+// Label is how a reader knows the resource: its real name when known.
+func (c Change) Label() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.PulumiName()
+}
+
+// Destructive tells whether the change removes something: a replace or
+// a delete.
+func (c Change) Destructive() bool { return c.Op == "replace" || c.Op == "delete" }
 
 // Counts returns the number of changes per operation.
 func (r *Report) Counts() map[string]int {
@@ -54,11 +117,49 @@ func (r *Report) Counts() map[string]int {
 	return m
 }
 
-// HasChanges tells whether anything would change (or drifted).
-func (r *Report) HasChanges() bool { return len(r.Changes) > 0 }
+// HasChanges tells whether anything would change in the cloud or the
+// state (or drifted).
+func (r *Report) HasChanges() bool {
+	for _, c := range r.Changes {
+		if c.Op != "same" {
+			return true
+		}
+	}
+	return false
+}
+
+// AtRisk lists the distinct kinds of loss among the changes.
+func (r *Report) AtRisk() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range r.Changes {
+		for _, k := range c.Risks {
+			if !seen[k.What] {
+				seen[k.What] = true
+				out = append(out, k.What)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Blocked lists the changes that will fail.
+func (r *Report) Blocked() []Change {
+	var out []Change
+	for _, c := range r.Changes {
+		if c.Blocked != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 // Summary is the report's one-line summary.
 func (r *Report) Summary() string {
+	if r.Err != "" {
+		return fmt.Sprintf("the %s of stack %s failed: %s", r.Kind, r.Stack, firstLine(r.Err))
+	}
 	n := r.Counts()
 	if r.Kind == "drift" {
 		if !r.HasChanges() {
@@ -67,69 +168,22 @@ func (r *Report) Summary() string {
 		return fmt.Sprintf("%d resources drifted from the state of stack %s", len(r.Changes), r.Stack)
 	}
 	if !r.HasChanges() {
-		return fmt.Sprintf("no changes to stack %s (%d resources unchanged)", r.Stack, r.Same)
+		return fmt.Sprintf("no changes to stack %s (%d resources unchanged)", r.Stack, r.Same+n["same"])
 	}
-	return fmt.Sprintf("%d to create, %d to update, %d to replace, %d to delete (%d unchanged)",
-		n["create"], n["update"], n["replace"], n["delete"], r.Same)
-}
-
-// Markdown renders the report as a pull-request comment: the summary, then
-// the changes grouped by component, every replacement with the properties
-// that force it, updated properties old → new. Never over limit
-// characters: what does not fit is counted, not cut mid-way.
-func (r *Report) Markdown(limit int) string {
-	var b strings.Builder
-	title := map[string]string{"preview": "Preview", "drift": "Drift", "plan diff": "Offline plan diff"}[r.Kind]
-	fmt.Fprintf(&b, "### %s of stack `%s`\n\n**%s**\n", title, r.Stack, r.Summary())
-	groups := map[string][]Change{}
-	var keys []string
-	for _, c := range r.Changes {
-		g := ComponentLabel(c.Parent)
-		if _, ok := groups[g]; !ok {
-			keys = append(keys, g)
-		}
-		groups[g] = append(groups[g], c)
-	}
-	sort.Strings(keys)
-	const footer = "\n_%d more changes not shown: the comment is capped at %d characters. Run `infra %s --stack %s` for all of them._\n"
-	shown := 0
-	for _, g := range keys {
-		section := "\n#### " + g + "\n\n"
-		for _, c := range groups[g] {
-			entry := renderChange(c)
-			if b.Len()+len(section)+len(entry)+len(footer)+40 > limit {
-				fmt.Fprintf(&b, footer, len(r.Changes)-shown, limit, r.command(), r.Stack)
-				return b.String()
-			}
-			b.WriteString(section)
-			section = ""
-			b.WriteString(entry)
-			shown++
+	s := fmt.Sprintf("%d to create, %d to update, %d to replace, %d to delete", n["create"], n["update"], n["replace"], n["delete"])
+	for _, op := range []string{"read", "forget"} {
+		if n[op] > 0 {
+			s += fmt.Sprintf(", %d to %s", n[op], op)
 		}
 	}
-	return b.String()
+	return s + fmt.Sprintf(" (%d unchanged)", r.Same+n["same"])
 }
 
-func (r *Report) command() string {
-	if r.Kind == "plan diff" {
-		return "plan --against"
+func firstLine(s string) string {
+	if i := strings.Index(s, "\n"); i >= 0 {
+		return s[:i]
 	}
-	return r.Kind
-}
-
-var symbols = map[string]string{"create": "+", "update": "~", "replace": "+-", "delete": "-", "drift": "~"}
-
-func renderChange(c Change) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "- `%s` **%s** `%s` (`%s`)", symbols[c.Op], c.Op, c.Name(), c.Type)
-	if len(c.Replaces) > 0 {
-		fmt.Fprintf(&b, ": replaced because `%s` changed", strings.Join(c.Replaces, "`, `"))
-	}
-	b.WriteString("\n")
-	for _, p := range c.Props {
-		fmt.Fprintf(&b, "  - `%s`: %s → %s\n", p.Path, code(p.Old), code(p.New))
-	}
-	return b.String()
+	return s
 }
 
 // ComponentLabel names a component by its chain of types and its name.
@@ -148,7 +202,13 @@ func ComponentLabel(parent string) string {
 }
 
 // URNName is the name part of a URN.
-func URNName(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }
+func URNName(urn string) string {
+	i := strings.LastIndex(urn, "::")
+	if i < 0 {
+		return urn
+	}
+	return urn[i+2:]
+}
 
 // SecretSig marks a secret in serialized property values.
 const SecretSig = "1b47061264138c4ac30d75fd1eb44270"
@@ -187,10 +247,17 @@ func isSecret(v interface{}) bool {
 
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
 
+// UnknownValue is how the engine's events spell a value not known before
+// apply (plugin.UnknownStringValue).
+const UnknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
 // Show renders a value on one line, secrets as [secret], long values cut.
 func Show(v interface{}) string {
 	if v == nil {
 		return "(none)"
+	}
+	if v == UnknownValue {
+		return "(known after apply)"
 	}
 	if isSecret(v) {
 		return "[secret]"
@@ -235,4 +302,17 @@ func code(s string) string {
 		return s
 	}
 	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
+}
+
+// IsMask tells whether a rendered value is a secret's mask ("[secret]" or
+// a fingerprinted "[secret:…]").
+func IsMask(s string) bool { return strings.HasPrefix(s, "[secret") }
+
+// PathParts splits a property path into its keys and indices.
+func PathParts(path string) []string {
+	var out []string
+	for _, m := range pathPart.FindAllStringSubmatch(path, -1) {
+		out = append(out, m[1]+m[2]+m[3])
+	}
+	return out
 }

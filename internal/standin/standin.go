@@ -22,6 +22,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/unlimited-translation/infra/internal/rules"
 )
 
 // Resource is one resource a stand-in holds.
@@ -166,10 +168,6 @@ func (p *Provider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
 }
 
-func (p *Provider) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
-}
-
 func (p *Provider) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
 	p.count("Configure")
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
@@ -185,7 +183,8 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 }
 
 // Diff compares old inputs with new ones (Olds holds outputs, which would
-// diff on every run).
+// diff on every run) and answers replacement as the real provider would,
+// from the same rules table the offline diff reads.
 func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	p.count("Diff")
 	olds, err := unmarshal(req.GetOldInputs())
@@ -203,11 +202,11 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 		return resp, nil
 	}
 	resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
-	forceNew := replaceKeys[req.GetType()]
+	rule, _ := rules.For(req.GetType())
 	tops := map[string]bool{}
-	for path := range changed {
+	for path, unknown := range changed {
 		kind := pulumirpc.PropertyDiff_UPDATE
-		if replaces(path, forceNew) {
+		if rule.Forces(path) || (unknown && unknownForces(rule, path)) {
 			kind = pulumirpc.PropertyDiff_UPDATE_REPLACE
 			resp.Replaces = append(resp.Replaces, path)
 		}
@@ -219,34 +218,90 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	}
 	sort.Strings(resp.Diffs)
 	sort.Strings(resp.Replaces)
-	// Objects with fixed names cannot exist twice, as in the real providers.
-	resp.DeleteBeforeReplace = len(resp.Replaces) > 0
+	// Kubernetes deletes first when a named object keeps its name
+	// (provider.go Diff); GCP never does (no DeleteBeforeReplace in
+	// pulumi-gcp's resources.go).
+	resp.DeleteBeforeReplace = rule.NamedDeleteFirst && len(resp.Replaces) > 0 && keepsName(olds, news)
 	return resp, nil
 }
 
-// replaceKeys are the properties whose change forces a replacement, as in
-// the real providers (a subset: what this program sets).
-var replaceKeys = map[string][]string{
-	"gcp:container/cluster:Cluster":            {"name", "location", "project", "enableAutopilot", "workloadIdentityConfig"},
-	"gcp:compute/globalAddress:GlobalAddress":  {"name", "project", "addressType", "ipVersion"},
-	"gcp:dns/managedZone:ManagedZone":          {"name", "dnsName", "project", "visibility"},
-	"gcp:dns/recordSet:RecordSet":              {"name", "managedZone", "project"},
-	"kubernetes:apps/v1:StatefulSet":           {"metadata.name", "metadata.namespace", "spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"},
-	"kubernetes:apps/v1:Deployment":            {"metadata.name", "metadata.namespace", "spec.selector"},
-	"kubernetes:core/v1:PersistentVolumeClaim": {"metadata.name", "metadata.namespace", "spec.storageClassName", "spec.accessModes"},
+// DiffConfig answers for the explicit Kubernetes provider as
+// pulumi-kubernetes does (rules.KubernetesProviderReplaces).
+func (p *Provider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	olds, err := unmarshal(req.GetOldInputs())
+	if err != nil {
+		return nil, err
+	}
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	changed := map[string]bool{}
+	diffPaths("", resource.NewObjectProperty(olds), resource.NewObjectProperty(news), changed)
+	delete(changed, "version")
+	resp := &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}
+	if len(changed) == 0 {
+		return resp, nil
+	}
+	resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
+	var paths []string
+	for k := range changed {
+		paths = append(paths, k)
+		resp.Diffs = append(resp.Diffs, k)
+	}
+	sort.Strings(resp.Diffs)
+	if p.pkg == "kubernetes" {
+		resp.Replaces = rules.KubernetesProviderReplaces(paths, present(olds), present(news))
+	}
+	return resp, nil
 }
 
-func replaces(path string, keys []string) bool {
-	for _, k := range keys {
-		if path == k || strings.HasPrefix(path, k+".") || strings.HasPrefix(path, k+"[") {
+// present maps the keys a property map holds, for presence checks.
+func present(m resource.PropertyMap) map[string]interface{} {
+	out := map[string]interface{}{}
+	for k := range m {
+		out[string(k)] = true
+	}
+	return out
+}
+
+// unknownForces: an input turning wholly unknown replaces when a
+// force-new path lies at or below it.
+func unknownForces(rule rules.Rule, path string) bool {
+	for _, f := range rule.ForceNew {
+		if rules.Under(f, path) {
 			return true
 		}
 	}
-	// Every Kubernetes object is identified by its name and namespace.
-	return strings.HasPrefix(path, "metadata.name") || strings.HasPrefix(path, "metadata.namespace")
+	return false
 }
 
-// diffPaths records the paths of leaves that differ.
+// keepsName tells whether a Kubernetes object keeps a known name and its
+// namespace.
+func keepsName(olds, news resource.PropertyMap) bool {
+	meta := func(m resource.PropertyMap, k string) (string, bool) {
+		md, ok := m["metadata"]
+		if !ok || !md.IsObject() {
+			return "", false
+		}
+		v, ok := md.ObjectValue()[resource.PropertyKey(k)]
+		if !ok {
+			return "", k == "namespace"
+		}
+		if !v.IsString() {
+			return "", false
+		}
+		return v.StringValue(), true
+	}
+	on, ok1 := meta(olds, "name")
+	nn, ok2 := meta(news, "name")
+	ons, _ := meta(olds, "namespace")
+	nns, _ := meta(news, "namespace")
+	return ok1 && ok2 && on != "" && on == nn && ons == nns
+}
+
+// diffPaths records the paths of leaves that differ, true where the new
+// value is unknown.
 func diffPaths(path string, a, b resource.PropertyValue, out map[string]bool) {
 	for a.IsSecret() {
 		a = a.SecretValue().Element
@@ -276,7 +331,7 @@ func diffPaths(path string, a, b resource.PropertyValue, out map[string]bool) {
 		}
 	default:
 		if !a.DeepEquals(b) {
-			out[path] = true
+			out[path] = b.IsComputed() || (b.IsOutput() && !b.OutputValue().Known)
 		}
 	}
 }
@@ -296,9 +351,11 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	p.mu.Lock()
 	p.nextID++
 	id := fmt.Sprintf("%s-%d", req.GetName(), p.nextID)
-	if req.GetType() == "gcp:container/cluster:Cluster" {
-		id = fmt.Sprintf("projects/%s/locations/%s/clusters/%s",
-			str(inputs, "project"), str(inputs, "location"), str(inputs, "name"))
+	// IDs as the real provider forms them, so a later read by ID finds them.
+	if rule, _ := rules.For(req.GetType()); rule.IDFormat != "" {
+		if rid, ok := rule.ID(plainStrings(inputs)); ok {
+			id = rid
+		}
 	}
 	p.resources[req.GetUrn()] = &Resource{Type: req.GetType(), ID: id, Inputs: inputs, Outputs: outputs}
 	p.mu.Unlock()
@@ -339,6 +396,9 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	p.mu.Lock()
 	r, ok := p.resources[req.GetUrn()]
 	p.mu.Unlock()
+	if ok && req.GetId() != "" && r.ID != req.GetId() && r.Type == "gcp:dns/managedZone:ManagedZone" {
+		ok = false // the program now reads another zone than the one it made
+	}
 	if !ok {
 		if req.GetType() == "gcp:dns/managedZone:ManagedZone" {
 			// An existing zone the program adopts: it exists in the "cloud".
@@ -400,6 +460,17 @@ func nameServers() resource.PropertyValue {
 		resource.NewStringProperty("ns-cloud-b1.googledomains.com."),
 		resource.NewStringProperty("ns-cloud-b2.googledomains.com."),
 	})
+}
+
+// plainStrings keeps the known string inputs, for ID templates.
+func plainStrings(m resource.PropertyMap) map[string]interface{} {
+	out := map[string]interface{}{}
+	for k, v := range m {
+		if v.IsString() {
+			out[string(k)] = v.StringValue()
+		}
+	}
+	return out
 }
 
 func str(m resource.PropertyMap, k string) string {

@@ -1,0 +1,203 @@
+package rules
+
+// Sources, at the versions go.mod pins:
+//   - pulumi-kubernetes v4.30.0: provider/pkg/provider/diff.go
+//     (forceNewProperties and its forceNew table; every kind also replaces on
+//     metadata.name and metadata.namespace) and provider/pkg/provider/provider.go
+//     (Diff: delete-before-replace for objects that keep their explicit name;
+//     DiffConfig for the provider itself).
+//   - pulumi-gcp v7.38.0 bridges terraform-provider-google-beta v5.42.0
+//     (provider/go.mod replaces it with the upstream submodule at that tag);
+//     its provider/resources.go sets no DeleteBeforeReplace, so every GCP
+//     replacement creates the new resource before deleting the old one.
+//     ForceNew arguments below are from the schemas under
+//     google-beta/services/ at v5.42.0, in Pulumi's camelCase names.
+
+var k8sIdentity = []string{"metadata.name", "metadata.namespace"}
+
+func k8s(extra ...string) []string { return append(append([]string{}, k8sIdentity...), extra...) }
+
+const (
+	k8sDiff      = "pulumi-kubernetes v4.30.0 provider/pkg/provider/diff.go"
+	tfContainer  = "terraform-provider-google-beta v5.42.0 google-beta/services/container/resource_container_cluster.go"
+	tfAddress    = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_global_address.go"
+	tfZone       = "terraform-provider-google-beta v5.42.0 google-beta/services/dns/resource_dns_managed_zone.go"
+	tfRecordSet  = "terraform-provider-google-beta v5.42.0 google-beta/services/dns/resource_dns_record_set.go"
+	tfDisk       = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_disk.go"
+	tfRegionDisk = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_region_disk.go"
+	tfBucket     = "terraform-provider-google-beta v5.42.0 google-beta/services/storage/resource_storage_bucket.go"
+	tfNetwork    = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_network.go"
+	tfSubnetwork = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_subnetwork.go"
+	tfAccount    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_service_account.go"
+	tfService    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_project_service.go"
+	tfSSLCert    = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_managed_ssl_certificate.go"
+)
+
+// kubernetesOther is the rule of a Kubernetes kind the table does not
+// list: identity only, as diff.go gives every kind.
+const kubernetesOther = "kubernetes:*"
+
+var table = map[string]Rule{
+	// The cluster: name, place and mode are fixed; release channel, labels,
+	// maintenance window, workload pool and authorised networks update in
+	// place. Blocks (ip_allocation_policy, private_cluster_config) force a
+	// new cluster for the fields listed.
+	"gcp:container/cluster:Cluster": {
+		Source: tfContainer,
+		ForceNew: []string{
+			"name", "project", "location", "enableAutopilot", "network", "subnetwork",
+			"ipAllocationPolicy.clusterIpv4CidrBlock", "ipAllocationPolicy.servicesIpv4CidrBlock",
+			"ipAllocationPolicy.clusterSecondaryRangeName", "ipAllocationPolicy.servicesSecondaryRangeName",
+			"ipAllocationPolicy.stackType", "ipAllocationPolicy.podCidrOverprovisionConfig",
+			"privateClusterConfig.enablePrivateNodes", "privateClusterConfig.masterIpv4CidrBlock",
+			"privateClusterConfig.privateEndpointSubnetwork",
+			"nodeConfig", "nodePools", "initialNodeCount", "description", "clusterIpv4Cidr",
+			"networkingMode", "defaultMaxPodsPerNode", "datapathProvider", "enableKubernetesAlpha",
+			"enableTpu", "confidentialNodes", "enableMultiNetworking",
+			"clusterAutoscaling.autoProvisioningDefaults.bootDiskKmsKey",
+		},
+		IDFormat: "projects/{project}/locations/{location}/clusters/{name}",
+		Loses: func(map[string]interface{}) []Risk {
+			return []Risk{{"downtime", "a new cluster takes 10+ minutes to create, and everything running in the old one goes with it"}}
+		},
+		// resourceContainerClusterDelete refuses while deletion_protection is
+		// true in the state (its default in this version).
+		Blocks: func(old map[string]interface{}) (string, string) {
+			if old["deletionProtection"] == false {
+				return "", ""
+			}
+			return "GKE deletion protection is on: deleting the old cluster fails (a replacement creates the new cluster first, then fails)",
+				"apply deletionProtection: false in an earlier `up`, then this change"
+		},
+	},
+	// Every input but labels forces a new address.
+	"gcp:compute/globalAddress:GlobalAddress": {
+		Source:   tfAddress,
+		ForceNew: []string{"name", "address", "addressType", "description", "ipVersion", "network", "prefixLength", "purpose", "project"},
+		IDFormat: "projects/{project}/global/addresses/{name}",
+		Loses: func(map[string]interface{}) []Risk {
+			return []Risk{{"IP", "the reserved IP address is released; a new address is reserved and DNS must follow (clients keep the old one until the TTL ends)"}}
+		},
+	},
+	"gcp:dns/managedZone:ManagedZone": {
+		Source:   tfZone,
+		ForceNew: []string{"name", "dnsName", "visibility", "reverseLookup", "serviceDirectoryConfig", "project"},
+		IDFormat: "projects/{project}/managedZones/{name}",
+		Loses: func(map[string]interface{}) []Risk {
+			return []Risk{{"DNS delegation", "a new zone gets new name servers: the domain stops resolving until its delegation (NS records at the registrar or parent zone) is changed"}}
+		},
+	},
+	// type, ttl and rrdatas update in place.
+	"gcp:dns/recordSet:RecordSet": {
+		Source:   tfRecordSet,
+		ForceNew: []string{"name", "managedZone", "project"},
+		IDFormat: "projects/{project}/managedZones/{managedZone}/rrsets/{name}/{type}",
+		Loses: func(in map[string]interface{}) []Risk {
+			return []Risk{{"downtime", "the name stops resolving while the record is gone"}}
+		},
+	},
+	// size grows in place; shrinking forces a new disk (ForceNewIfChange).
+	"gcp:compute/disk:Disk": {
+		Source: tfDisk,
+		ForceNew: []string{"name", "zone", "type", "image", "snapshot", "description", "diskEncryptionKey",
+			"sourceImageEncryptionKey", "sourceSnapshotEncryptionKey", "sourceDisk", "asyncPrimaryDisk",
+			"guestOsFeatures", "licenses", "interface", "multiWriter", "physicalBlockSizeBytes",
+			"resourcePolicies", "storagePool", "enableConfidentialCompute", "project"},
+		IDFormat: "projects/{project}/zones/{zone}/disks/{name}",
+		Loses:    dataOnDisk,
+	},
+	"gcp:compute/regionDisk:RegionDisk": {
+		Source: tfRegionDisk,
+		ForceNew: []string{"name", "region", "replicaZones", "type", "snapshot", "description", "diskEncryptionKey",
+			"sourceDisk", "asyncPrimaryDisk", "guestOsFeatures", "licenses", "interface", "physicalBlockSizeBytes", "project"},
+		IDFormat: "projects/{project}/regions/{region}/disks/{name}",
+		Loses:    dataOnDisk,
+	},
+	"gcp:storage/bucket:Bucket": {
+		Source:   tfBucket,
+		ForceNew: []string{"name", "location", "project", "enableObjectRetention", "customPlacementConfig.dataLocations"},
+		IDFormat: "{name}",
+		Loses: func(map[string]interface{}) []Risk {
+			return []Risk{{"data", "every object in the bucket"}}
+		},
+	},
+	"gcp:compute/network:Network": {
+		Source:   tfNetwork,
+		ForceNew: []string{"name", "autoCreateSubnetworks", "description", "mtu", "enableUlaInternalIpv6", "internalIpv6Range", "project"},
+		IDFormat: "projects/{project}/global/networks/{name}",
+		Loses:    networkGoes,
+	},
+	// ipCidrRange expands in place; shrinking forces a new subnetwork.
+	"gcp:compute/subnetwork:Subnetwork": {
+		Source:   tfSubnetwork,
+		ForceNew: []string{"name", "network", "region", "purpose", "description", "externalIpv6Prefix", "project"},
+		IDFormat: "projects/{project}/regions/{region}/subnetworks/{name}",
+		Loses:    networkGoes,
+	},
+	"gcp:serviceaccount/account:Account": {
+		Source:   tfAccount,
+		ForceNew: []string{"accountId", "project"},
+		Loses: func(map[string]interface{}) []Risk {
+			return []Risk{{"access", "IAM bindings that name the account stop working until granted to the new one"}}
+		},
+	},
+	"gcp:projects/service:Service": {
+		Source:   tfService,
+		ForceNew: []string{"service", "project"},
+		IDFormat: "{project}/{service}",
+	},
+	// No update function: every input forces a new certificate.
+	"gcp:compute/managedSslCertificate:ManagedSslCertificate": {
+		Source:   tfSSLCert,
+		ForceNew: []string{"name", "description", "managed", "type", "project"},
+		IDFormat: "projects/{project}/global/sslCertificates/{name}",
+		Loses:    certificateGoes,
+	},
+
+	// The Kubernetes provider itself: see provider.go DiffConfig and the
+	// special case in ProviderReplaces.
+	"pulumi:providers:kubernetes": {
+		Source:   "pulumi-kubernetes v4.30.0 provider/pkg/provider/provider.go (DiffConfig)",
+		ForceNew: []string{"clusterIdentifier", "renderYamlToDirectory"},
+	},
+
+	kubernetesOther:                     {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
+	"kubernetes:core/v1:Namespace":      {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true, Loses: namespaceGoes},
+	"kubernetes:core/v1:ServiceAccount": {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
+	// Data changes replace Secrets and ConfigMaps unless the provider's
+	// enableSecretMutable / enableConfigMapMutable are "true" (default false).
+	"kubernetes:core/v1:Secret":    {Source: k8sDiff, ForceNew: k8s("type", "stringData", "data"), NamedDeleteFirst: true},
+	"kubernetes:core/v1:ConfigMap": {Source: k8sDiff, ForceNew: k8s("binaryData", "data"), NamedDeleteFirst: true},
+	// spec.type is not force-new (pulumi-kubernetes #1139).
+	"kubernetes:core/v1:Service": {Source: k8sDiff, ForceNew: k8s("spec.clusterIP"), NamedDeleteFirst: true, Loses: serviceGoes},
+	// spec.resources is not force-new: a claim grows in place (#1705).
+	"kubernetes:core/v1:PersistentVolumeClaim": {
+		Source: k8sDiff, ForceNew: k8s("spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"),
+		NamedDeleteFirst: true, Loses: claimGoes,
+	},
+	"kubernetes:core/v1:PersistentVolume": {
+		Source: k8sDiff,
+		ForceNew: k8s("spec.awsElasticBlockStore", "spec.azureDisk", "spec.azureFile", "spec.cephfs", "spec.cinder",
+			"spec.csi", "spec.fc", "spec.flexVolume", "spec.flocker", "spec.gcePersistentDisk", "spec.glusterfs",
+			"spec.hostPath", "spec.iscsi", "spec.local", "spec.nfs", "spec.photonPersistentDisk",
+			"spec.portworxVolume", "spec.quobyte", "spec.rbd", "spec.scaleIO", "spec.storageos", "spec.vsphereVolume"),
+		NamedDeleteFirst: true, Loses: volumeGoes,
+	},
+	"kubernetes:apps/v1:Deployment": {Source: k8sDiff, ForceNew: k8s("spec.selector"), NamedDeleteFirst: true, Loses: podsGo},
+	"kubernetes:apps/v1:StatefulSet": {
+		Source: k8sDiff, ForceNew: k8s("spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.selector",
+			"spec.serviceName", "spec.volumeClaimTemplates"),
+		NamedDeleteFirst: true, Loses: statefulSetGoes,
+	},
+	"kubernetes:batch/v1:CronJob":                        {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
+	"kubernetes:batch/v1:Job":                            {Source: k8sDiff, ForceNew: k8s("spec.completions", "spec.parallelism", "spec.selector", "spec.template"), NamedDeleteFirst: true},
+	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":  {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
+	"kubernetes:policy/v1:PodDisruptionBudget":           {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
+	"kubernetes:networking.k8s.io/v1:NetworkPolicy":      {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
+	"kubernetes:networking.k8s.io/v1:Ingress":            {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true, Loses: loadBalancerGoes},
+	"kubernetes:storage.k8s.io/v1:StorageClass":          {Source: k8sDiff, ForceNew: k8s("parameters", "provisioner"), NamedDeleteFirst: true},
+	"kubernetes:networking.gke.io/v1:ManagedCertificate": {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true, Loses: certificateGoes},
+	// Custom resources: their groups are not in the table; identity only.
+	"kubernetes:networking.gke.io/v1beta1:FrontendConfig": {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
+	"kubernetes:cloud.google.com/v1:BackendConfig":        {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
+}
