@@ -60,16 +60,16 @@ func TestDevLifecycle(t *testing.T) {
 	// A second preview changes nothing: the program is deterministic.
 	md := filepath.Join(t.TempDir(), "preview.md")
 	r := p.mustInfra(t, "preview", "--stack", "dev", "--markdown", md)
-	if !strings.Contains(r.stdout, "no changes to stack dev") || !strings.Contains(markdown(t, md), "**no changes to stack dev") {
+	if !strings.Contains(r.stdout, "no changes to stack dev") || !strings.Contains(markdown(t, md), "<b>dev</b>: no changes to stack dev") {
 		t.Errorf("second preview is not empty:\n%s", r.stdout)
 	}
 
 	t.Run("config change shows exactly that change", func(t *testing.T) {
 		got := p.previewWith(t, "dev", md, "backendReplicas", "2")
 		for _, want := range []string{
-			"**0 to create, 1 to update, 0 to replace, 0 to delete",
-			"#### TranslationApp › Backend › WebWorkload `translation-backend`",
-			"**update** `translation-backend` (`kubernetes:apps/v1:Deployment`)",
+			"| `dev` | — | 0 | 1 | 0 | 0 | none |",
+			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (29 unchanged)",
+			"**update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`",
 			"`spec.replicas`: `1` → `2`",
 		} {
 			if !strings.Contains(got, want) {
@@ -84,8 +84,12 @@ func TestDevLifecycle(t *testing.T) {
 	t.Run("forced replacement is flagged with its reason", func(t *testing.T) {
 		got := p.previewWith(t, "dev", md, "mysqlStorageClass", "premium-rwo")
 		for _, want := range []string{
-			"**replace** `translation-database-data` (`kubernetes:core/v1:PersistentVolumeClaim`): replaced because `spec.storageClassName` changed",
-			"**replace** `translation-database` (`kubernetes:apps/v1:StatefulSet`): replaced because `spec.volumeClaimTemplates",
+			"| `dev` | — | 0 | 0 | 2 | 0 | ⚠ data, downtime |",
+			"**replace** `data-volume-mysql-stateful-0` (PersistentVolumeClaim `kubernetes:core/v1:PersistentVolumeClaim`), delete-before-replace",
+			"  - replaced because `spec.storageClassName` changed\n",
+			"**replace** `mysql-stateful` (StatefulSet `kubernetes:apps/v1:StatefulSet`), delete-before-replace",
+			"  - replaced because `spec.volumeClaimTemplates[0].spec.storageClassName` changed\n",
+			"⚠ **data**: the claim's volume and the data on it",
 		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("markdown lacks %q:\n%s", want, got)
@@ -108,7 +112,7 @@ func TestDevLifecycle(t *testing.T) {
 			t.Fatalf("drift after a change behind the engine's back: exit %d, want 2\n%s\n%s", r.code, r.stdout, r.stderr)
 		}
 		got := markdown(t, md)
-		if !strings.Contains(got, "`cluster` (`gcp:container/cluster:Cluster`)") || !strings.Contains(got, "RAPID") {
+		if !strings.Contains(got, "`translation-dev` (Cluster `gcp:container/cluster:Cluster`)") || !strings.Contains(got, "RAPID") {
 			t.Errorf("drift report does not name the change:\n%s", got)
 		}
 		// Put it back as the program has it.

@@ -135,13 +135,22 @@ func loggedIn() bool {
 }
 
 // brief turns an Automation API error (which carries the CLI's whole
-// output, already streamed to the user) into its error lines.
+// output, already streamed to the user) into its error lines: each
+// "error:" line with the lines that continue it, the "stderr: " prefix of
+// the Automation API dropped.
 func brief(err error) string {
 	var lines []string
+	in := false
 	for _, line := range strings.Split(err.Error(), "\n") {
-		l := strings.TrimSpace(line)
-		if strings.HasPrefix(l, "error:") {
+		l := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "stderr:"))
+		switch {
+		case strings.HasPrefix(l, "error:"):
 			lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, "error:")))
+			in = true
+		case in && l != "" && !strings.HasPrefix(l, "stdout:") && !strings.Contains(l, ":") || in && strings.HasPrefix(line, "    "):
+			lines[len(lines)-1] += " " + l
+		default:
+			in = false
 		}
 	}
 	if len(lines) == 0 {

@@ -70,7 +70,8 @@ func fold(kind string, mds []*apitype.StepEventMetadata) (report.Change, bool) {
 		if first == "" && (op == "delete-replaced" || op == "create-replacement" || op == "replace") {
 			first = op
 		}
-		if main == nil || op == "replace" || op == "read-replacement" {
+		drifted := kind == "drift" && (len(md.Diffs) > 0 || len(md.DetailedDiff) > 0)
+		if main == nil || op == "replace" || op == "read-replacement" || drifted {
 			main = md
 		}
 	}

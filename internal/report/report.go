@@ -85,12 +85,12 @@ type PropChange struct {
 // ConfigChange is one config key of the stack, old and new ("" when
 // unset); a secret's values are never shown.
 type ConfigChange struct {
-	Key      string `json:"key"`
-	Old      string `json:"old"`
-	New      string `json:"new"`
-	Secret   bool   `json:"secret"`
-	Added    bool   `json:"added"`
-	Removed  bool   `json:"removed"`
+	Key     string `json:"key"`
+	Old     string `json:"old"`
+	New     string `json:"new"`
+	Secret  bool   `json:"secret"`
+	Added   bool   `json:"added"`
+	Removed bool   `json:"removed"`
 }
 
 // Name is the resource's Pulumi name.

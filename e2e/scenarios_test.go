@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/unlimited-translation/infra/internal/plan"
+	"github.com/unlimited-translation/infra/internal/report"
+	"github.com/unlimited-translation/infra/internal/scenarios"
+)
+
+var fingerprintKey = []byte("e2e-fingerprint-key-0123456789ab")
+
+// Every scenario through the real engine: a stack is brought up from its
+// committed file, the scenario's config is set, and `infra preview --json`
+// (the engine, with stand-ins that take their replacement rules from the
+// same table) must agree with the offline diff on every resource's
+// operation, and both with the table worked out by hand.
+func TestScenariosAgreeWithEngine(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		p := project(t, stack)
+		p.mustInfra(t, "up", "--stack", stack, "--yes")
+		base := p.planJSON(t, stack)
+		for _, s := range scenarios.All {
+			if s.Stack != stack {
+				continue
+			}
+			t.Run(s.Name, func(t *testing.T) {
+				defer p.restore(t, stack)()
+				for k, v := range s.Set {
+					p.pulumi(t, "config", "set", k, v, "--stack", stack)
+				}
+				offline, err := plan.DiffJSON(stack, base, p.planJSON(t, stack))
+				if err != nil {
+					t.Fatal(err)
+				}
+				engine := p.previewJSON(t, stack, len(s.Blocked) > 0)
+				s.Check(t, offline)
+				if len(s.Blocked) == 0 {
+					s.Check(t, engine)
+					agree(t, offline, engine, nil)
+					return
+				}
+				// The engine stops its preview at a protected replacement: it
+				// must say so, and what it did plan must agree.
+				if !strings.Contains(engine.Err, "protect") {
+					t.Errorf("the engine's preview did not fail on protection: %q", engine.Err)
+				}
+				for _, b := range s.Blocked {
+					if !strings.Contains(engine.Err, b) {
+						t.Errorf("the engine's error does not name %s: %q", b, engine.Err)
+					}
+				}
+				agree(t, offline, engine, engine.Changes)
+			})
+		}
+	}
+}
+
+// TestNewStackAllCreate: a stack file the base does not have plans as all
+// creates, offline and in the engine.
+func TestNewStackAllCreate(t *testing.T) {
+	p := project(t, "dev")
+	offline, err := plan.DiffJSON("dev", nil, p.planJSON(t, "dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := p.previewJSON(t, "dev", false)
+	agree(t, offline, engine, nil)
+	n := offline.Counts()
+	if n["create"] != len(offline.Changes) || n["create"] < 30 {
+		t.Errorf("new stack: %v", n)
+	}
+}
+
+// agree: the same operation on every resource (only those of only, when
+// the engine stopped early).
+func agree(t *testing.T, offline, engine *report.Report, only []report.Change) {
+	partial := only != nil || engine.Err != ""
+	t.Helper()
+	ops := func(r *report.Report) map[string]string {
+		m := map[string]string{}
+		for _, c := range r.Changes {
+			if c.Op != "same" {
+				m[c.URN] = c.Op + " " + c.Mode
+			}
+		}
+		return m
+	}
+	o, e := ops(offline), ops(engine)
+	urns := map[string]bool{}
+	for u := range o {
+		urns[u] = true
+	}
+	for u := range e {
+		urns[u] = true
+	}
+	if partial {
+		urns = map[string]bool{}
+		for _, c := range only {
+			urns[c.URN] = true
+		}
+	}
+	var diffs []string
+	for u := range urns {
+		if o[u] != e[u] {
+			diffs = append(diffs, scenarios.Short(u)+": offline "+o[u]+", engine "+e[u])
+		}
+	}
+	sort.Strings(diffs)
+	for _, d := range diffs {
+		t.Error(d)
+	}
+}
+
+// planJSON is the offline plan of the project's stack as it is now.
+func (p proj) planJSON(t *testing.T, stack string) []byte {
+	t.Helper()
+	pl, err := plan.Stack(p.dir, stack, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := pl.FingerprintJSON(fingerprintKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// previewJSON runs `infra preview --json` and reads its report.
+func (p proj) previewJSON(t *testing.T, stack string, mayFail bool) *report.Report {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "preview.json")
+	r := p.infra(t, "preview", "--stack", stack, "--json", file)
+	if r.code != 0 && !mayFail {
+		t.Fatalf("preview: exit %d\n%s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("no JSON report (exit %d): %v\n%s", r.code, err, r.stderr)
+	}
+	transcript.Write(b)
+	reps, err := scenarios.Decode(b)
+	if err != nil || len(reps) != 1 {
+		t.Fatalf("reading the JSON report: %v", err)
+	}
+	return reps[0]
+}
+
+// restore returns a func that puts the stack file back as it is now.
+func (p proj) restore(t *testing.T, stack string) func() {
+	t.Helper()
+	file := filepath.Join(p.dir, "Pulumi."+stack+".yaml")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if err := os.WriteFile(file, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

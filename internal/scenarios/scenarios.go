@@ -1,0 +1,225 @@
+// Package scenarios is test machinery, never part of the infra binary:
+// the table of config changes to a committed stack and what `pulumi up`
+// does with each, worked out by hand from the provider rules
+// (internal/rules) and the engine's step rules. The offline diff's tests
+// and the engine tests (e2e) check their reports against the same table.
+package scenarios
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/unlimited-translation/infra/internal/report"
+)
+
+// Short names of the resources a GKE stack registers (type::name).
+const (
+	cluster   = "gcp:container/cluster:Cluster::cluster"
+	provider  = "pulumi:providers:kubernetes::cluster"
+	address   = "gcp:compute/globalAddress:GlobalAddress::address"
+	zone      = "gcp:dns/managedZone:ManagedZone::dns"
+	apex      = "gcp:dns/recordSet:RecordSet::dns-apex"
+	www       = "gcp:dns/recordSet:RecordSet::dns-www"
+	backend   = "kubernetes:apps/v1:Deployment::translation-backend"
+	backSvc   = "kubernetes:core/v1:Service::translation-backend"
+	database  = "kubernetes:apps/v1:StatefulSet::translation-database"
+	initdb    = "kubernetes:core/v1:ConfigMap::translation-database-initdb"
+	claim     = "kubernetes:core/v1:PersistentVolumeClaim::translation-database-data"
+	secret    = "kubernetes:core/v1:Secret::translation-database"
+	dbSvc     = "kubernetes:core/v1:Service::translation-database"
+	frontend  = "kubernetes:apps/v1:Deployment::translation-frontend"
+	frontSvc  = "kubernetes:core/v1:Service::translation-frontend"
+	backCfg   = "kubernetes:cloud.google.com/v1:BackendConfig::translation-public-backendconfig"
+	cert      = "kubernetes:networking.gke.io/v1:ManagedCertificate::translation-public-certificate"
+	redirect  = "kubernetes:networking.gke.io/v1beta1:FrontendConfig::translation-public-redirect"
+	ingress   = "kubernetes:networking.k8s.io/v1:Ingress::translation-public"
+	namespace = "kubernetes:core/v1:Namespace::translation"
+)
+
+// inCluster are the 13 objects the cluster's provider manages.
+var inCluster = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, cert, redirect, ingress}
+
+func Ops(op string, names ...string) map[string]string {
+	m := map[string]string{}
+	for _, n := range names {
+		m[n] = op
+	}
+	return m
+}
+
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+const p = "unlimited-translation:"
+
+// Scenario is one change to a committed stack file and what `pulumi up`
+// would do, worked out by hand from the provider rules (internal/rules)
+// and the engine's step rules. The same table drives the engine test in
+// e2e/, where the real engine must agree.
+type Scenario struct {
+	Name  string
+	Stack string
+	Set   map[string]string
+	// New: the base has no such stack file.
+	New bool
+	// Ops is every resource that changes: short name → operation.
+	Ops map[string]string
+	// Modes of some replacements.
+	Modes map[string]string
+	// Risk kinds flagged (⚠), and the resources that will fail (⛔).
+	Risks   []string
+	Blocked []string
+}
+
+// All are the scenarios, for dev and prod.
+var All = []Scenario{
+	{Name: "cluster name", Stack: "dev", Set: map[string]string{p + "clusterName": "translation-dev2"},
+		Ops:   merge(Ops("replace", cluster, provider), Ops("replace", inCluster...)),
+		Modes: map[string]string{cluster: "create-before-delete", database: "delete-before-replace", backend: "create-before-delete"},
+		Risks: []string{"certificate", "data", "downtime"}},
+	{Name: "region", Stack: "dev", Set: map[string]string{"gcp:region": "europe-west4"},
+		Ops:   merge(Ops("replace", cluster, provider), Ops("replace", inCluster...)),
+		Risks: []string{"certificate", "data", "downtime"}},
+	{Name: "address name", Stack: "dev", Set: map[string]string{p + "addressName": "translation-dev-ip2"},
+		Ops:   merge(Ops("replace", address), Ops("update", apex, www, ingress)),
+		Risks: []string{"IP"}},
+	{Name: "domain", Stack: "dev", Set: map[string]string{p + "domain": "dev.translate.example.org"},
+		Ops:   merge(Ops("replace", zone, apex, www), Ops("update", cert, ingress)),
+		Risks: []string{"DNS delegation", "downtime"}},
+	{Name: "zone name", Stack: "dev", Set: map[string]string{p + "dnsZoneName": "dev-zone"},
+		Ops:   Ops("replace", zone, apex, www),
+		Risks: []string{"DNS delegation", "downtime"}},
+	{Name: "created zone adopted, same name", Stack: "dev",
+		Set: map[string]string{p + "createDnsZone": "false", p + "dnsZoneName": "dev-translate-example-com"},
+		Ops: Ops("read", zone)},
+	{Name: "created zone adopted, another name", Stack: "dev",
+		Set:   map[string]string{p + "createDnsZone": "false", p + "dnsZoneName": "example-com"},
+		Ops:   Ops("replace", zone, apex, www),
+		Modes: map[string]string{zone: "read-replacement", apex: "create-before-delete"},
+		Risks: []string{"DNS delegation", "downtime"}},
+	{Name: "MySQL user", Stack: "dev", Set: map[string]string{p + "mysqlUser": "app"},
+		// The Secret's data is force-new and it keeps its name: deleted
+		// first, so the engine replaces what reads its name too.
+		Ops:   Ops("replace", secret, database, frontend),
+		Modes: map[string]string{secret: "delete-before-replace", database: "delete-before-replace", frontend: "delete-before-replace"},
+		Risks: []string{"downtime"}},
+	{Name: "MySQL user, prod", Stack: "prod", Set: map[string]string{p + "mysqlUser": "app"},
+		Ops:     Ops("replace", secret, database, frontend),
+		Risks:   []string{"downtime"},
+		Blocked: []string{database}},
+	{Name: "storage class", Stack: "dev", Set: map[string]string{p + "mysqlStorageClass": "premium-rwo"},
+		Ops:   Ops("replace", claim, database),
+		Modes: map[string]string{claim: "delete-before-replace", database: "delete-before-replace"},
+		Risks: []string{"data", "downtime"}},
+	{Name: "storage class, prod", Stack: "prod", Set: map[string]string{p + "mysqlStorageClass": "premium-rwo"},
+		Ops:     Ops("replace", claim, database),
+		Risks:   []string{"data", "downtime"},
+		Blocked: []string{claim, database}},
+	{Name: "storage size growth", Stack: "dev", Set: map[string]string{p + "mysqlStorageSize": "2Gi"},
+		Ops: Ops("update", claim)},
+	{Name: "namespace", Stack: "dev",
+		Set:   map[string]string{p + "namespace": "translation", p + "frontendImage": "example/frontend:1.0"},
+		Ops:   merge(Ops("replace", inCluster...), Ops("create", namespace)),
+		Risks: []string{"certificate", "data", "downtime"}},
+	{Name: "backend replicas", Stack: "dev", Set: map[string]string{p + "backendReplicas": "2"}, Ops: Ops("update", backend)},
+	{Name: "CPU request", Stack: "dev", Set: map[string]string{p + "backendCpu": "2"}, Ops: Ops("update", backend)},
+	{Name: "label", Stack: "dev", Set: map[string]string{p + "labels": `{"team":"ml-platform","cost-center":"translation-dev","owner":"ana"}`},
+		Ops: Ops("update", cluster, address, zone)},
+	{Name: "image tag", Stack: "dev", Set: map[string]string{p + "backendImage": "datatrigger/unlimited-translation_backend_fastapi:v2"},
+		Ops: Ops("update", backend)},
+	{Name: "release channel", Stack: "dev", Set: map[string]string{p + "releaseChannel": "RAPID"}, Ops: Ops("update", cluster)},
+}
+
+// short is a URN's type::name.
+func Short(urn string) string {
+	if i := strings.LastIndex(urn, "$"); i >= 0 {
+		return urn[i+1:]
+	}
+	parts := strings.Split(urn, "::")
+	return parts[len(parts)-2] + "::" + parts[len(parts)-1]
+}
+
+// Check compares a report with the scenario; both paths use it.
+func (s Scenario) Check(t *testing.T, r *report.Report) {
+	t.Helper()
+	got := map[string]string{}
+	for _, c := range r.Changes {
+		if c.Op == "same" {
+			continue
+		}
+		got[Short(c.URN)] = c.Op
+		if m, ok := s.Modes[Short(c.URN)]; ok && c.Mode != m {
+			t.Errorf("%s: mode %q, want %q", Short(c.URN), c.Mode, m)
+		}
+	}
+	for k, v := range s.Ops {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q", k, got[k], v)
+		}
+	}
+	for k, v := range got {
+		if _, ok := s.Ops[k]; !ok && !s.New {
+			t.Errorf("%s: unexpected %q", k, v)
+		}
+	}
+	risks := r.AtRisk()
+	want := append([]string{}, s.Risks...)
+	sort.Strings(want)
+	if strings.Join(risks, ",") != strings.Join(want, ",") {
+		t.Errorf("at risk %v, want %v", risks, want)
+	}
+	var blocked []string
+	for _, c := range r.Blocked() {
+		blocked = append(blocked, Short(c.URN))
+	}
+	sort.Strings(blocked)
+	wantB := append([]string{}, s.Blocked...)
+	sort.Strings(wantB)
+	if strings.Join(blocked, ",") != strings.Join(wantB, ",") {
+		t.Errorf("will fail %v, want %v", blocked, wantB)
+	}
+}
+
+// Decode reads the change report JSON (report.JSON) back into reports,
+// for tests that drive the infra binary.
+func Decode(b []byte) ([]*report.Report, error) {
+	var in struct {
+		Kind   string `json:"kind"`
+		Stacks []struct {
+			Stack   string `json:"stack"`
+			Error   string `json:"error"`
+			Changes []struct {
+				URN      string        `json:"urn"`
+				Type     string        `json:"type"`
+				Name     string        `json:"name"`
+				Op       string        `json:"op"`
+				Mode     string        `json:"mode"`
+				Replaces []string      `json:"replaces"`
+				Risks    []report.Risk `json:"risks"`
+				Blocked  string        `json:"blocked"`
+			} `json:"changes"`
+		} `json:"stacks"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return nil, err
+	}
+	var out []*report.Report
+	for _, s := range in.Stacks {
+		r := &report.Report{Kind: in.Kind, Stack: s.Stack, Err: s.Error}
+		for _, c := range s.Changes {
+			r.Changes = append(r.Changes, report.Change{URN: c.URN, Type: c.Type, Name: c.Name, Op: c.Op, Mode: c.Mode,
+				Replaces: c.Replaces, Risks: c.Risks, Blocked: c.Blocked})
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
