@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,67 +10,188 @@ import (
 	"testing"
 )
 
-// TestPlanAgainst compares the working tree of a clone with its HEAD: the
-// base plan comes from HEAD's own code, built in a temporary worktree.
-func TestPlanAgainst(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a base revision")
-	}
-	clone := filepath.Join(t.TempDir(), "repo")
-	if out, err := exec.Command("git", "clone", "-q", "../..", clone).CombinedOutput(); err != nil {
+// clone makes a clone of this repository with the working tree's program
+// committed, so HEAD is a base with today's code.
+func clone(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "repo")
+	if out, err := exec.Command("git", "clone", "-q", "../..", dir).CombinedOutput(); err != nil {
 		t.Fatalf("git clone: %v\n%s", err, out)
 	}
-	stackFile := filepath.Join(clone, "Pulumi.dev.yaml")
-	b, err := os.ReadFile(stackFile)
+	// Bring the clone's tracked files to this working tree's state.
+	files, err := exec.Command("git", "-C", "../..", "ls-files").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	changed := strings.Replace(string(b), `backendReplicas: "1"`, `backendReplicas: "3"`, 1)
-	if changed == string(b) {
-		t.Fatal("Pulumi.dev.yaml has no backendReplicas line to change")
+	for _, f := range strings.Fields(string(files)) {
+		b, err := os.ReadFile(filepath.Join("../..", f))
+		if err != nil {
+			continue
+		}
+		_ = os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := os.WriteFile(stackFile, []byte(changed), 0o644); err != nil {
+	for _, args := range [][]string{{"add", "-A"}, {"-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "base", "--allow-empty"}} {
+		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return dir
+}
+
+func edit(t *testing.T, file, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
 		t.Fatal(err)
 	}
+	changed := strings.Replace(string(b), old, new, 1)
+	if changed == string(b) {
+		t.Fatalf("%s has no %q to change", file, old)
+	}
+	if err := os.WriteFile(file, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func contains(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, got)
+		}
+	}
+}
+
+// TestPlanAgainst: one comment for dev and prod against HEAD of a clone
+// whose stack files changed; the program is the same, so the base plans
+// come from the base's stack files in process.
+func TestPlanAgainst(t *testing.T) {
+	dir := clone(t)
+	sha, _ := exec.Command("git", "-C", dir, "rev-parse", "--short=7", "HEAD").Output()
+	edit(t, filepath.Join(dir, "Pulumi.dev.yaml"), `backendReplicas: "1"`, `backendReplicas: "3"`)
+	edit(t, filepath.Join(dir, "Pulumi.prod.yaml"), `mysqlStorageClass: standard-rwo`, `mysqlStorageClass: premium-rwo`)
+
 	var out, errOut bytes.Buffer
-	if code := run([]string{"plan", "--stack", "dev", "--against", "HEAD", "--dir", clone}, &out, &errOut); code != 0 {
+	if code := run([]string{"plan", "--stack", "dev", "--stack", "prod", "--against", "HEAD", "--dir", dir}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	md := out.String()
-	for _, want := range []string{
-		"### Offline plan diff of stack `dev`",
-		"**0 to create, 1 to update, 0 to replace, 0 to delete (29 unchanged)**",
-		"#### TranslationApp › Backend › WebWorkload `translation-backend`",
-		"`spec.replicas`: `1` → `3`",
-		"#### What changed, as a graph",
-		`["Deployment translation-backend"]`,
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("comment lacks %q:\n%s", want, md)
-		}
-	}
+	contains(t, "comment", md,
+		"| `dev` | `backendReplicas` `1` → `3` | 0 | 1 | 0 | 0 | none | `"+strings.TrimSpace(string(sha))+"` → `"+strings.TrimSpace(string(sha))+" + uncommitted changes` |",
+		"| `prod` | `mysqlStorageClass` `standard-rwo` → `premium-rwo` | 0 | 0 | 2 | 0 | ⛔ will fail: `mysql-stateful`, `data-volume-mysql-stateful-0`<br>⚠ data, downtime |",
+		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (29 unchanged)</summary>",
+		"- `~` **update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`\n  - `spec.replicas`: `1` → `3`",
+		"- ⛔ ⚠ `±` **replace** `mysql-stateful`",
+		"  - ⛔ **will fail**: it is protected. To go ahead on purpose:",
+		`r1["Deployment backend-fastapi-deploy<br>~ update"]:::update`,
+		`["🔒 💾 PersistentVolumeClaim data-volume-mysql-stateful-0<br>± replace"]:::replace`,
+	)
 	if strings.Contains(md, "ManagedZone") {
 		t.Errorf("the graph shows unchanged resources:\n%s", md)
 	}
-	if wt, _ := exec.Command("git", "-C", clone, "worktree", "list").Output(); strings.Count(string(wt), "\n") != 1 {
+	if wt, _ := exec.Command("git", "-C", dir, "worktree", "list").Output(); strings.Count(string(wt), "\n") != 1 {
 		t.Errorf("temporary worktree left behind:\n%s", wt)
 	}
 
+	// The same as JSON for other tools.
+	out.Reset()
+	if code := run([]string{"plan", "--stack", "dev,prod", "--against", "HEAD", "--json", "--dir", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("--json: exit %d: %s", code, errOut.String())
+	}
+	var doc struct {
+		Stacks []struct {
+			Stack   string         `json:"stack"`
+			Summary map[string]int `json:"summary"`
+			AtRisk  []string       `json:"atRisk"`
+			Blocked []string       `json:"blocked"`
+			Changes []struct {
+				Op, Mode string
+				Replaces []string
+			} `json:"changes"`
+		} `json:"stacks"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Stacks) != 2 {
+		t.Fatalf("--json: %v\n%s", err, out.String())
+	}
+	prod := doc.Stacks[1]
+	if prod.Summary["replace"] != 2 || len(prod.Blocked) != 2 || strings.Join(prod.AtRisk, ",") != "data,downtime" ||
+		prod.Changes[0].Mode != "delete-before-replace" {
+		t.Errorf("prod JSON: %+v", prod)
+	}
+
 	// A stack the base revision does not have: everything is new.
-	if err := os.WriteFile(filepath.Join(clone, "Pulumi.staging.yaml"), []byte(changed), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.staging.yaml"), mustRead(t, filepath.Join(dir, "Pulumi.dev.yaml")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if code := run([]string{"plan", "--stack", "staging", "--against", "HEAD", "--dir", clone}, &out, &errOut); code != 0 {
+	if code := run([]string{"plan", "--stack", "staging", "--against", "HEAD", "--dir", dir}, &out, &errOut); code != 0 {
 		t.Fatalf("new stack: exit %d: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "**30 to create, 0 to update") {
-		t.Errorf("new stack comment:\n%s", out.String()[:300])
+	contains(t, "new stack comment", out.String(), "| `staging` | ", " | 30 | 0 | 0 | 0 | none |")
+
+	// Bad config in the pull request: the comment still comes, with the
+	// error for that stack, and the exit code says it failed.
+	edit(t, filepath.Join(dir, "Pulumi.dev.yaml"), `backendReplicas: "3"`, `backendReplicas: "three"`)
+	out.Reset()
+	errOut.Reset()
+	code := run([]string{"plan", "--stack", "dev,prod", "--against", "HEAD", "--dir", dir}, &out, &errOut)
+	if code != 1 {
+		t.Errorf("bad config: exit %d, want 1", code)
 	}
+	contains(t, "comment of a failing plan", out.String(), "| `dev` | | | | | | ⛔ plan diff failed: stack \"dev\": config backendReplicas", "| `prod` |", "The plan diff failed")
+	contains(t, "stderr", errOut.String(), "the plan failed for dev")
 
 	errOut.Reset()
-	if code := run([]string{"plan", "--stack", "dev", "--against", "no-such-ref", "--dir", clone}, &out, &errOut); code != 1 ||
+	if code := run([]string{"plan", "--stack", "dev", "--against", "no-such-ref", "--dir", dir}, &out, &errOut); code != 1 ||
 		!strings.Contains(errOut.String(), `unknown git revision "no-such-ref"`) {
 		t.Errorf("bad ref: exit %d: %s", code, errOut.String())
 	}
+}
+
+// TestPlanAgainstRemovedComponent: a change of the program itself (the
+// public endpoint removed): the base plan comes from the base revision's
+// own code, built in a temporary worktree.
+func TestPlanAgainstRemovedComponent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a base revision")
+	}
+	dir := clone(t)
+	edit(t, filepath.Join(dir, "stacks", "program.go"), "AppArgs(cfg, &components.PublicEndpointArgs{", "AppArgs(cfg, nil, &components.PublicEndpointArgs{")
+	edit(t, filepath.Join(dir, "stacks", "program.go"), "func AppArgs(cfg Config, public *components.PublicEndpointArgs, place",
+		"func AppArgs(cfg Config, public, _ *components.PublicEndpointArgs, place")
+	edit(t, filepath.Join(dir, "stacks", "program.go"), "AppArgs(cfg, nil, components.Placement{})", "AppArgs(cfg, nil, nil, components.Placement{})")
+	cmd := exec.Command("go", "run", "./cmd/infra", "plan", "--stack", "dev", "--against", "HEAD")
+	cmd.Dir = dir
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	contains(t, "comment", out.String(),
+		"| `dev` | none | 0 | 1 | 0 | 5 | ⚠ certificate, downtime |",
+		"**delete** `translation-web` (Ingress",
+		"**delete** `managed-certificate` (ManagedCertificate",
+		"⚠ **certificate**: HTTPS fails until",
+		"**update** `translation-backend` (Service",
+		`["Ingress translation-web<br>- delete"]:::delete`,
+	)
+	// Deletions come before updates.
+	if strings.Index(out.String(), "**Replaced or deleted**") > strings.Index(out.String(), "**Updated in place**") {
+		t.Error("updates are listed before deletions")
+	}
+	if wt, _ := exec.Command("git", "-C", dir, "worktree", "list").Output(); strings.Count(string(wt), "\n") != 1 {
+		t.Errorf("temporary worktree left behind:\n%s", wt)
+	}
+}
+
+func mustRead(t *testing.T, f string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -151,7 +151,7 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 	if !strings.Contains(prod, "<= dns (gcp:dns/managedZone:ManagedZone) read projects/unlimited-translation-prod/managedZones/example-com") {
 		t.Error("prod plan does not show the adopted zone as a read")
 	}
-	for _, want := range []string{"[protect, deleteBeforeReplace]", "[protect, retainOnDelete]"} {
+	for _, want := range []string{"[protect, deleteBeforeReplace, ignoreChanges=", "[protect, retainOnDelete]"} {
 		if !strings.Contains(prod, want) {
 			t.Errorf("prod plan does not show the protected database: no %q", want)
 		}

@@ -182,12 +182,22 @@ func (g *gitBase) basePlan(stack string, key []byte) ([]byte, stacks.MapSource, 
 	return out.Bytes(), cfg, nil
 }
 
-// build checks the base revision out and builds its infra once. The build
-// is -trimpath so that Go's cache serves every package the two revisions
-// share.
+// build returns the base revision's infra binary: from the cache, keyed by
+// the commit (a commit never changes), or checked out into a temporary
+// worktree and built once. Go's build cache serves every dependency the
+// two revisions share.
 func (g *gitBase) build() (string, error) {
 	if g.built != "" {
 		return g.built, nil
+	}
+	cacheDir, err := os.UserCacheDir()
+	if err != nil {
+		cacheDir = g.tmp
+	}
+	bin := filepath.Join(cacheDir, "unlimited-translation", "against", g.sha, "infra")
+	if _, err := os.Stat(bin); err == nil {
+		g.built = bin
+		return bin, nil
 	}
 	g.worktree = filepath.Join(g.tmp, "base")
 	if _, err := git(g.top, "worktree", "add", "--detach", "--quiet", g.worktree, g.sha); err != nil {
@@ -197,16 +207,34 @@ func (g *gitBase) build() (string, error) {
 	if _, err := os.Stat(filepath.Join(g.worktree, "cmd", "infra")); err != nil {
 		return "", fmt.Errorf("revision %s has no cmd/infra to plan with", g.baseShort)
 	}
-	bin := filepath.Join(g.tmp, "infra-base")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/infra")
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		return "", err
+	}
+	tmpBin := filepath.Join(g.tmp, "infra-base")
+	cmd := exec.Command("go", "build", "-o", tmpBin, "./cmd/infra")
 	cmd.Dir = g.worktree
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("building infra at %s: %s", g.baseShort, lastLine(errOut.String(), err))
 	}
-	g.built = bin
-	return bin, nil
+	// Atomic, so a concurrent run never sees half a binary.
+	staged := bin + "." + filepath.Base(g.tmp)
+	if err := copyFile(tmpBin, staged); err == nil && os.Rename(staged, bin) == nil {
+		g.built = bin
+	} else {
+		os.Remove(staged)
+		g.built = tmpBin
+	}
+	return g.built, nil
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o755)
 }
 
 // ConfigChanges lists the config keys whose values differ, with the

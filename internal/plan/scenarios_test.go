@@ -36,3 +36,16 @@ func TestScenarios(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDiffProd measures the diff of two prod plans (a storage class
+// change: replacements, protection, risks).
+func BenchmarkDiffProd(b *testing.B) {
+	base := planJSON(b, "prod", nil)
+	head := planJSON(b, "prod", map[string]string{"unlimited-translation:mysqlStorageClass": "premium-rwo"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DiffJSON("prod", base, head); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -67,6 +67,9 @@ func describeOptions(o Options) string {
 	if len(o.IgnoreChanges) > 0 {
 		parts = append(parts, "ignoreChanges="+strings.Join(o.IgnoreChanges, ","))
 	}
+	if len(o.ReplaceOnChanges) > 0 {
+		parts = append(parts, "replaceOnChanges="+strings.Join(o.ReplaceOnChanges, ","))
+	}
 	if o.DeletedWith != "" {
 		parts = append(parts, "deletedWith="+resource.URN(o.DeletedWith).Name())
 	}
