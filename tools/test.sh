@@ -23,7 +23,6 @@ go test -count=1 -timeout 20m -v ./integration ./e2e
 bin/actionlint -color=false .github/workflows/*.yml
 base=HEAD
 git rev-parse --verify --quiet HEAD~1 >/dev/null && base=HEAD~1
-for stack in dev prod; do
-  go run ./cmd/infra plan --stack "$stack" --against "$base" > /dev/null
-done
+go run ./cmd/infra plan --stack dev,prod --against "$base" > /dev/null
+go run ./cmd/infra plan --stack dev,prod --against "$base" --json > /dev/null
 echo "workflows: actionlint clean; infra plan --against $base works for dev and prod"
