@@ -365,7 +365,7 @@ func (d *differ) forceDependents() bool {
 				why = "its provider is deleted before it is replaced"
 			}
 			for _, k := range keys {
-				if why == "" && (unknownForces(rule, k) || matchesAny(h.Options.ReplaceOnChanges, k)) {
+				if why == "" && (rule.ForcesUnknown(k) || matchesAny(h.Options.ReplaceOnChanges, k)) {
 					why = "`" + k + "` comes from `" + x.Label() + "`, which is deleted before it is replaced, and the provider cannot change `" + k + "` in place"
 				}
 			}
@@ -378,23 +378,12 @@ func (d *differ) forceDependents() bool {
 	return grew
 }
 
-// unknownForces: a whole top-level input becoming unknown replaces when
-// any force-new path lies at or below it.
-func unknownForces(rule rules.Rule, key string) bool {
-	for _, f := range rule.ForceNew {
-		if rules.Under(f, key) || rules.Under(key, f) {
-			return true
-		}
-	}
-	return false
-}
-
 func forces(rule rules.Rule, p report.PropChange) bool {
 	if rule.Forces(p.Path) {
 		return true
 	}
 	// A whole object turning unknown hides changes below it.
-	return p.New == UnknownMarker && unknownForces(rule, p.Path)
+	return p.New == UnknownMarker && rule.ForcesUnknown(p.Path)
 }
 
 // props lists the inputs that differ. Values unknown on both sides differ

@@ -85,6 +85,17 @@ func (r Rule) Forces(path string) bool {
 	return false
 }
 
+// ForcesUnknown tells whether a whole input turning unknown at path
+// replaces: a force-new path lies at, below or above it.
+func (r Rule) ForcesUnknown(path string) bool {
+	for _, f := range r.ForceNew {
+		if Under(f, path) || Under(path, f) {
+			return true
+		}
+	}
+	return false
+}
+
 // Under tells whether path is rule or lies below it ("spec.selector" holds
 // "spec.selector.matchLabels.app" and "spec.volumeClaimTemplates" holds
 // "spec.volumeClaimTemplates[0].spec").

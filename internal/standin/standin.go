@@ -187,16 +187,10 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 // from the same rules table the offline diff reads.
 func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	p.count("Diff")
-	olds, err := unmarshal(req.GetOldInputs())
+	olds, news, changed, err := changes(req)
 	if err != nil {
 		return nil, err
 	}
-	news, err := unmarshal(req.GetNews())
-	if err != nil {
-		return nil, err
-	}
-	changed := map[string]bool{}
-	diffPaths("", resource.NewObjectProperty(olds), resource.NewObjectProperty(news), changed)
 	resp := &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE, DetailedDiff: map[string]*pulumirpc.PropertyDiff{}, HasDetailedDiff: true}
 	if len(changed) == 0 {
 		return resp, nil
@@ -206,7 +200,7 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	tops := map[string]bool{}
 	for path, unknown := range changed {
 		kind := pulumirpc.PropertyDiff_UPDATE
-		if rule.Forces(path) || (unknown && unknownForces(rule, path)) {
+		if rule.Forces(path) || (unknown && rule.ForcesUnknown(path)) {
 			kind = pulumirpc.PropertyDiff_UPDATE_REPLACE
 			resp.Replaces = append(resp.Replaces, path)
 		}
@@ -228,16 +222,10 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 // DiffConfig answers for the explicit Kubernetes provider as
 // pulumi-kubernetes does (rules.KubernetesProviderReplaces).
 func (p *Provider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	olds, err := unmarshal(req.GetOldInputs())
+	olds, news, changed, err := changes(req)
 	if err != nil {
 		return nil, err
 	}
-	news, err := unmarshal(req.GetNews())
-	if err != nil {
-		return nil, err
-	}
-	changed := map[string]bool{}
-	diffPaths("", resource.NewObjectProperty(olds), resource.NewObjectProperty(news), changed)
 	delete(changed, "version")
 	resp := &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}
 	if len(changed) == 0 {
@@ -256,6 +244,20 @@ func (p *Provider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*p
 	return resp, nil
 }
 
+// changes decodes a diff request: old and new inputs and the paths that
+// differ (true where the new value is unknown).
+func changes(req *pulumirpc.DiffRequest) (olds, news resource.PropertyMap, changed map[string]bool, err error) {
+	if olds, err = unmarshal(req.GetOldInputs()); err != nil {
+		return nil, nil, nil, err
+	}
+	if news, err = unmarshal(req.GetNews()); err != nil {
+		return nil, nil, nil, err
+	}
+	changed = map[string]bool{}
+	diffPaths("", resource.NewObjectProperty(olds), resource.NewObjectProperty(news), changed)
+	return olds, news, changed, nil
+}
+
 // present maps the keys a property map holds, for presence checks.
 func present(m resource.PropertyMap) map[string]interface{} {
 	out := map[string]interface{}{}
@@ -263,17 +265,6 @@ func present(m resource.PropertyMap) map[string]interface{} {
 		out[string(k)] = true
 	}
 	return out
-}
-
-// unknownForces: an input turning wholly unknown replaces when a
-// force-new path lies at or below it.
-func unknownForces(rule rules.Rule, path string) bool {
-	for _, f := range rule.ForceNew {
-		if rules.Under(f, path) {
-			return true
-		}
-	}
-	return false
 }
 
 // keepsName tells whether a Kubernetes object keeps a known name and its
