@@ -161,8 +161,15 @@ var transcript bytes.Buffer
 
 func (p proj) infra(t *testing.T, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(infraBin, append(args, "--dir", p.dir)...)
-	cmd.Env = p.env
+	return p.runBin(t, infraBin, nil, args...)
+}
+
+// runBin runs an infra binary (this tree's, or one built from a changed
+// copy) on the project, with extra environment.
+func (p proj) runBin(t *testing.T, bin string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, append(args, "--dir", p.dir)...)
+	cmd.Env = append(append([]string{}, p.env...), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

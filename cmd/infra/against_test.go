@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/unlimited-translation/infra/internal/scenarios"
 )
 
 // clone makes a clone of this repository with the working tree's program
@@ -159,10 +161,9 @@ func TestPlanAgainstRemovedComponent(t *testing.T) {
 		t.Skip("builds a base revision")
 	}
 	dir := clone(t)
-	edit(t, filepath.Join(dir, "stacks", "program.go"), "AppArgs(cfg, &components.PublicEndpointArgs{", "AppArgs(cfg, nil, &components.PublicEndpointArgs{")
-	edit(t, filepath.Join(dir, "stacks", "program.go"), "func AppArgs(cfg Config, public *components.PublicEndpointArgs, place",
-		"func AppArgs(cfg Config, public, _ *components.PublicEndpointArgs, place")
-	edit(t, filepath.Join(dir, "stacks", "program.go"), "AppArgs(cfg, nil, components.Placement{})", "AppArgs(cfg, nil, nil, components.Placement{})")
+	if err := scenarios.RemovePublicEndpoint(dir); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command("go", "run", "./cmd/infra", "plan", "--stack", "dev", "--against", "HEAD")
 	cmd.Dir = dir
 	var out, errOut bytes.Buffer

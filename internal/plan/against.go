@@ -184,8 +184,9 @@ func (g *gitBase) basePlan(stack string, key []byte) ([]byte, stacks.MapSource, 
 
 // build returns the base revision's infra binary: from the cache, keyed by
 // the commit (a commit never changes), or checked out into a temporary
-// worktree and built once. Go's build cache serves every dependency the
-// two revisions share.
+// worktree and built once. -trimpath keeps Go's build cache independent of
+// the worktree's path, so every package the two revisions share (and every
+// dependency) comes from the cache and only what changed is compiled.
 func (g *gitBase) build() (string, error) {
 	if g.built != "" {
 		return g.built, nil
@@ -211,7 +212,7 @@ func (g *gitBase) build() (string, error) {
 		return "", err
 	}
 	tmpBin := filepath.Join(g.tmp, "infra-base")
-	cmd := exec.Command("go", "build", "-o", tmpBin, "./cmd/infra")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", tmpBin, "./cmd/infra")
 	cmd.Dir = g.worktree
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/unlimited-translation/infra/internal/report"
@@ -30,6 +31,14 @@ func TestScenarios(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.Check(t, r)
+			md := r.Markdown(report.MaxMarkdown)
+			// No noise: no empty paths, no provider-version changes, no
+			// absent-versus-empty, no unknown-versus-unknown.
+			for _, noise := range []string{"- ``:", "default_7_38_0", "(none) → `{}`", "`{}` → (none)", "`(known after apply)` → `(known after apply)`"} {
+				if strings.Contains(md, noise) {
+					t.Errorf("the report holds noise %q", noise)
+				}
+			}
 			if t.Failed() {
 				t.Log(r.Markdown(report.MaxMarkdown))
 			}
@@ -47,5 +56,23 @@ func BenchmarkDiffProd(b *testing.B) {
 		if _, err := DiffJSON("prod", base, head); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A secret-derived input that changes is reported as changed (secret),
+// and never shows either value or its fingerprint.
+func TestSecretChangeByContent(t *testing.T) {
+	r, err := DiffJSON("dev", planJSON(t, "dev", nil), planJSON(t, "dev", map[string]string{"unlimited-translation:mysqlUser": "app"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := r.Markdown(report.MaxMarkdown)
+	if !strings.Contains(md, "- `stringData.MYSQL_USER`: changed (secret)") || strings.Contains(md, "[secret:") || strings.Contains(md, "app") && strings.Contains(md, "MYSQL_USER`: `") {
+		t.Errorf("secret change not reported by content:\n%s", md)
+	}
+	// The same plan twice: fingerprints equal, nothing changes.
+	same, err := DiffJSON("dev", planJSON(t, "dev", nil), planJSON(t, "dev", nil))
+	if err != nil || same.HasChanges() {
+		t.Errorf("an unchanged stack shows changes: %v %v", err, same.Changes)
 	}
 }

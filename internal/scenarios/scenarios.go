@@ -7,6 +7,9 @@ package scenarios
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -130,6 +133,10 @@ var All = []Scenario{
 		Set:   map[string]string{p + "namespace": "translation", p + "frontendImage": "example/frontend:1.0"},
 		Ops:   merge(Ops("replace", inCluster...), Ops("create", namespace)),
 		Risks: []string{"certificate", "data", "downtime"}},
+	{Name: "adopted zone created, same name, prod", Stack: "prod", Set: map[string]string{p + "createDnsZone": "true"},
+		// The read zone is never deleted (it was not this stack's), and a
+		// zone with its name cannot be created next to it.
+		Ops: Ops("create", zone), Blocked: []string{zone}},
 	{Name: "backend replicas", Stack: "dev", Set: map[string]string{p + "backendReplicas": "2"}, Ops: Ops("update", backend)},
 	{Name: "CPU request", Stack: "dev", Set: map[string]string{p + "backendCpu": "2"}, Ops: Ops("update", backend)},
 	{Name: "label", Stack: "dev", Set: map[string]string{p + "labels": `{"team":"ml-platform","cost-center":"translation-dev","owner":"ana"}`},
@@ -148,8 +155,26 @@ func Short(urn string) string {
 	return parts[len(parts)-2] + "::" + parts[len(parts)-1]
 }
 
-// Check compares a report with the scenario; both paths use it.
+// Check compares a report with the scenario: operations, modes, what is
+// at risk and what will fail.
 func (s Scenario) Check(t *testing.T, r *report.Report) {
+	t.Helper()
+	s.CheckOps(t, r)
+	s.checkRisks(t, r)
+	var blocked []string
+	for _, c := range r.Blocked() {
+		blocked = append(blocked, Short(c.URN))
+	}
+	sort.Strings(blocked)
+	wantB := append([]string{}, s.Blocked...)
+	sort.Strings(wantB)
+	if strings.Join(blocked, ",") != strings.Join(wantB, ",") {
+		t.Errorf("will fail %v, want %v", blocked, wantB)
+	}
+}
+
+// CheckOps compares operations and modes only.
+func (s Scenario) CheckOps(t *testing.T, r *report.Report) {
 	t.Helper()
 	got := map[string]string{}
 	for _, c := range r.Changes {
@@ -171,23 +196,46 @@ func (s Scenario) Check(t *testing.T, r *report.Report) {
 			t.Errorf("%s: unexpected %q", k, v)
 		}
 	}
+}
+
+func (s Scenario) checkRisks(t *testing.T, r *report.Report) {
+	t.Helper()
 	risks := r.AtRisk()
 	want := append([]string{}, s.Risks...)
 	sort.Strings(want)
 	if strings.Join(risks, ",") != strings.Join(want, ",") {
 		t.Errorf("at risk %v, want %v", risks, want)
 	}
-	var blocked []string
-	for _, c := range r.Blocked() {
-		blocked = append(blocked, Short(c.URN))
-	}
-	sort.Strings(blocked)
-	wantB := append([]string{}, s.Blocked...)
-	sort.Strings(wantB)
-	if strings.Join(blocked, ",") != strings.Join(wantB, ",") {
-		t.Errorf("will fail %v, want %v", blocked, wantB)
-	}
 }
+
+// RemovePublicEndpoint edits the program in a copy of the repository at
+// dir so that no stack gets a public endpoint: the "removed component"
+// scenario, which only a change of code can make.
+func RemovePublicEndpoint(dir string) error {
+	file := filepath.Join(dir, "stacks", "program.go")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	s := string(b)
+	for _, e := range [][2]string{
+		{"AppArgs(cfg, &components.PublicEndpointArgs{", "AppArgs(cfg, nil, &components.PublicEndpointArgs{"},
+		{"func AppArgs(cfg Config, public *components.PublicEndpointArgs, place", "func AppArgs(cfg Config, public, _ *components.PublicEndpointArgs, place"},
+		{"AppArgs(cfg, nil, components.Placement{})", "AppArgs(cfg, nil, nil, components.Placement{})"},
+	} {
+		if !strings.Contains(s, e[0]) {
+			return fmt.Errorf("stacks/program.go has no %q to change", e[0])
+		}
+		s = strings.Replace(s, e[0], e[1], 1)
+	}
+	return os.WriteFile(file, []byte(s), 0o644)
+}
+
+// RemovedComponent is what removing the public endpoint does to dev.
+var RemovedComponent = Scenario{Name: "removed component", Stack: "dev",
+	Ops: merge(Ops("delete", ingress, cert, redirect, backCfg, "translation:components:PublicEndpoint::translation-public"),
+		Ops("update", frontSvc)),
+	Risks: []string{"certificate", "downtime"}}
 
 // Decode reads the change report JSON (report.JSON) back into reports,
 // for tests that drive the infra binary.
