@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -195,4 +196,41 @@ func mustRead(t *testing.T, f string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+var sha7 = regexp.MustCompile("`[0-9a-f]{7}` → `[0-9a-f]{7}`")
+
+// The README's example comment is what infra prints for its pull request
+// (the database moved to premium-rwo in dev and prod), commits aside; with
+// -update the test writes it.
+func TestReadmeExampleComment(t *testing.T) {
+	dir := clone(t)
+	edit(t, filepath.Join(dir, "Pulumi.dev.yaml"), "unlimited-translation:mysqlStorageSize: 1Gi",
+		"unlimited-translation:mysqlStorageSize: 1Gi\n  unlimited-translation:mysqlStorageClass: premium-rwo")
+	edit(t, filepath.Join(dir, "Pulumi.prod.yaml"), "mysqlStorageClass: standard-rwo", "mysqlStorageClass: premium-rwo")
+	if out, err := exec.Command("git", "-C", dir, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "premium-rwo").CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"plan", "--stack", "dev,prod", "--against", "HEAD~1", "--dir", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	got := strings.TrimPrefix(out.String(), "### Offline plan diff\n\n")
+	got = sha7.ReplaceAllString(got, "`1a2b3c4` → `5d6e7f8`")
+	const start, end = "<!-- example-comment:start -->\n", "\n<!-- example-comment:end -->"
+	readme := string(mustRead(t, "../../README.md"))
+	i, j := strings.Index(readme, start), strings.Index(readme, end)
+	if i < 0 || j < i {
+		t.Fatal("README has no example-comment markers")
+	}
+	if *update {
+		readme = readme[:i+len(start)] + strings.TrimRight(got, "\n") + readme[j:]
+		if err := os.WriteFile("../../README.md", []byte(readme), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if want := readme[i+len(start) : j]; want != strings.TrimRight(got, "\n") {
+		t.Errorf("the README's example comment is stale (go test ./cmd/infra -run ReadmeExample -update):\n%s", firstDiff(want, strings.TrimRight(got, "\n")))
+	}
 }
