@@ -6,12 +6,14 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/unlimited-translation/infra/internal/standin"
 )
@@ -168,7 +170,10 @@ func (p proj) infra(t *testing.T, args ...string) result {
 // copy) on the project, with extra environment.
 func (p proj) runBin(t *testing.T, bin string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, append(args, "--dir", p.dir)...)
+	// A safety net: a verb that hangs fails its test instead of the run.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append(args, "--dir", p.dir)...)
 	cmd.Env = append(append([]string{}, p.env...), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

@@ -135,30 +135,44 @@ func loggedIn() bool {
 }
 
 // brief turns an Automation API error (which carries the CLI's whole
-// output, already streamed to the user) into its error lines: each
-// "error:" line with the lines that continue it, the "stderr: " prefix of
-// the Automation API dropped.
+// output, already streamed to the user) into its cause: the "error:" lines
+// of the CLI's stderr with the lines that continue them (the lock holder,
+// the resource that failed), else those of its stdout, else the first line.
 func brief(err error) string {
-	var lines []string
-	in := false
-	for _, line := range strings.Split(err.Error(), "\n") {
-		l := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "stderr:"))
-		switch {
-		case strings.HasPrefix(l, "error:"):
-			lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, "error:")))
-			in = true
-		case in && l != "" && !strings.HasPrefix(l, "stdout:") && !strings.Contains(l, ":") || in && strings.HasPrefix(line, "    "):
-			lines[len(lines)-1] += " " + l
-		default:
-			in = false
-		}
+	msg := err.Error()
+	stdout, stderr := msg, ""
+	if i := strings.Index(msg, "\nstderr: "); i >= 0 {
+		stdout, stderr = msg[:i], msg[i+len("\nstderr: "):]
+	}
+	lines := errorLines(stderr, true)
+	if len(lines) == 0 {
+		lines = errorLines(stdout, false)
 	}
 	if len(lines) == 0 {
-		msg := err.Error()
 		if i := strings.Index(msg, "\n"); i > 0 {
 			msg = msg[:i]
 		}
 		return msg
 	}
 	return strings.Join(lines, "; ")
+}
+
+// errorLines collects "error:" lines; with follow, every further line up to
+// the next error or warning belongs to the one before.
+func errorLines(text string, follow bool) []string {
+	var lines []string
+	in := false
+	for _, line := range strings.Split(text, "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(l, "error:"):
+			lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, "error:")))
+			in = true
+		case strings.HasPrefix(l, "warning:"), l == "":
+			in = false
+		case in && follow:
+			lines[len(lines)-1] += " " + l
+		}
+	}
+	return lines
 }

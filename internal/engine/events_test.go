@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -81,6 +82,35 @@ func TestProtectedErrorSaysHowToUnlock(t *testing.T) {
 	for _, want := range []string{"nothing was changed", "x is protected", "pulumi config set deletionProtection false --stack prod", "infra destroy --stack prod"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q", want)
+		}
+	}
+}
+
+// An operation that fails without closing the event channel (what the
+// Automation API does when the CLI fails before the engine starts) ends
+// the wait instead of hanging.
+func TestCollectEndsWhenTheChannelStaysOpen(t *testing.T) {
+	defer func(d time.Duration) { drainWait = d }(drainWait)
+	drainWait = 50 * time.Millisecond
+	evs, err := collect(func(ch chan<- events.EngineEvent) error {
+		ch <- events.EngineEvent{}
+		return fmt.Errorf("failed to run preview: exit status 255")
+	})
+	if err == nil || len(evs) != 1 {
+		t.Errorf("events %d, err %v", len(evs), err)
+	}
+}
+
+func TestBriefKeepsTheCause(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"failed to run update: exit status 255\ncode: 255\nstdout: Updating (dev):\n\nstderr: error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///s/.pulumi/locks/dev/x.json: created by runner@ci-7 (pid 4242) at 2026-11-23T10:00:00Z\n",
+			"the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`. file:///s/.pulumi/locks/dev/x.json: created by runner@ci-7 (pid 4242) at 2026-11-23T10:00:00Z"},
+		{"failed to run preview: exit status 255\ncode: 255\nstdout: \nstderr: error: constructing secrets manager of type \"passphrase\": incorrect passphrase\n",
+			"constructing secrets manager of type \"passphrase\": incorrect passphrase"},
+		{"failed to run preview: exit status 1\ncode: 1\nstdout: Previewing\n    error: preview failed\nstderr: \n", "preview failed"},
+	} {
+		if got := brief(fmt.Errorf("%s", c.in)); got != c.want {
+			t.Errorf("brief:\n got %q\nwant %q", got, c.want)
 		}
 	}
 }

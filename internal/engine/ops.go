@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -16,21 +18,40 @@ import (
 	"github.com/unlimited-translation/infra/internal/report"
 )
 
+// drainWait bounds the wait for the last events once an operation has
+// failed.
+var drainWait = 10 * time.Second
+
 // collect runs op with an event channel and returns every event. The
-// Automation API closes the channel when the operation ends.
+// Automation API closes the channel when the operation succeeds, but not
+// when the CLI fails before the engine starts (a wrong passphrase, a
+// corrupt checkpoint: sdk v3.230.0 auto/stack.go returns without closing
+// it), so the wait for it is bounded.
 func collect(op func(chan<- events.EngineEvent) error) ([]events.EngineEvent, error) {
 	ch := make(chan events.EngineEvent)
+	var mu sync.Mutex
 	var evs []events.EngineEvent
 	done := make(chan struct{})
 	go func() {
 		for e := range ch {
+			mu.Lock()
 			evs = append(evs, e)
+			mu.Unlock()
 		}
 		close(done)
 	}()
 	err := op(ch)
-	<-done
-	return evs, err
+	if err != nil {
+		select {
+		case <-done:
+		case <-time.After(drainWait):
+		}
+	} else {
+		<-done
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return append([]events.EngineEvent{}, evs...), err
 }
 
 // Preview runs `pulumi preview`, streaming its progress, and returns the
@@ -114,6 +135,10 @@ func (e *Engine) Outputs(ctx context.Context, showSecrets bool) (map[string]inte
 	}
 	m := map[string]interface{}{}
 	for k, v := range outs {
+		if v.Secret && showSecrets && v.Value == nil {
+			// The CLI answers null, not an error, when it cannot decrypt.
+			return nil, fmt.Errorf("reading outputs of %s: secret output %s could not be decrypted: check PULUMI_CONFIG_PASSPHRASE (or the stack's secrets provider)", e.Name, k)
+		}
 		if v.Secret && !showSecrets {
 			m[k] = "[secret]"
 		} else {
