@@ -15,8 +15,8 @@ type workflow struct {
 	Jobs map[string]struct {
 		TimeoutMinutes int `yaml:"timeout-minutes"`
 		Steps          []struct {
-			Run string `yaml:"run"`
-			If  string `yaml:"if"`
+			Run  string `yaml:"run"`
+			If   string `yaml:"if"`
 			Uses string `yaml:"uses"`
 		} `yaml:"steps"`
 	} `yaml:"jobs"`
