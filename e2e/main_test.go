@@ -120,6 +120,21 @@ func project(t *testing.T, stack string) proj {
 	return p
 }
 
+// projectAs is project with the stack file of src under another stack
+// name, so its URNs are its own in the shared stand-ins.
+func projectAs(t *testing.T, src, stack string) proj {
+	t.Helper()
+	p := bare(t, src)
+	if err := os.Rename(filepath.Join(p.dir, "Pulumi."+src+".yaml"), filepath.Join(p.dir, "Pulumi."+stack+".yaml")); err != nil {
+		t.Fatal(err)
+	}
+	p.pulumi(t, "stack", "init", stack, "--secrets-provider", "passphrase")
+	for k, v := range secretVals {
+		p.pulumi(t, "config", "set", "--secret", k, v, "--stack", stack)
+	}
+	return p
+}
+
 // bare copies the project files as committed, with a fresh state backend.
 func bare(t *testing.T, stack string) proj {
 	t.Helper()

@@ -179,7 +179,7 @@ func (p proj) restore(t *testing.T, stack string) func() {
 // endpoint; its infra previews a dev stack brought up by this tree's.
 func TestRemovedComponentAgreesWithEngine(t *testing.T) {
 	src := t.TempDir()
-	files, err := exec.Command("git", "-C", "..", "ls-files").Output()
+	files, err := exec.Command("git", "-C", "..", "ls-files", "--cached", "--others", "--exclude-standard").Output()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func clone(t *testing.T) string {
 		t.Fatalf("git clone: %v\n%s", err, out)
 	}
 	// Bring the clone's tracked files to this working tree's state.
-	files, err := exec.Command("git", "-C", "../..", "ls-files").Output()
+	files, err := exec.Command("git", "-C", "../..", "ls-files", "--cached", "--others", "--exclude-standard").Output()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ type engineFlags struct {
 	showSecrets bool
 	json        bool
 	jsonFile    string
+	skipRefresh bool
 }
 
 // newEngineCmd builds one verb that runs the real Pulumi engine.
@@ -45,11 +46,14 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 			if f.stack == "" {
 				return usageError{fmt.Errorf("--stack is required (e.g. infra %s --stack dev)", use)}
 			}
+			in := watchInterrupts(cmd.ErrOrStderr(), f.stack)
+			defer in.stop()
 			e, err := engine.Open(cmd.Context(), f.dir, f.stack, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			return run(cmd, e, f)
+			in.attach(e)
+			return in.result(use, e, run(cmd, e, f))
 		},
 	}
 	cmd.Flags().StringVarP(&f.stack, "stack", "s", "", "stack to operate on")
@@ -58,6 +62,8 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 		switch name {
 		case "yes":
 			cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation (required without a terminal)")
+		case "refresh":
+			cmd.Flags().BoolVar(&f.skipRefresh, "skip-refresh", false, "do not read the cloud back into the state first")
 		case "markdown":
 			cmd.Flags().StringVar(&f.markdown, "markdown", "", "also write the report as Markdown (a pull-request comment) to `FILE`")
 		case "json":
@@ -80,7 +86,7 @@ func noArgs(_ *cobra.Command, args []string) error {
 func engineCommands() []*cobra.Command {
 	return []*cobra.Command{
 		newEngineCmd("preview", "Show what `up` would change (real engine, needs credentials)", runPreview, "markdown", "json"),
-		newEngineCmd("up", "Create or update the stack's resources", runUp, "yes"),
+		newEngineCmd("up", "Refresh the state from the cloud, then create or update the stack's resources", runUp, "yes", "refresh"),
 		newEngineCmd("destroy", "Delete every resource of the stack (refused while it is protected)", runDestroy, "yes"),
 		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),
 		newEngineCmd("outputs", "Print the stack outputs", runOutputs, "outputs"),
@@ -119,7 +125,11 @@ func runUp(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 		if err := canAsk(cmd, "update", e.Name); err != nil {
 			return err
 		}
-		r, err := e.Preview(cmd.Context())
+		preview := e.PreviewRefreshed
+		if f.skipRefresh {
+			preview = e.Preview
+		}
+		r, err := preview(cmd.Context())
 		if err != nil {
 			return err
 		}
@@ -131,7 +141,7 @@ func runUp(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 			return err
 		}
 	}
-	return e.Up(cmd.Context())
+	return e.Up(cmd.Context(), !f.skipRefresh)
 }
 
 func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -33,6 +32,10 @@ type Engine struct {
 	Out    io.Writer
 	Err    io.Writer
 	stack  auto.Stack
+	cli    *cli
+	// Completed counts the resource operations the last up or destroy
+	// finished.
+	Completed int
 }
 
 // Open validates the stack's config offline (so a bad value fails before
@@ -62,8 +65,19 @@ func Open(ctx context.Context, root, name string, stdout, stderr io.Writer) (*En
 	if err != nil {
 		return nil, fmt.Errorf("opening stack %s: %s", name, brief(err))
 	}
-	return &Engine{Root: root, Name: name, Config: cfg, Out: stdout, Err: stderr, stack: s}, nil
+	return &Engine{Root: root, Name: name, Config: cfg, Out: stdout, Err: stderr, stack: s, cli: cmd}, nil
 }
+
+// Interrupt asks the running Pulumi CLI, once, to stop: it finishes the
+// operations in flight, saves the state and releases the lock. It returns
+// how many CLIs it reached.
+func (e *Engine) Interrupt() int { return e.cli.Interrupt() }
+
+// Interrupted tells whether Interrupt was called.
+func (e *Engine) Interrupted() bool { return e.cli.interrupted.Load() }
+
+// Kill ends the running Pulumi CLI at once (a second interrupt).
+func (e *Engine) Kill() int { return e.cli.Kill() }
 
 // checkPlaceholders refuses the secure values committed as placeholders:
 // the engine could not decrypt them, and they are not passwords anyway.
@@ -81,17 +95,20 @@ func checkPlaceholders(stack string, src stacks.MapSource) error {
 	return nil
 }
 
-// pulumiCommand finds the Pulumi CLI: on PATH, else the repo's bin/
-// (tools/build-tools.sh pulumi).
-func pulumiCommand(root string) (auto.PulumiCommand, error) {
-	if _, err := exec.LookPath("pulumi"); err == nil {
-		return auto.NewPulumiCommand(nil)
+// pulumiCommand finds the Pulumi CLI (on PATH, else the repo's bin/ from
+// tools/build-tools.sh pulumi), checks its version as the Automation API
+// does, and runs it through cli so that interrupts are graceful.
+func pulumiCommand(root string) (*cli, error) {
+	bin, ok := findCLI(root)
+	if !ok {
+		return nil, errors.New("no Pulumi CLI: install it (https://www.pulumi.com/docs/install/) or build it with tools/build-tools.sh pulumi")
 	}
-	if _, err := os.Stat(filepath.Join(root, "bin", "pulumi")); err == nil {
-		abs, _ := filepath.Abs(root)
-		return auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: abs})
+	opts := &auto.PulumiCommandOptions{Root: filepath.Dir(filepath.Dir(bin))}
+	base, err := auto.NewPulumiCommand(opts)
+	if err != nil {
+		return nil, fmt.Errorf("the Pulumi CLI at %s: %w", bin, err)
 	}
-	return nil, errors.New("no Pulumi CLI: install it (https://www.pulumi.com/docs/install/) or build it with tools/build-tools.sh pulumi")
+	return newCLI(base, bin), nil
 }
 
 // backendEnv keeps whatever backend the user chose (PULUMI_BACKEND_URL or a

@@ -56,10 +56,22 @@ func collect(op func(chan<- events.EngineEvent) error) ([]events.EngineEvent, er
 
 // Preview runs `pulumi preview`, streaming its progress, and returns the
 // change report built from the engine's events.
-func (e *Engine) Preview(ctx context.Context) (*report.Report, error) {
+func (e *Engine) Preview(ctx context.Context) (*report.Report, error) { return e.preview(ctx, false) }
+
+// PreviewRefreshed is Preview after reading the state back from the
+// cloud: what `up` with refresh will do.
+func (e *Engine) PreviewRefreshed(ctx context.Context) (*report.Report, error) {
+	return e.preview(ctx, true)
+}
+
+func (e *Engine) preview(ctx context.Context, refresh bool) (*report.Report, error) {
 	evs, err := collect(func(ch chan<- events.EngineEvent) error {
-		_, err := e.stack.Preview(ctx, optpreview.ProgressStreams(e.Out), optpreview.ErrorProgressStreams(e.Err),
-			optpreview.Diff(), optpreview.EventStreams(ch))
+		opts := []optpreview.Option{optpreview.ProgressStreams(e.Out), optpreview.ErrorProgressStreams(e.Err),
+			optpreview.Diff(), optpreview.EventStreams(ch)}
+		if refresh {
+			opts = append(opts, optpreview.Refresh())
+		}
+		_, err := e.stack.Preview(ctx, opts...)
 		return err
 	})
 	r := NewReport("preview", e.Name, evs)
@@ -74,12 +86,35 @@ func (e *Engine) Preview(ctx context.Context) (*report.Report, error) {
 }
 
 // Up runs `pulumi up`, streaming its progress.
-func (e *Engine) Up(ctx context.Context) error {
-	_, err := e.stack.Up(ctx, optup.ProgressStreams(e.Out), optup.ErrorProgressStreams(e.Err))
+// With refresh, the state is read back from the cloud first (as
+// Terraform's plan does), so what changed behind the engine's back is put
+// right instead of reported as unchanged.
+func (e *Engine) Up(ctx context.Context, refresh bool) error {
+	evs, err := collect(func(ch chan<- events.EngineEvent) error {
+		opts := []optup.Option{optup.ProgressStreams(e.Out), optup.ErrorProgressStreams(e.Err), optup.EventStreams(ch)}
+		if refresh {
+			opts = append(opts, optup.Refresh())
+		}
+		_, err := e.stack.Up(ctx, opts...)
+		return err
+	})
+	e.Completed = completed(evs)
 	if err != nil {
 		return fmt.Errorf("up of %s failed: %s", e.Name, brief(err))
 	}
 	return nil
+}
+
+// completed counts the resource operations that finished (unchanged ones
+// aside).
+func completed(evs []events.EngineEvent) int {
+	n := 0
+	for _, e := range evs {
+		if o := e.ResOutputsEvent; o != nil && o.Metadata.Op != "same" && o.Metadata.Op != "refresh" {
+			n++
+		}
+	}
+	return n
 }
 
 // Refresh runs `pulumi refresh`, streaming its progress.
@@ -119,7 +154,11 @@ func (e *Engine) Destroy(ctx context.Context, confirm func() error) error {
 			return err
 		}
 	}
-	_, err := e.stack.Destroy(ctx, optdestroy.ProgressStreams(e.Out), optdestroy.ErrorProgressStreams(e.Err))
+	evs, err := collect(func(ch chan<- events.EngineEvent) error {
+		_, err := e.stack.Destroy(ctx, optdestroy.ProgressStreams(e.Out), optdestroy.ErrorProgressStreams(e.Err), optdestroy.EventStreams(ch))
+		return err
+	})
+	e.Completed = completed(evs)
 	if err != nil {
 		return fmt.Errorf("destroy of %s failed: %s", e.Name, brief(err))
 	}

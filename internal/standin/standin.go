@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -55,6 +56,16 @@ type Provider struct {
 	// OnDelete, when set, runs after a resource is deleted (a test can make
 	// a cluster's deletion take its objects with it, as GKE does).
 	OnDelete func(urn, typ string)
+	// createDelay makes every real (not preview) Create take this long, as
+	// a cluster create does: fault injection for interrupt tests.
+	createDelay time.Duration
+}
+
+// SetCreateDelay makes every Create take d (0: none).
+func (p *Provider) SetCreateDelay(d time.Duration) {
+	p.mu.Lock()
+	p.createDelay = d
+	p.mu.Unlock()
 }
 
 // Deletion is one Delete call.
@@ -339,6 +350,10 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		props, err := marshal(outputs)
 		return &pulumirpc.CreateResponse{Properties: props}, err
 	}
+	p.mu.Lock()
+	delay := p.createDelay
+	p.mu.Unlock()
+	time.Sleep(delay)
 	p.mu.Lock()
 	p.nextID++
 	id := fmt.Sprintf("%s-%d", req.GetName(), p.nextID)
