@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,4 +137,101 @@ func keys[V any](m map[string]V) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// The Pulumi CLI killed outright mid-create (what an interrupt cannot
+// prevent: a CI runner's hard kill) leaves a lock and pending creates.
+// Every verb then says so with the repair; drift exits 3; infra repair
+// reads the pending resources back, and the next up converges with no
+// duplicates and no orphans.
+func TestKilledCLIIsRepaired(t *testing.T) {
+	stack := "killed"
+	p := projectAs(t, "dev", stack)
+	kube.SetCreateDelay(4 * time.Second)
+	defer kube.SetCreateDelay(0)
+	before := kube.CallCount("Create")
+	cmd := exec.Command(infraBin, "up", "--stack", stack, "--yes", "--dir", p.dir)
+	cmd.Env = p.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 600 && kube.CallCount("Create") == before; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	cli := childCLI(t, cmd.Process.Pid)
+	if err := syscall.Kill(cli, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	transcript.Write(out.Bytes())
+	// The creates in flight finish in the "cloud" after the CLI is gone.
+	time.Sleep(5 * time.Second)
+	kube.SetCreateDelay(0)
+	if n := pendingOperations(t, p, stack); n == 0 {
+		t.Fatalf("the kill left no pending operations: the test did not interrupt a create\n%s", out.String())
+	}
+
+	r := p.infra(t, "preview", "--stack", stack)
+	if r.code != 1 || !strings.Contains(r.stderr, "left broken by an interrupted or killed run") ||
+		!strings.Contains(r.stderr, "pending creating of kubernetes:") || !strings.Contains(r.stderr, "infra repair --stack "+stack) {
+		t.Errorf("preview of a broken stack: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "locked by") || !strings.Contains(r.stderr, "its owner is not running any more") {
+		t.Errorf("the lock and its dead owner are not reported:\n%s", r.stderr)
+	}
+	if r := p.infra(t, "drift", "--stack", stack); r.code != 3 {
+		t.Errorf("drift of a broken stack: exit %d, want 3\n%s", r.code, r.stderr)
+	}
+
+	rep := p.mustInfra(t, "repair", "--stack", stack)
+	for _, want := range []string{"repair: released the lock of", "read back as default/", "repair: refreshed the state from the cloud"} {
+		if !strings.Contains(rep.stdout, want) {
+			t.Errorf("repair output lacks %q:\n%s", want, rep.stdout)
+		}
+	}
+	if n := pendingOperations(t, p, stack); n != 0 {
+		t.Errorf("%d pending operations after repair", n)
+	}
+	p.mustInfra(t, "up", "--stack", stack, "--yes")
+	if s, c := stateURNs(t, p, stack), cloudURNs(stack); strings.Join(s, "\n") != strings.Join(c, "\n") {
+		t.Errorf("state and cloud differ after repair and up:\nstate %v\ncloud %v", s, c)
+	}
+	if r := p.infra(t, "drift", "--stack", stack); r.code != 0 {
+		t.Errorf("drift after repair and up: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := p.mustInfra(t, "repair", "--stack", stack); !strings.Contains(r.stdout, "had nothing to repair") {
+		t.Errorf("second repair:\n%s", r.stdout)
+	}
+}
+
+// childCLI finds the pulumi process infra started.
+func childCLI(t *testing.T, parent int) int {
+	t.Helper()
+	for i := 0; i < 50; i++ {
+		dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
+		for _, d := range dirs {
+			b, err := os.ReadFile(d)
+			if err != nil {
+				continue
+			}
+			// pid (comm) state ppid ...
+			s := string(b)
+			rest := s[strings.LastIndex(s, ")")+2:]
+			var ppid int
+			var state string
+			if _, err := fmt.Sscan(rest, &state, &ppid); err != nil || ppid != parent {
+				continue
+			}
+			if strings.Contains(s, "(pulumi)") {
+				var pid int
+				_, _ = fmt.Sscan(s, &pid)
+				return pid
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("no pulumi process under infra")
+	return 0
 }

@@ -33,6 +33,7 @@ type engineFlags struct {
 	json        bool
 	jsonFile    string
 	skipRefresh bool
+	breakLock   bool
 }
 
 // newEngineCmd builds one verb that runs the real Pulumi engine.
@@ -53,6 +54,21 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 				return err
 			}
 			in.attach(e)
+			if use != "repair" && use != "outputs" {
+				// A stack left broken by an interrupted run is said so, with
+				// its repair, before anything runs on it.
+				h, err := e.Health(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if !h.OK() {
+					code := 1
+					if use == "drift" {
+						code = 3
+					}
+					return exitError{code: code, msg: h.Error()}
+				}
+			}
 			return in.result(use, e, run(cmd, e, f))
 		},
 	}
@@ -62,6 +78,8 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 		switch name {
 		case "yes":
 			cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation (required without a terminal)")
+		case "break-lock":
+			cmd.Flags().BoolVar(&f.breakLock, "break-lock", false, "also break a lock taken on another machine (only when you know that run is over: the CI jobs that hold the stack's concurrency group)")
 		case "refresh":
 			cmd.Flags().BoolVar(&f.skipRefresh, "skip-refresh", false, "do not read the cloud back into the state first")
 		case "markdown":
@@ -90,7 +108,8 @@ func engineCommands() []*cobra.Command {
 		newEngineCmd("destroy", "Delete every resource of the stack (refused while it is protected)", runDestroy, "yes"),
 		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),
 		newEngineCmd("outputs", "Print the stack outputs", runOutputs, "outputs"),
-		newEngineCmd("drift", "Check whether the cloud still matches the state: exit 0 if so, 2 with a report if not", runDrift, "markdown"),
+		newEngineCmd("repair", "Repair a stack an interrupted run left broken: release a dead run's lock, read pending creates back from the cloud, refresh", runRepair, "break-lock"),
+		newEngineCmd("drift", "Check whether the cloud still matches the state: exit 0 if so, 2 with a report if not, 3 when an interrupted run left the stack broken", runDrift, "markdown"),
 	}
 }
 
@@ -235,4 +254,18 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v interface{}) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+func runRepair(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	did, err := e.Repair(cmd.Context(), f.breakLock)
+	for _, d := range did {
+		fmt.Fprintln(cmd.OutOrStdout(), "repair: "+d)
+	}
+	if err != nil {
+		return err
+	}
+	if len(did) == 1 {
+		fmt.Fprintf(cmd.OutOrStdout(), "repair: stack %s had nothing to repair\n", e.Name)
+	}
+	return nil
 }

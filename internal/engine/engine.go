@@ -36,6 +36,9 @@ type Engine struct {
 	// Completed counts the resource operations the last up or destroy
 	// finished.
 	Completed int
+	// backend is the state backend's URL when known ("" for an account
+	// login whose URL is not in the environment).
+	backend string
 }
 
 // Open validates the stack's config offline (so a bad value fails before
@@ -65,7 +68,11 @@ func Open(ctx context.Context, root, name string, stdout, stderr io.Writer) (*En
 	if err != nil {
 		return nil, fmt.Errorf("opening stack %s: %s", name, brief(err))
 	}
-	return &Engine{Root: root, Name: name, Config: cfg, Out: stdout, Err: stderr, stack: s, cli: cmd}, nil
+	backend := os.Getenv("PULUMI_BACKEND_URL")
+	if u := env["PULUMI_BACKEND_URL"]; u != "" {
+		backend = u
+	}
+	return &Engine{Root: root, Name: name, Config: cfg, Out: stdout, Err: stderr, stack: s, cli: cmd, backend: backend}, nil
 }
 
 // Interrupt asks the running Pulumi CLI, once, to stop: it finishes the

@@ -1,0 +1,140 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+// Health is what an interrupted or killed run can leave in a stack.
+type Health struct {
+	Stack string
+	// Locks held on the stack (file backends, where infra can read them).
+	Locks []Lock
+	// Pending operations the state records as started and never finished.
+	Pending []Pending
+}
+
+// Lock is one lock file of a file backend (pkg v3.230.0
+// backend/diy/lock.go: .pulumi/locks/<org>/<project>/<stack>/*.json).
+type Lock struct {
+	File      string
+	Pid       int       `json:"pid"`
+	Username  string    `json:"username"`
+	Hostname  string    `json:"hostname"`
+	Timestamp time.Time `json:"timestamp"`
+}
+
+// Pending is an operation the state says was in flight.
+type Pending struct {
+	Kind   string // creating, updating, deleting, reading, importing
+	URN    string
+	Type   string
+	raw    map[string]interface{}
+	Inputs map[string]interface{}
+}
+
+// Running tells whether the lock's owner is alive on this machine; ok is
+// false when that cannot be known (another host).
+func (l Lock) Running() (running, ok bool) {
+	host, _ := os.Hostname()
+	if l.Hostname != host {
+		return false, false
+	}
+	err := syscall.Kill(l.Pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM), true
+}
+
+func (l Lock) String() string {
+	return fmt.Sprintf("%s@%s (pid %d) since %s", l.Username, l.Hostname, l.Pid, l.Timestamp.UTC().Format(time.RFC3339))
+}
+
+// OK tells whether nothing was left behind.
+func (h *Health) OK() bool { return len(h.Locks) == 0 && len(h.Pending) == 0 }
+
+// Error describes what is wrong and the exact repair.
+func (h *Health) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "stack %s was left broken by an interrupted or killed run:\n", h.Stack)
+	for _, l := range h.Locks {
+		state := "its owner is not running any more"
+		if running, known := l.Running(); running {
+			state = "its owner is still running here: wait for it"
+		} else if !known {
+			state = "its owner ran on another machine and may still be running"
+		}
+		fmt.Fprintf(&b, "  - locked by %s: %s\n", l, state)
+	}
+	for _, p := range h.Pending {
+		fmt.Fprintf(&b, "  - pending %s of %s %s: the cloud may hold it while the state does not\n", p.Kind, p.Type, p.URN[strings.LastIndex(p.URN, "::")+2:])
+	}
+	fmt.Fprintf(&b, "Repair: infra repair --stack %s   (reads each pending resource back from the cloud, releases a dead run's lock, refreshes)", h.Stack)
+	return b.String()
+}
+
+// Health reads the stack's state and, on a file backend, its locks. An
+// error means the state itself cannot be read.
+func (e *Engine) Health(ctx context.Context) (*Health, error) {
+	h := &Health{Stack: e.Name}
+	dep, err := e.stack.Export(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the state of %s cannot be read: %s (if the checkpoint is damaged, restore a backup: pulumi stack import --file <backup> --stack %s; file backends keep them in .pulumi/backups)", e.Name, brief(err), e.Name)
+	}
+	var state struct {
+		Pending []struct {
+			Type     string                 `json:"type"`
+			Resource map[string]interface{} `json:"resource"`
+		} `json:"pending_operations"`
+	}
+	if len(dep.Deployment) > 0 {
+		if err := json.Unmarshal(dep.Deployment, &state); err != nil {
+			return nil, fmt.Errorf("the state of %s does not parse: %w", e.Name, err)
+		}
+	}
+	for _, p := range state.Pending {
+		urn, _ := p.Resource["urn"].(string)
+		typ, _ := p.Resource["type"].(string)
+		in, _ := p.Resource["inputs"].(map[string]interface{})
+		h.Pending = append(h.Pending, Pending{Kind: p.Type, URN: urn, Type: typ, raw: p.Resource, Inputs: in})
+	}
+	h.Locks = e.locks()
+	return h, nil
+}
+
+// locks reads a file backend's lock files for this stack.
+func (e *Engine) locks() []Lock {
+	u, err := url.Parse(e.backend)
+	if err != nil || u.Scheme != "file" {
+		return nil
+	}
+	root := u.Path
+	if strings.HasPrefix(root, "/~") {
+		home, _ := os.UserHomeDir()
+		root = filepath.Join(home, root[2:])
+	}
+	dir := filepath.Join(root, ".pulumi", "locks", "organization", stacks.Project, e.Name)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	sort.Strings(files)
+	var out []Lock
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		l := Lock{File: f}
+		if json.Unmarshal(b, &l) == nil {
+			out = append(out, l)
+		}
+	}
+	return out
+}

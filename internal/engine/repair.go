@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+
+	"github.com/unlimited-translation/infra/internal/rules"
+)
+
+// Repair puts a stack left broken by an interrupted or killed run back in
+// order and says what it did:
+//   - a lock whose owner is gone is released (pulumi cancel); one whose
+//     owner runs here is left alone, and one taken on another machine is
+//     broken only with breakLock (the caller holds the stack: a CI job in
+//     the stack's concurrency group);
+//   - each pending create is written into the state with the ID the
+//     provider gives such a resource (from its inputs), so that the refresh
+//     that follows reads it from the cloud: adopted when it exists,
+//     dropped when it does not. Other pending operations are dropped; the
+//     refresh reads the truth.
+func (e *Engine) Repair(ctx context.Context, breakLock bool) ([]string, error) {
+	h, err := e.Health(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var did []string
+	for _, l := range h.Locks {
+		running, known := l.Running()
+		switch {
+		case running:
+			return nil, fmt.Errorf("refusing to break the lock of %s: that run is still going on this machine; wait for it to end", l)
+		case !known && !breakLock:
+			return nil, fmt.Errorf("refusing to break the lock of %s: it was taken on another machine and that run may still be going. If it is not (a cancelled CI job, a crashed laptop), run infra repair --stack %s --break-lock", l, e.Name)
+		}
+	}
+	if len(h.Locks) > 0 {
+		if err := e.stack.Cancel(ctx); err != nil {
+			return nil, fmt.Errorf("releasing the lock of %s: %s", e.Name, brief(err))
+		}
+		for _, l := range h.Locks {
+			did = append(did, "released the lock of "+l.String())
+		}
+	}
+	if len(h.Pending) > 0 {
+		notes, err := e.resolvePending(ctx)
+		if err != nil {
+			return did, err
+		}
+		did = append(did, notes...)
+	}
+	if _, err := e.stack.Refresh(ctx, optrefresh.ProgressStreams(e.Out), optrefresh.ErrorProgressStreams(e.Err)); err != nil {
+		return did, fmt.Errorf("refresh of %s failed: %s", e.Name, brief(err))
+	}
+	return append(did, "refreshed the state from the cloud"), nil
+}
+
+// resolvePending moves pending creates into the state with their cloud
+// IDs and drops every pending operation.
+func (e *Engine) resolvePending(ctx context.Context) ([]string, error) {
+	dep, err := e.stack.Export(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the state of %s: %s", e.Name, brief(err))
+	}
+	var state map[string]interface{}
+	if err := json.Unmarshal(dep.Deployment, &state); err != nil {
+		return nil, fmt.Errorf("the state of %s does not parse: %w", e.Name, err)
+	}
+	resources, _ := state["resources"].([]interface{})
+	pending, _ := state["pending_operations"].([]interface{})
+	var notes []string
+	for _, op := range pending {
+		m, _ := op.(map[string]interface{})
+		res, _ := m["resource"].(map[string]interface{})
+		urn, _ := res["urn"].(string)
+		name := urn[strings.LastIndex(urn, "::")+2:]
+		if m["type"] != "creating" {
+			notes = append(notes, fmt.Sprintf("dropped the pending %v of %s: the refresh reads what the cloud has", m["type"], name))
+			continue
+		}
+		id, ok := cloudID(res)
+		if !ok {
+			notes = append(notes, fmt.Sprintf("dropped the pending create of %s: its cloud ID cannot be known from its inputs; if it exists in the cloud, import it (pulumi import)", name))
+			continue
+		}
+		res["id"] = id
+		if _, has := res["outputs"]; !has {
+			res["outputs"] = res["inputs"]
+		}
+		resources = append(resources, res)
+		notes = append(notes, fmt.Sprintf("pending create of %s: read back as %s (kept if it exists in the cloud, dropped if not)", name, id))
+	}
+	state["resources"] = resources
+	state["pending_operations"] = []interface{}{}
+	b, err := json.Marshal(state)
+	if err != nil {
+		return nil, err
+	}
+	dep.Deployment = b
+	if err := e.stack.Import(ctx, dep); err != nil {
+		return nil, fmt.Errorf("writing the repaired state of %s: %s", e.Name, brief(err))
+	}
+	return notes, nil
+}
+
+// cloudID is the ID the provider gives a resource with these inputs:
+// GCP's from the rules table; a Kubernetes object's is namespace/name
+// (pulumi-kubernetes v4.30.0 provider/pkg/provider/provider.go, fqObjName).
+func cloudID(res map[string]interface{}) (string, bool) {
+	typ, _ := res["type"].(string)
+	in, _ := res["inputs"].(map[string]interface{})
+	if strings.HasPrefix(typ, "kubernetes:") {
+		name, _ := rules.Lookup(in, "metadata", "name").(string)
+		ns, _ := rules.Lookup(in, "metadata", "namespace").(string)
+		if name == "" {
+			return "", false
+		}
+		if ns == "" {
+			return name, true
+		}
+		return ns + "/" + name, true
+	}
+	rule, _ := rules.For(typ)
+	return rule.ID(in)
+}
