@@ -170,6 +170,8 @@ func TestProdDestroyRefused(t *testing.T) {
 		"refusing to destroy stack prod: nothing was changed",
 		"kubernetes:apps/v1:StatefulSet translation-database is protected",
 		"gcp:container/cluster:Cluster cluster has GKE deletion protection",
+		"gcp:compute/globalAddress:GlobalAddress address is protected",
+		"gcp:dns/recordSet:RecordSet dns-apex is protected",
 		"pulumi config set deletionProtection false --stack prod",
 	} {
 		if !strings.Contains(r.stderr, want) {
@@ -178,6 +180,29 @@ func TestProdDestroyRefused(t *testing.T) {
 	}
 	if after := len(gcp.Snapshot()) + len(kube.Snapshot()); after != before || gcp.CallCount("Delete")+kube.CallCount("Delete") != deletes {
 		t.Errorf("refused destroy deleted something: %d -> %d resources", before, after)
+	}
+
+	// What a user reaches for next: Pulumi's own destroy that skips what
+	// is protected. The address, the records and the cluster stay; the
+	// in-cluster objects that depend on them may go.
+	out, err := p.pulumiRun("destroy", "--stack", "prod", "--exclude-protected", "--yes", "--skip-preview")
+	if err != nil {
+		t.Fatalf("pulumi destroy --exclude-protected: %v\n%s", err, out)
+	}
+	left := gcp.Snapshot()
+	for _, want := range []string{
+		"gcp:compute/globalAddress:GlobalAddress::address",
+		"gcp:dns/recordSet:RecordSet::dns-apex",
+		"gcp:dns/recordSet:RecordSet::dns-www",
+		"gcp:container/cluster:Cluster::cluster",
+	} {
+		found := false
+		for urn := range left {
+			found = found || (strings.HasPrefix(urn, "urn:pulumi:prod::") && strings.HasSuffix(urn, want))
+		}
+		if !found {
+			t.Errorf("pulumi destroy --exclude-protected deleted %s", want)
+		}
 	}
 	assertNoSecrets(t, p)
 }

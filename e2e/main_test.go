@@ -155,16 +155,22 @@ func bare(t *testing.T, stack string) proj {
 	return proj{dir: dir, state: state, env: append(append([]string{}, baseEnv...), "PULUMI_BACKEND_URL=file://"+state)}
 }
 
-func (p proj) pulumi(t *testing.T, args ...string) string {
-	t.Helper()
+// pulumiRun runs the Pulumi CLI on the project and returns its output.
+func (p proj) pulumiRun(args ...string) (string, error) {
 	cmd := exec.Command(pulumiBin, append(args, "--non-interactive")...)
 	cmd.Dir = p.dir
 	cmd.Env = p.env
 	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (p proj) pulumi(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := p.pulumiRun(args...)
 	if err != nil {
 		t.Fatalf("pulumi %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	return string(out)
+	return out
 }
 
 // result is one run of the infra binary.

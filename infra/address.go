@@ -12,6 +12,8 @@ type PublicAddressArgs struct {
 	// kubernetes.io/ingress.global-static-ip-name refers to.
 	Name   string
 	Labels map[string]string
+	// Protect sets Pulumi's protect: the IP cannot be got back once released.
+	Protect bool
 }
 
 // PublicAddress is a reserved global static IPv4 address for the HTTPS load
@@ -37,7 +39,7 @@ func NewPublicAddress(ctx *pulumi.Context, name string, args PublicAddressArgs, 
 		IpVersion:   pulumi.String("IPV4"),
 		Labels:      pulumi.ToStringMap(args.Labels),
 		Description: pulumi.String("Static IP of the translation app's HTTPS load balancer"),
-	}, pulumi.Parent(a))
+	}, pulumi.Parent(a), pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,10 @@ type AutopilotClusterArgs struct {
 	Labels map[string]string
 	// MaintenanceStartTime starts the daily maintenance window (HH:MM UTC).
 	MaintenanceStartTime string
+	// Protect sets Pulumi's protect on the cluster. DeletionProtection
+	// stops GKE's API from deleting it through Pulumi or Terraform;
+	// protect stops Pulumi itself, --exclude-protected included.
+	Protect bool
 }
 
 // AutopilotCluster is a GKE Autopilot cluster plus a Kubernetes provider
@@ -66,7 +70,7 @@ func NewAutopilotCluster(ctx *pulumi.Context, name string, args AutopilotCluster
 		WorkloadIdentityConfig: &container.ClusterWorkloadIdentityConfigArgs{
 			WorkloadPool: pulumi.String(args.Project + ".svc.id.goog"),
 		},
-	}, pulumi.Parent(c))
+	}, pulumi.Parent(c), pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,9 @@ type DNSArgs struct {
 	// Address is the IP the A records point at.
 	Address pulumi.StringInput
 	Labels  map[string]string
+	// Protect sets Pulumi's protect on a created zone (a new zone means new
+	// name servers) and on the records.
+	Protect bool
 }
 
 // DNS is the public zone and the A records for the app's host names.
@@ -55,7 +58,7 @@ func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.Resou
 			Visibility:  pulumi.String("public"),
 			Description: pulumi.String("Public zone of the translation app"),
 			Labels:      pulumi.ToStringMap(args.Labels),
-		}, pulumi.Parent(d))
+		}, pulumi.Parent(d), pulumi.Protect(args.Protect))
 	} else {
 		// A read resource: the zone belongs to someone else and stays on destroy.
 		zone, err = dns.GetManagedZone(ctx, name, pulumi.ID(fmt.Sprintf("projects/%s/managedZones/%s", args.Project, args.ZoneName)), nil, pulumi.Parent(d))
@@ -71,7 +74,7 @@ func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.Resou
 			Type:        pulumi.String("A"),
 			Ttl:         pulumi.Int(300),
 			Rrdatas:     pulumi.StringArray{args.Address},
-		}, pulumi.Parent(d)); err != nil {
+		}, pulumi.Parent(d), pulumi.Protect(args.Protect)); err != nil {
 			return nil, err
 		}
 	}

@@ -31,7 +31,10 @@ type Config struct {
 	ClusterName          string
 	ReleaseChannel       string
 	DeletionProtection   bool
-	AllowUnprotectedProd bool
+	// ProtectInfrastructure sets Pulumi's protect on what cannot be got
+	// back quickly: the cluster, the address, a created zone, the records.
+	ProtectInfrastructure bool
+	AllowUnprotectedProd  bool
 	MaintenanceStartTime string
 	Labels               map[string]string
 

@@ -43,6 +43,9 @@ func TestLoadValidDefaults(t *testing.T) {
 		if c.DeletionProtection != tc.protect || c.Database.Protect != tc.protect {
 			t.Errorf("%s: deletionProtection=%v protectDatabase=%v, want %v", tc.stack, c.DeletionProtection, c.Database.Protect, tc.protect)
 		}
+		if c.ProtectInfrastructure != tc.protect {
+			t.Errorf("%s: protectInfrastructure=%v, want %v", tc.stack, c.ProtectInfrastructure, tc.protect)
+		}
 		if c.Backend.CPU != tc.backendCPU || c.Backend.Image != tc.backendImage {
 			t.Errorf("%s: backend %s %s", tc.stack, c.Backend.CPU, c.Backend.Image)
 		}
@@ -88,6 +91,7 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "short password", set: map[string]string{p("mysqlPassword"): "abc"}, key: "mysqlPassword", want: "shorter than 8 characters", fix: "--secret mysqlPassword"},
 		{name: "prod without deletion protection", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("deletionProtection"): "false"}, key: "deletionProtection", want: "is false on a production stack", fix: "pulumi config set allowUnprotectedProd true --stack prod"},
 		{name: "prod without database protection", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("protectDatabase"): "false"}, key: "protectDatabase", want: "production database must be protected"},
+		{name: "prod without infrastructure protection", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("protectInfrastructure"): "false"}, key: "protectInfrastructure", want: "its cluster, address and DNS must be protected"},
 		{name: "latest in prod", stack: "prod", key: "backendImage", want: "is not pinned: use a version tag or a digest, never latest", fix: "backendImage datatrigger/unlimited-translation_backend_fastapi:<version>"},
 		{name: "untagged mysql", set: map[string]string{p("mysqlImage"): "mysql"}, key: "mysqlImage", want: "is not pinned"},
 		{name: "bad bool", set: map[string]string{p("deletionProtection"): "yes please"}, key: "deletionProtection", want: `must be true or false, got "yes please"`},

@@ -67,6 +67,7 @@ func Defaults(stack string) Config {
 	if prod {
 		c.ReleaseChannel = "STABLE"
 		c.DeletionProtection = true
+		c.ProtectInfrastructure = true
 		c.ImagePullPolicy = "IfNotPresent"
 		c.Backend.Replicas = 2
 		c.Backend.CPU = "2"

@@ -49,6 +49,7 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 		Project: cfg.GCPProject,
 		Name:    cfg.AddressName,
 		Labels:  labels,
+		Protect: cfg.ProtectInfrastructure,
 	})
 	if err != nil {
 		return nil, err
@@ -60,6 +61,7 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 		CreateZone: cfg.CreateDNSZone,
 		Address:    address.Address,
 		Labels:     labels,
+		Protect:    cfg.ProtectInfrastructure,
 	})
 	if err != nil {
 		return nil, err
@@ -72,6 +74,7 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 		DeletionProtection:   cfg.DeletionProtection,
 		Labels:               labels,
 		MaintenanceStartTime: cfg.MaintenanceStartTime,
+		Protect:              cfg.ProtectInfrastructure,
 	})
 	if err != nil {
 		return nil, err

@@ -211,6 +211,10 @@ func (v *validation) checkCluster(c *Config) {
 			v.add("deletionProtection", "is false on a production stack; a production cluster must be protected from deletion",
 				v.setFix("deletionProtection", "true")+"  (or, deliberately: "+v.setFix("allowUnprotectedProd", "true")+")")
 		}
+		if !c.ProtectInfrastructure {
+			v.add("protectInfrastructure", "is false on a production stack; its cluster, address and DNS must be protected",
+				v.setFix("protectInfrastructure", "true")+"  (or, deliberately: "+v.setFix("allowUnprotectedProd", "true")+")")
+		}
 		if !c.Database.Protect {
 			v.add("protectDatabase", "is false on a production stack; the production database must be protected",
 				v.setFix("protectDatabase", "true")+"  (or, deliberately: "+v.setFix("allowUnprotectedProd", "true")+")")

@@ -236,6 +236,7 @@ func (p *ProtectedError) Error() string {
 	fmt.Fprintf(&b, `To destroy it on purpose, unlock it first:
   pulumi config set allowUnprotectedProd true --stack %[1]s
   pulumi config set deletionProtection false --stack %[1]s
+  pulumi config set protectInfrastructure false --stack %[1]s
   pulumi config set protectDatabase false --stack %[1]s
   infra up --stack %[1]s          # applies the unlocked settings
   infra destroy --stack %[1]s
