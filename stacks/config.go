@@ -28,15 +28,15 @@ type Config struct {
 	DNSZoneName   string
 	AddressName   string
 
-	ClusterName          string
-	ReleaseChannel       string
-	DeletionProtection   bool
+	ClusterName        string
+	ReleaseChannel     string
+	DeletionProtection bool
 	// ProtectInfrastructure sets Pulumi's protect on what cannot be got
 	// back quickly: the cluster, the address, a created zone, the records.
 	ProtectInfrastructure bool
 	AllowUnprotectedProd  bool
-	MaintenanceStartTime string
-	Labels               map[string]string
+	MaintenanceStartTime  string
+	Labels                map[string]string
 
 	Namespace       string
 	ImagePullPolicy string
