@@ -9,6 +9,7 @@ import (
 // the CLI's own cause (it used to hang in preview and drift).
 func TestWrongPassphraseSaysWhy(t *testing.T) {
 	p := project(t, "dev")
+	p.destroyAtEnd(t, "dev")
 	p.mustInfra(t, "up", "--stack", "dev", "--yes")
 	wrong := []string{"PULUMI_CONFIG_PASSPHRASE=not-the-passphrase"}
 	for _, verb := range [][]string{{"preview"}, {"drift"}, {"refresh"}, {"up", "--yes"}, {"outputs", "--show-secrets"}} {

@@ -23,6 +23,7 @@ func TestInterruptedUpSavesStateAndConverges(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			stack := "interrupt-" + strings.ToLower(strings.ReplaceAll(sig.String(), " ", ""))
 			p := projectAs(t, "dev", stack)
+			p.destroyAtEnd(t, stack)
 			kube.SetCreateDelay(3 * time.Second)
 			defer kube.SetCreateDelay(0)
 			before := kube.CallCount("Create")
@@ -147,6 +148,7 @@ func keys[V any](m map[string]V) map[string]bool {
 func TestKilledCLIIsRepaired(t *testing.T) {
 	stack := "killed"
 	p := projectAs(t, "dev", stack)
+	p.destroyAtEnd(t, stack)
 	kube.SetCreateDelay(4 * time.Second)
 	defer kube.SetCreateDelay(0)
 	before := kube.CallCount("Create")

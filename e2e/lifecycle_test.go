@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/unlimited-translation/infra/internal/plan"
+	"github.com/unlimited-translation/infra/internal/standin"
 )
 
 // The dev stack through its whole life with the real engine.
@@ -122,8 +124,8 @@ func TestDevLifecycle(t *testing.T) {
 	t.Run("destroy empties dev", func(t *testing.T) {
 		kubeDeletes := len(kube.Deletions())
 		p.mustInfra(t, "destroy", "--stack", "dev", "--yes")
-		if n := len(gcp.Snapshot()) + len(kube.Snapshot()); n != 0 {
-			t.Errorf("%d resources left after destroy", n)
+		if left := append(urnsOf(gcp.Snapshot()), urnsOf(kube.Snapshot())...); len(left) != 0 {
+			t.Errorf("%d resources left after destroy: %v", len(left), left)
 		}
 		// Objects that own cloud resources were deleted one by one, before
 		// the cluster; the rest went with the cluster.
@@ -264,4 +266,13 @@ func (p proj) previewWith(t *testing.T, stack, md, key, value string) string {
 	defer p.pulumi(t, "config", "rm", key, "--stack", stack)
 	p.mustInfra(t, "preview", "--stack", stack, "--markdown", md)
 	return markdown(t, md)
+}
+
+func urnsOf(m map[string]standin.Resource) []string {
+	var out []string
+	for u := range m {
+		out = append(out, u)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -135,6 +135,16 @@ func projectAs(t *testing.T, src, stack string) proj {
 	return p
 }
 
+// destroyAtEnd removes the stack's resources from the shared stand-ins
+// when the test ends, so later tests see only their own.
+func (p proj) destroyAtEnd(t *testing.T, stack string) {
+	t.Cleanup(func() {
+		if r := p.infra(t, "destroy", "--stack", stack, "--yes"); r.code != 0 {
+			t.Errorf("cleaning up %s: %s", stack, r.stderr)
+		}
+	})
+}
+
 // bare copies the project files as committed, with a fresh state backend.
 func bare(t *testing.T, stack string) proj {
 	t.Helper()
