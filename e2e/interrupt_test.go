@@ -237,3 +237,48 @@ func childCLI(t *testing.T, parent int) int {
 	t.Fatal("no pulumi process under infra")
 	return 0
 }
+
+// Two runs at once: the second is told who holds the stack and since when,
+// changes nothing, and repair will not break a lock whose run is alive.
+func TestConcurrentRunNamesTheLockHolder(t *testing.T) {
+	stack := "locked"
+	p := projectAs(t, "dev", stack)
+	p.destroyAtEnd(t, stack)
+	kube.SetCreateDelay(2 * time.Second)
+	defer kube.SetCreateDelay(0)
+	before := kube.CallCount("Create")
+	first := exec.Command(infraBin, "up", "--stack", stack, "--yes", "--dir", p.dir)
+	first.Env = p.env
+	var out bytes.Buffer
+	first.Stdout, first.Stderr = &out, &out
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 600 && kube.CallCount("Create") == before; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, verb := range [][]string{{"up", "--yes"}, {"destroy", "--yes"}} {
+		r := p.infra(t, append(verb, "--stack", stack)...)
+		if r.code != 1 || !strings.Contains(r.stderr, "locked by") || !strings.Contains(r.stderr, "its owner is still running here") {
+			t.Errorf("infra %s during another run: exit %d\n%s", verb[0], r.code, r.stderr)
+		}
+	}
+	if r := p.infra(t, "repair", "--stack", stack); r.code != 1 || !strings.Contains(r.stderr, "refusing to break the lock") {
+		t.Errorf("repair during another run: exit %d\n%s", r.code, r.stderr)
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("the first run failed: %v\n%s", err, out.String())
+	}
+	transcript.Write(out.Bytes())
+	for _, d := range append(gcp.Deletions(), kube.Deletions()...) {
+		if strings.HasPrefix(d.URN, "urn:pulumi:"+stack+"::") {
+			t.Errorf("the refused destroy deleted %s", d.URN)
+		}
+	}
+	if n := pendingOperations(t, p, stack); n != 0 {
+		t.Errorf("%d pending operations", n)
+	}
+	if s, c := stateURNs(t, p, stack), cloudURNs(stack); strings.Join(s, "\n") != strings.Join(c, "\n") {
+		t.Errorf("state and cloud differ:\nstate %v\ncloud %v", s, c)
+	}
+}
