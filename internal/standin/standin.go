@@ -59,6 +59,16 @@ type Provider struct {
 	// createDelay makes every real (not preview) Create take this long, as
 	// a cluster create does: fault injection for interrupt tests.
 	createDelay time.Duration
+	// failCreate makes creates of URNs ending so fail (fault injection).
+	failCreate string
+}
+
+// FailCreates makes every Create of a URN ending in suffix fail, as a cloud
+// API refusing it would ("" stops it).
+func (p *Provider) FailCreates(suffix string) {
+	p.mu.Lock()
+	p.failCreate = suffix
+	p.mu.Unlock()
 }
 
 // SetCreateDelay makes every Create take d (0: none).
@@ -351,9 +361,12 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		return &pulumirpc.CreateResponse{Properties: props}, err
 	}
 	p.mu.Lock()
-	delay := p.createDelay
+	delay, fail := p.createDelay, p.failCreate
 	p.mu.Unlock()
 	time.Sleep(delay)
+	if fail != "" && strings.HasSuffix(req.GetUrn(), fail) {
+		return nil, fmt.Errorf("injected failure: the API refused to create %s (quota exceeded)", req.GetName())
+	}
 	p.mu.Lock()
 	p.nextID++
 	id := fmt.Sprintf("%s-%d", req.GetName(), p.nextID)
