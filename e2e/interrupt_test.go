@@ -24,21 +24,7 @@ func TestInterruptedUpSavesStateAndConverges(t *testing.T) {
 			stack := "interrupt-" + strings.ToLower(strings.ReplaceAll(sig.String(), " ", ""))
 			p := projectAs(t, "dev", stack)
 			p.destroyAtEnd(t, stack)
-			kube.SetCreateDelay(3 * time.Second)
-			defer kube.SetCreateDelay(0)
-			before := kube.CallCount("Create")
-
-			cmd := exec.Command(infraBin, "up", "--stack", stack, "--yes", "--dir", p.dir)
-			cmd.Env = p.env
-			var errOut bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &errOut, &errOut
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			// Interrupt once the slow Kubernetes creates have begun.
-			for i := 0; i < 600 && kube.CallCount("Create") == before; i++ {
-				time.Sleep(100 * time.Millisecond)
-			}
+			cmd, errOut := slowUp(t, p, stack, 3*time.Second)
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
@@ -149,19 +135,7 @@ func TestKilledCLIIsRepaired(t *testing.T) {
 	stack := "killed"
 	p := projectAs(t, "dev", stack)
 	p.destroyAtEnd(t, stack)
-	kube.SetCreateDelay(4 * time.Second)
-	defer kube.SetCreateDelay(0)
-	before := kube.CallCount("Create")
-	cmd := exec.Command(infraBin, "up", "--stack", stack, "--yes", "--dir", p.dir)
-	cmd.Env = p.env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 600 && kube.CallCount("Create") == before; i++ {
-		time.Sleep(100 * time.Millisecond)
-	}
+	cmd, out := slowUp(t, p, stack, 4*time.Second)
 	cli := childCLI(t, cmd.Process.Pid)
 	if err := syscall.Kill(cli, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -171,24 +145,35 @@ func TestKilledCLIIsRepaired(t *testing.T) {
 	// The creates in flight finish in the "cloud" after the CLI is gone.
 	time.Sleep(5 * time.Second)
 	kube.SetCreateDelay(0)
-	if n := pendingOperations(t, p, stack); n == 0 {
-		t.Fatalf("the kill left no pending operations: the test did not interrupt a create\n%s", out.String())
-	}
 
+	// Killed while writing, the checkpoint itself can be cut short; else
+	// the state holds the lock and pending creates.
 	r := p.infra(t, "preview", "--stack", stack)
-	if r.code != 1 || !strings.Contains(r.stderr, "left broken by an interrupted or killed run") ||
-		!strings.Contains(r.stderr, "pending creating of kubernetes:") || !strings.Contains(r.stderr, "infra repair --stack "+stack) {
-		t.Errorf("preview of a broken stack: exit %d\n%s", r.code, r.stderr)
-	}
-	if !strings.Contains(r.stderr, "locked by") || !strings.Contains(r.stderr, "its owner is not running any more") {
-		t.Errorf("the lock and its dead owner are not reported:\n%s", r.stderr)
-	}
-	if r := p.infra(t, "drift", "--stack", stack); r.code != 3 {
-		t.Errorf("drift of a broken stack: exit %d, want 3\n%s", r.code, r.stderr)
+	damaged := strings.Contains(r.stderr, "checkpoint is damaged")
+	if !damaged {
+		if n := pendingOperations(t, p, stack); n == 0 {
+			t.Fatalf("the kill left no pending operations: the test did not interrupt a create\n%s", out.String())
+		}
+		if r.code != 1 || !strings.Contains(r.stderr, "left broken by an interrupted or killed run") ||
+			!strings.Contains(r.stderr, "pending creating of kubernetes:") || !strings.Contains(r.stderr, "infra repair --stack "+stack) {
+			t.Errorf("preview of a broken stack: exit %d\n%s", r.code, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "locked by") || !strings.Contains(r.stderr, "its owner is not running any more") {
+			t.Errorf("the lock and its dead owner are not reported:\n%s", r.stderr)
+		}
+		if r := p.infra(t, "drift", "--stack", stack); r.code != 3 {
+			t.Errorf("drift of a broken stack: exit %d, want 3\n%s", r.code, r.stderr)
+		}
+	} else if r.code != 1 || !strings.Contains(r.stderr, "infra repair --stack "+stack) {
+		t.Errorf("preview with a damaged checkpoint: exit %d\n%s", r.code, r.stderr)
 	}
 
 	rep := p.mustInfra(t, "repair", "--stack", stack)
-	for _, want := range []string{"repair: released the lock of", "read back as default/", "repair: refreshed the state from the cloud"} {
+	wants := []string{"repair: released the lock of", "read back as default/", "repair: refreshed the state from the cloud"}
+	if damaged {
+		wants = []string{"repair: restored the checkpoint of " + stack, "repair: refreshed the state from the cloud"}
+	}
+	for _, want := range wants {
 		if !strings.Contains(rep.stdout, want) {
 			t.Errorf("repair output lacks %q:\n%s", want, rep.stdout)
 		}
@@ -244,19 +229,7 @@ func TestConcurrentRunNamesTheLockHolder(t *testing.T) {
 	stack := "locked"
 	p := projectAs(t, "dev", stack)
 	p.destroyAtEnd(t, stack)
-	kube.SetCreateDelay(2 * time.Second)
-	defer kube.SetCreateDelay(0)
-	before := kube.CallCount("Create")
-	first := exec.Command(infraBin, "up", "--stack", stack, "--yes", "--dir", p.dir)
-	first.Env = p.env
-	var out bytes.Buffer
-	first.Stdout, first.Stderr = &out, &out
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 600 && kube.CallCount("Create") == before; i++ {
-		time.Sleep(100 * time.Millisecond)
-	}
+	first, out := slowUp(t, p, stack, 2*time.Second)
 	for _, verb := range [][]string{{"up", "--yes"}, {"destroy", "--yes"}} {
 		r := p.infra(t, append(verb, "--stack", stack)...)
 		if r.code != 1 || !strings.Contains(r.stderr, "locked by") || !strings.Contains(r.stderr, "its owner is still running here") {
@@ -280,5 +253,56 @@ func TestConcurrentRunNamesTheLockHolder(t *testing.T) {
 	}
 	if s, c := stateURNs(t, p, stack), cloudURNs(stack); strings.Join(s, "\n") != strings.Join(c, "\n") {
 		t.Errorf("state and cloud differ:\nstate %v\ncloud %v", s, c)
+	}
+}
+
+// slowUp starts `infra up` on a stack whose Kubernetes creates each take
+// delay, and returns once the first of them has begun.
+func slowUp(t *testing.T, p proj, stack string, delay time.Duration) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	kube.SetCreateDelay(delay)
+	t.Cleanup(func() { kube.SetCreateDelay(0) })
+	before := kube.CallCount("Create")
+	cmd := exec.Command(infraBin, "up", "--stack", stack, "--yes", "--dir", p.dir)
+	cmd.Env = p.env
+	out := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 600 && kube.CallCount("Create") == before; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	return cmd, out
+}
+
+// A checkpoint cut short (a run killed while writing it): every verb ends
+// at once naming the damage and the repair; repair puts back the last good
+// checkpoint, and up converges.
+func TestTruncatedCheckpointIsRepaired(t *testing.T) {
+	stack := "truncated"
+	p := projectAs(t, "dev", stack)
+	p.destroyAtEnd(t, stack)
+	p.mustInfra(t, "up", "--stack", stack, "--yes")
+	file := filepath.Join(p.state, ".pulumi", "stacks", "unlimited-translation", stack+".json")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range [][]string{{"preview"}, {"drift"}, {"up", "--yes"}, {"destroy", "--yes"}, {"outputs"}} {
+		r := p.infra(t, append(verb, "--stack", stack)...)
+		if r.code == 0 || !strings.Contains(r.stderr, "failed to load checkpoint") || !strings.Contains(r.stderr, "infra repair --stack "+stack) {
+			t.Errorf("infra %s on a truncated checkpoint: exit %d\n%s", verb[0], r.code, r.stderr)
+		}
+	}
+	rep := p.mustInfra(t, "repair", "--stack", stack)
+	if !strings.Contains(rep.stdout, "repair: restored the checkpoint of "+stack+" from "+stack+".json.bak") {
+		t.Errorf("repair:\n%s", rep.stdout)
+	}
+	if damaged, _ := filepath.Glob(file + ".damaged-*"); len(damaged) != 1 {
+		t.Errorf("the damaged checkpoint is not kept: %v", damaged)
+	}
+	p.mustInfra(t, "up", "--stack", stack, "--yes")
+	if s, c := stateURNs(t, p, stack), cloudURNs(stack); strings.Join(s, "\n") != strings.Join(c, "\n") || len(s) < 18 {
+		t.Errorf("state and cloud differ after repair and up:\nstate %v\ncloud %v", s, c)
 	}
 }

@@ -179,19 +179,8 @@ func (p proj) restore(t *testing.T, stack string) func() {
 // endpoint; its infra previews a dev stack brought up by this tree's.
 func TestRemovedComponentAgreesWithEngine(t *testing.T) {
 	src := t.TempDir()
-	files, err := exec.Command("git", "-C", "..", "ls-files", "--cached", "--others", "--exclude-standard").Output()
-	if err != nil {
+	if err := scenarios.CopyWorkingTree("..", src); err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range strings.Fields(string(files)) {
-		b, err := os.ReadFile(filepath.Join("..", f))
-		if err != nil {
-			continue
-		}
-		_ = os.MkdirAll(filepath.Dir(filepath.Join(src, f)), 0o755)
-		if err := os.WriteFile(filepath.Join(src, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	if err := scenarios.RemovePublicEndpoint(src); err != nil {
 		t.Fatal(err)

@@ -21,20 +21,9 @@ func clone(t *testing.T) string {
 	if out, err := exec.Command("git", "clone", "-q", "../..", dir).CombinedOutput(); err != nil {
 		t.Fatalf("git clone: %v\n%s", err, out)
 	}
-	// Bring the clone's tracked files to this working tree's state.
-	files, err := exec.Command("git", "-C", "../..", "ls-files", "--cached", "--others", "--exclude-standard").Output()
-	if err != nil {
+	// Bring the clone to this working tree's state.
+	if err := scenarios.CopyWorkingTree("../..", dir); err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range strings.Fields(string(files)) {
-		b, err := os.ReadFile(filepath.Join("../..", f))
-		if err != nil {
-			continue
-		}
-		_ = os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	for _, args := range [][]string{{"add", "-A"}, {"-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "base", "--allow-empty"}} {
 		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {

@@ -50,8 +50,16 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 			in := watchInterrupts(cmd.ErrOrStderr(), f.stack)
 			defer in.stop()
 			e, err := engine.Open(cmd.Context(), f.dir, f.stack, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if engine.DamagedCheckpoint(err) && use == "repair" {
+				did, rerr := engine.RestoreCheckpoint(f.dir, f.stack)
+				if rerr != nil {
+					return rerr
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "repair: "+did)
+				e, err = engine.Open(cmd.Context(), f.dir, f.stack, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
 			if err != nil {
-				return err
+				return damaged(err, f.stack)
 			}
 			in.attach(e)
 			if use != "repair" && use != "outputs" {
@@ -59,7 +67,7 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 				// its repair, before anything runs on it.
 				h, err := e.Health(cmd.Context())
 				if err != nil {
-					return err
+					return damaged(err, f.stack)
 				}
 				if !h.OK() {
 					code := 1
@@ -69,7 +77,7 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 					return exitError{code: code, msg: h.Error()}
 				}
 			}
-			return in.result(use, e, run(cmd, e, f))
+			return in.result(use, e, damaged(run(cmd, e, f), f.stack))
 		},
 	}
 	cmd.Flags().StringVarP(&f.stack, "stack", "s", "", "stack to operate on")
@@ -268,4 +276,12 @@ func runRepair(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "repair: stack %s had nothing to repair\n", e.Name)
 	}
 	return nil
+}
+
+// damaged adds the repair to the error of a damaged checkpoint.
+func damaged(err error, stack string) error {
+	if !engine.DamagedCheckpoint(err) || strings.Contains(err.Error(), "infra repair") {
+		return err
+	}
+	return fmt.Errorf("%w\nthe stack's checkpoint is damaged (a run killed while saving it?): infra repair --stack %s restores the last good one", err, stack)
 }

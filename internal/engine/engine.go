@@ -136,26 +136,29 @@ func backendEnv(root string, stderr io.Writer) (map[string]string, error) {
 }
 
 // loggedIn tells whether `pulumi login` chose a backend.
-func loggedIn() bool {
-	if os.Getenv("PULUMI_ACCESS_TOKEN") != "" {
-		return true
-	}
+func loggedIn() bool { return os.Getenv("PULUMI_ACCESS_TOKEN") != "" || currentLogin() != "" }
+
+// currentLogin is the backend URL `pulumi login` chose, if any.
+func currentLogin() string {
 	home := os.Getenv("PULUMI_HOME")
 	if home == "" {
 		h, err := os.UserHomeDir()
 		if err != nil {
-			return false
+			return ""
 		}
 		home = filepath.Join(h, ".pulumi")
 	}
 	b, err := os.ReadFile(filepath.Join(home, "credentials.json"))
 	if err != nil {
-		return false
+		return ""
 	}
 	var creds struct {
 		Current string `json:"current"`
 	}
-	return json.Unmarshal(b, &creds) == nil && creds.Current != ""
+	if json.Unmarshal(b, &creds) != nil {
+		return ""
+	}
+	return creds.Current
 }
 
 // brief turns an Automation API error (which carries the CLI's whole

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -88,7 +87,7 @@ func (e *Engine) Health(ctx context.Context) (*Health, error) {
 	h := &Health{Stack: e.Name}
 	dep, err := e.stack.Export(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("the state of %s cannot be read: %s (if the checkpoint is damaged, restore a backup: pulumi stack import --file <backup> --stack %s; file backends keep them in .pulumi/backups)", e.Name, brief(err), e.Name)
+		return nil, fmt.Errorf("the state of %s cannot be read: %s (a damaged checkpoint: infra repair --stack %s restores the last good one on a file backend)", e.Name, brief(err), e.Name)
 	}
 	var state struct {
 		Pending []struct {
@@ -113,14 +112,9 @@ func (e *Engine) Health(ctx context.Context) (*Health, error) {
 
 // locks reads a file backend's lock files for this stack.
 func (e *Engine) locks() []Lock {
-	u, err := url.Parse(e.backend)
-	if err != nil || u.Scheme != "file" {
+	root, ok := filePath(e.backend)
+	if !ok {
 		return nil
-	}
-	root := u.Path
-	if strings.HasPrefix(root, "/~") {
-		home, _ := os.UserHomeDir()
-		root = filepath.Join(home, root[2:])
 	}
 	dir := filepath.Join(root, ".pulumi", "locks", "organization", stacks.Project, e.Name)
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))

@@ -23,11 +23,19 @@ import (
 //     dropped when it does not. Other pending operations are dropped; the
 //     refresh reads the truth.
 func (e *Engine) Repair(ctx context.Context, breakLock bool) ([]string, error) {
-	h, err := e.Health(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var did []string
+	h, err := e.Health(ctx)
+	if DamagedCheckpoint(err) {
+		restored, rerr := RestoreCheckpoint(e.Root, e.Name)
+		if rerr != nil {
+			return nil, rerr
+		}
+		did = append(did, restored)
+		h, err = e.Health(ctx)
+	}
+	if err != nil {
+		return did, err
+	}
 	for _, l := range h.Locks {
 		running, known := l.Running()
 		switch {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -270,4 +271,27 @@ func Decode(b []byte) ([]*report.Report, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// CopyWorkingTree copies the files git knows in repo (tracked ones, and
+// new ones it does not ignore) as they are on disk into dst, so a test
+// sees this working tree's program, uncommitted changes included.
+func CopyWorkingTree(repo, dst string) error {
+	files, err := exec.Command("git", "-C", repo, "ls-files", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		return fmt.Errorf("git ls-files in %s: %w", repo, err)
+	}
+	for _, f := range strings.Fields(string(files)) {
+		b, err := os.ReadFile(filepath.Join(repo, f))
+		if err != nil {
+			continue // deleted in the working tree
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, f)), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, f), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
