@@ -83,9 +83,9 @@ func fold(kind string, mds []*apitype.StepEventMetadata) (report.Change, bool) {
 	if main.New != nil {
 		c.Parent, cur = main.New.Parent, main.New.Inputs
 	}
-	c.Name = realName(cur)
+	c.Name = report.RealName(cur)
 	if c.Name == "" {
-		c.Name = realName(old)
+		c.Name = report.RealName(old)
 	}
 	rule, _ := rules.For(c.Type)
 	switch {
@@ -148,12 +148,11 @@ func blocked(c *report.Change, md *apitype.StepEventMetadata, rule rules.Rule) {
 	if md.Old == nil {
 		return
 	}
-	unlock := "turn its protection off in the program or config and `infra up` first, or `pulumi state unprotect '" + c.URN + "'`"
 	switch {
 	case c.Op == "replace" && c.Mode != "read-replacement" && md.Old.Protect && (md.New == nil || md.New.Protect):
-		c.Blocked, c.Unlock = "it is protected", unlock
+		c.Blocked, c.Unlock = "it is protected", report.Unprotect(c.URN, "replace")
 	case c.Op == "delete" && md.Old.Protect:
-		c.Blocked, c.Unlock = "it is protected", unlock
+		c.Blocked, c.Unlock = "it is protected", report.Unprotect(c.URN, "delete")
 	case (c.Op == "replace" || c.Op == "delete") && rule.Blocks != nil:
 		c.Blocked, c.Unlock = rule.Blocks(md.Old.Inputs)
 	}
@@ -193,16 +192,6 @@ func props(op string, md *apitype.StepEventMetadata, outputs bool) []report.Prop
 		out = append(out, pc)
 	}
 	return out
-}
-
-// realName is the cloud name or the Kubernetes object's name.
-func realName(in map[string]interface{}) string {
-	for _, v := range []interface{}{in["name"], rules.Lookup(in, "metadata", "name")} {
-		if s, ok := v.(string); ok && s != "" && !report.IsMask(s) && s != report.UnknownValue {
-			return s
-		}
-	}
-	return ""
 }
 
 func uniq(s []string) []string {

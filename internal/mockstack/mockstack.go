@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
@@ -121,19 +122,19 @@ func (m *Mocks) Must(t testing.TB, typ, name string) Resource {
 func Run(stack string, config map[string]string, secretKeys []string, program pulumi.RunFunc) (*Mocks, map[string]interface{}, error) {
 	m := &Mocks{}
 	outputs := map[string]interface{}{}
-	var mu sync.Mutex
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		if err := program(ctx); err != nil {
 			return err
 		}
+		// Awaited here, inside the run: an apply registered on an export
+		// that is a plain value is not waited for by RunErr, so reading
+		// outputs that way lost some now and then.
 		for k, v := range ctx.GetCurrentExportMap() {
-			k := k
-			pulumi.ToOutput(v).ApplyT(func(x interface{}) interface{} {
-				mu.Lock()
-				outputs[k] = x
-				mu.Unlock()
-				return x
-			})
+			res, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(v))
+			if err != nil {
+				return fmt.Errorf("stack output %s: %w", k, err)
+			}
+			outputs[k] = res.Value
 		}
 		return nil
 	}, pulumi.WithMocks("unlimited-translation", stack, m), func(ri *pulumi.RunInfo) {

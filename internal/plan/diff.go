@@ -127,18 +127,7 @@ func (d *differ) op(urn string) *report.Change {
 }
 
 func (d *differ) change(r *jsonResource, op string) *report.Change {
-	return &report.Change{Op: op, URN: r.URN, Type: r.Type, Parent: r.Parent, Name: realName(r.Inputs)}
-}
-
-// realName is the name a reader knows a resource by: the cloud name or
-// the Kubernetes object's name.
-func realName(in map[string]interface{}) string {
-	for _, v := range []interface{}{in["name"], rules.Lookup(in, "metadata", "name"), in["accountId"]} {
-		if s, ok := v.(string); ok && !strings.HasPrefix(s, "(") && !report.IsMask(s) {
-			return s
-		}
-	}
-	return ""
+	return &report.Change{Op: op, URN: r.URN, Type: r.Type, Parent: r.Parent, Name: report.RealName(r.Inputs)}
 }
 
 // deleted: a resource the program no longer registers.
@@ -298,9 +287,9 @@ func (d *differ) replacement(c *report.Change, b, h *jsonResource, rule rules.Ru
 	switch {
 	case b.Options.Protect && h.Options.Protect:
 		// step_generator.go refuses to replace when old and new are protected.
-		c.Blocked, c.Unlock = "it is protected", unprotect(h.URN, "replace")
+		c.Blocked, c.Unlock = "it is protected", report.Unprotect(h.URN, "replace")
 	case d.forced[h.URN] != "" && b.Options.Protect:
-		c.Blocked, c.Unlock = "it is protected, and the engine must replace it as part of a delete-before-replace", unprotect(h.URN, "replace")
+		c.Blocked, c.Unlock = "it is protected, and the engine must replace it as part of a delete-before-replace", report.Unprotect(h.URN, "replace")
 	case rule.Blocks != nil && ifBlocks(rule, b):
 		c.Blocked, c.Unlock = rule.Blocks(b.Inputs)
 	case b.Options.RetainOnDelete && sameName && !providerReplaced:
@@ -579,11 +568,7 @@ func risks(in []rules.Risk) []report.Risk {
 }
 
 func protectedDelete(urn string) (string, string) {
-	return "it is protected", unprotect(urn, "delete")
-}
-
-func unprotect(urn, op string) string {
-	return fmt.Sprintf("turn its protection off in the program or config and `infra up` first, or `pulumi state unprotect '%s'`; then %s it", urn, op)
+	return "it is protected", report.Unprotect(urn, "delete")
 }
 
 func hasData(rs []rules.Risk) bool {

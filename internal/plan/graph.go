@@ -192,7 +192,7 @@ func node(r *Resource, b *blast) string {
 // Kubernetes object's, else its Pulumi name.
 func displayName(r *Resource) string {
 	in := PlainMap(r.Inputs)
-	if n := realName(in); n != "" {
+	if n := report.RealName(in); n != "" {
 		return n
 	}
 	if r.Read && r.ID != "" {

@@ -316,3 +316,25 @@ func PathParts(path string) []string {
 	}
 	return out
 }
+
+// RealName is the name a reader knows a resource by, from its inputs: the
+// cloud name, the Kubernetes object's name or a service account's ID; ""
+// when it is unknown or secret.
+func RealName(in map[string]interface{}) string {
+	var meta interface{}
+	if m, ok := in["metadata"].(map[string]interface{}); ok {
+		meta = m["name"]
+	}
+	for _, v := range []interface{}{in["name"], meta, in["accountId"]} {
+		if s, ok := v.(string); ok && s != "" && !strings.HasPrefix(s, "(") && !IsMask(s) && s != UnknownValue {
+			return s
+		}
+	}
+	return ""
+}
+
+// Unprotect says how to let op (replace, delete) go ahead on a protected
+// resource on purpose.
+func Unprotect(urn, op string) string {
+	return fmt.Sprintf("turn its protection off in the program or config and `infra up` first, or `pulumi state unprotect '%s'`; then %s it", urn, op)
+}
