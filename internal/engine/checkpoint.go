@@ -74,16 +74,9 @@ func good(file string) bool {
 }
 
 // fileBackend is the directory of the state backend when it is a file
-// backend: PULUMI_BACKEND_URL, the login's, or infra's default.
+// backend.
 func fileBackend(root string) (string, bool) {
-	u := os.Getenv("PULUMI_BACKEND_URL")
-	if u == "" {
-		if cur := currentLogin(); cur != "" {
-			u = cur
-		} else if abs, err := filepath.Abs(filepath.Join(root, StateDir)); err == nil {
-			u = "file://" + abs
-		}
-	}
+	u, _ := stateURL(root)
 	return filePath(u)
 }
 

@@ -36,8 +36,7 @@ type Engine struct {
 	// Completed counts the resource operations the last up or destroy
 	// finished.
 	Completed int
-	// backend is the state backend's URL when known ("" for an account
-	// login whose URL is not in the environment).
+	// backend is the state backend's URL (see stateURL).
 	backend string
 }
 
@@ -68,10 +67,7 @@ func Open(ctx context.Context, root, name string, stdout, stderr io.Writer) (*En
 	if err != nil {
 		return nil, fmt.Errorf("opening stack %s: %s", name, brief(err))
 	}
-	backend := os.Getenv("PULUMI_BACKEND_URL")
-	if u := env["PULUMI_BACKEND_URL"]; u != "" {
-		backend = u
-	}
+	backend, _ := stateURL(root)
 	return &Engine{Root: root, Name: name, Config: cfg, Out: stdout, Err: stderr, stack: s, cli: cmd, backend: backend}, nil
 }
 
@@ -121,13 +117,11 @@ func pulumiCommand(root string) (*cli, error) {
 // backendEnv keeps whatever backend the user chose (PULUMI_BACKEND_URL or a
 // login); with none, state goes to a file backend in the repo, said once.
 func backendEnv(root string, stderr io.Writer) (map[string]string, error) {
-	if os.Getenv("PULUMI_BACKEND_URL") != "" || loggedIn() {
+	u, ours := stateURL(root)
+	if !ours {
 		return nil, nil
 	}
-	dir, err := filepath.Abs(filepath.Join(root, StateDir))
-	if err != nil {
-		return nil, err
-	}
+	dir, _ := filePath(u)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the local state folder: %w", err)
 	}
@@ -135,8 +129,22 @@ func backendEnv(root string, stderr io.Writer) (map[string]string, error) {
 	return map[string]string{"PULUMI_BACKEND_URL": "file://" + dir}, nil
 }
 
-// loggedIn tells whether `pulumi login` chose a backend.
-func loggedIn() bool { return os.Getenv("PULUMI_ACCESS_TOKEN") != "" || currentLogin() != "" }
+// stateURL is the backend the CLI will use: PULUMI_BACKEND_URL, else the
+// one `pulumi login` chose, else Pulumi Cloud when an access token is set,
+// else infra's own file backend in the repo (ours is true then).
+func stateURL(root string) (u string, ours bool) {
+	if u := os.Getenv("PULUMI_BACKEND_URL"); u != "" {
+		return u, false
+	}
+	if u := currentLogin(); u != "" {
+		return u, false
+	}
+	if os.Getenv("PULUMI_ACCESS_TOKEN") != "" {
+		return "https://api.pulumi.com", false
+	}
+	dir, _ := filepath.Abs(filepath.Join(root, StateDir))
+	return "file://" + dir, true
+}
 
 // currentLogin is the backend URL `pulumi login` chose, if any.
 func currentLogin() string {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -107,7 +108,8 @@ func fold(kind string, mds []*apitype.StepEventMetadata) (report.Change, bool) {
 		for _, md := range mds {
 			c.Replaces = append(c.Replaces, md.Keys...)
 		}
-		c.Replaces = uniq(c.Replaces)
+		slices.Sort(c.Replaces)
+		c.Replaces = slices.Compact(c.Replaces)
 		if len(c.Replaces) == 0 {
 			c.Reasons = []string{"replaced by the engine along with a resource it depends on"}
 		}
@@ -191,18 +193,5 @@ func props(op string, md *apitype.StepEventMetadata, outputs bool) []report.Prop
 		}
 		out = append(out, pc)
 	}
-	return out
-}
-
-func uniq(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	sort.Strings(out)
 	return out
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
 	"github.com/unlimited-translation/infra/stacks"
 )
 
@@ -85,20 +87,14 @@ func (h *Health) Error() string {
 // error means the state itself cannot be read.
 func (e *Engine) Health(ctx context.Context) (*Health, error) {
 	h := &Health{Stack: e.Name}
-	dep, err := e.stack.Export(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("the state of %s cannot be read: %s (a damaged checkpoint: infra repair --stack %s restores the last good one on a file backend)", e.Name, brief(err), e.Name)
-	}
 	var state struct {
 		Pending []struct {
 			Type     string                 `json:"type"`
 			Resource map[string]interface{} `json:"resource"`
 		} `json:"pending_operations"`
 	}
-	if len(dep.Deployment) > 0 {
-		if err := json.Unmarshal(dep.Deployment, &state); err != nil {
-			return nil, fmt.Errorf("the state of %s does not parse: %w", e.Name, err)
-		}
+	if _, err := e.export(ctx, &state); err != nil {
+		return nil, fmt.Errorf("%w (a damaged checkpoint: infra repair --stack %s restores the last good one on a file backend)", err, e.Name)
 	}
 	for _, p := range state.Pending {
 		urn, _ := p.Resource["urn"].(string)
@@ -108,6 +104,20 @@ func (e *Engine) Health(ctx context.Context) (*Health, error) {
 	}
 	h.Locks = e.locks()
 	return h, nil
+}
+
+// export reads the stack's state and decodes it into v.
+func (e *Engine) export(ctx context.Context, v interface{}) (apitype.UntypedDeployment, error) {
+	dep, err := e.stack.Export(ctx)
+	if err != nil {
+		return dep, fmt.Errorf("the state of %s cannot be read: %s", e.Name, brief(err))
+	}
+	if len(dep.Deployment) > 0 {
+		if err := json.Unmarshal(dep.Deployment, v); err != nil {
+			return dep, fmt.Errorf("the state of %s does not parse: %w", e.Name, err)
+		}
+	}
+	return dep, nil
 }
 
 // locks reads a file backend's lock files for this stack.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -190,10 +189,6 @@ func (e *Engine) Outputs(ctx context.Context, showSecrets bool) (map[string]inte
 // Protected lists what in the stack's state blocks a destroy: resources
 // with Pulumi's protect, and a cluster with GKE deletion protection on.
 func (e *Engine) Protected(ctx context.Context) ([]string, error) {
-	dep, err := e.stack.Export(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the state of %s: %s", e.Name, brief(err))
-	}
 	var state struct {
 		Resources []struct {
 			URN     string                 `json:"urn"`
@@ -202,10 +197,8 @@ func (e *Engine) Protected(ctx context.Context) ([]string, error) {
 			Inputs  map[string]interface{} `json:"inputs"`
 		} `json:"resources"`
 	}
-	if len(dep.Deployment) > 0 {
-		if err := json.Unmarshal(dep.Deployment, &state); err != nil {
-			return nil, fmt.Errorf("reading the state of %s: %w", e.Name, err)
-		}
+	if _, err := e.export(ctx, &state); err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, r := range state.Resources {

@@ -69,13 +69,10 @@ func (e *Engine) Repair(ctx context.Context, breakLock bool) ([]string, error) {
 // resolvePending moves pending creates into the state with their cloud
 // IDs and drops every pending operation.
 func (e *Engine) resolvePending(ctx context.Context) ([]string, error) {
-	dep, err := e.stack.Export(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the state of %s: %s", e.Name, brief(err))
-	}
 	var state map[string]interface{}
-	if err := json.Unmarshal(dep.Deployment, &state); err != nil {
-		return nil, fmt.Errorf("the state of %s does not parse: %w", e.Name, err)
+	dep, err := e.export(ctx, &state)
+	if err != nil {
+		return nil, err
 	}
 	resources, _ := state["resources"].([]interface{})
 	pending, _ := state["pending_operations"].([]interface{})

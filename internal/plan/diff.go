@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -207,7 +208,7 @@ func (d *differ) changed(b, h *jsonResource) *report.Change {
 	replaces = append(replaces, providerForced...)
 	for _, p := range paths {
 		for _, roc := range h.Options.ReplaceOnChanges {
-			if matchPath(roc, p) && !contains(replaces, p) {
+			if matchPath(roc, p) && !slices.Contains(replaces, p) {
 				replaces = append(replaces, p)
 				reasons = append(reasons, "`"+p+"` is under the resource option replaceOnChanges `"+roc+"`")
 			}
@@ -284,14 +285,18 @@ func (d *differ) replacement(c *report.Change, b, h *jsonResource, rule rules.Ru
 			c.Risks = []report.Risk{{What: "data", Detail: "the new one starts empty: the old one keeps the data (retainOnDelete) but nothing uses it any more"}}
 		}
 	}
+	why, unlock := "", ""
+	if rule.Blocks != nil {
+		why, unlock = rule.Blocks(b.Inputs)
+	}
 	switch {
 	case b.Options.Protect && h.Options.Protect:
 		// step_generator.go refuses to replace when old and new are protected.
 		c.Blocked, c.Unlock = "it is protected", report.Unprotect(h.URN, "replace")
 	case d.forced[h.URN] != "" && b.Options.Protect:
 		c.Blocked, c.Unlock = "it is protected, and the engine must replace it as part of a delete-before-replace", report.Unprotect(h.URN, "replace")
-	case rule.Blocks != nil && ifBlocks(rule, b):
-		c.Blocked, c.Unlock = rule.Blocks(b.Inputs)
+	case why != "":
+		c.Blocked, c.Unlock = why, unlock
 	case b.Options.RetainOnDelete && sameName && !providerReplaced:
 		c.Blocked = "retainOnDelete keeps the old one, so its name stays taken and the new one cannot be created"
 		c.Unlock = "turn retainOnDelete off for this resource first, or give the new one another name"
@@ -299,11 +304,6 @@ func (d *differ) replacement(c *report.Change, b, h *jsonResource, rule rules.Ru
 		c.Blocked = "it keeps its name, and the new one is created before the old one is deleted: \"already exists\""
 		c.Unlock = "set the resource option deleteBeforeReplace, or give it a new name"
 	}
-}
-
-func ifBlocks(rule rules.Rule, b *jsonResource) bool {
-	why, _ := rule.Blocks(b.Inputs)
-	return why != ""
 }
 
 // sameIdentity tells whether old and new share the cloud ID, or the
@@ -344,7 +344,7 @@ func (d *differ) forceDependents() bool {
 			rule, _ := rules.For(b.Type)
 			var keys []string
 			for k, from := range b.PropertyDependencies {
-				if contains(from, urn) {
+				if slices.Contains(from, urn) {
 					keys = append(keys, k)
 				}
 			}
@@ -518,7 +518,7 @@ func orNone(s string) string {
 // the option's path is a prefix of the changed path, element by element,
 // "*" matching any one element.
 func matchPath(pattern, path string) bool {
-	pp, cp := splitPath(pattern), splitPath(path)
+	pp, cp := report.PathParts(pattern), report.PathParts(path)
 	if len(pp) > len(cp) {
 		return false
 	}
@@ -541,23 +541,6 @@ func matchesAny(patterns []string, path string) bool {
 
 // ignored: ignoreChanges resets these paths to the state's values.
 func ignored(patterns []string, path string) bool { return matchesAny(patterns, path) }
-
-func splitPath(p string) []string {
-	var out []string
-	for _, m := range report.PathParts(p) {
-		out = append(out, m)
-	}
-	return out
-}
-
-func contains(s []string, x string) bool {
-	for _, e := range s {
-		if e == x {
-			return true
-		}
-	}
-	return false
-}
 
 func risks(in []rules.Risk) []report.Risk {
 	out := make([]report.Risk, len(in))

@@ -1,7 +1,8 @@
 package plan
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,7 +136,7 @@ func (p *Plan) mermaid(only map[string]bool, b *blast) string {
 	}
 	// One dotted edge per provider, to the innermost component holding
 	// everything it manages (13 edges into the app become one).
-	for _, prov := range sortedKeysOf(managed) {
+	for _, prov := range slices.Sorted(maps.Keys(managed)) {
 		urns := managed[prov]
 		target := ids[urns[0]]
 		if len(urns) > 1 {
@@ -259,13 +260,4 @@ func (p *Plan) customDeps(r *Resource, byURN map[string]*Resource) []string {
 		add(d)
 	}
 	return uniqueSorted(out)
-}
-
-func sortedKeysOf(m map[string][]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
