@@ -11,8 +11,10 @@ func networkGoes(map[string]interface{}) []Risk {
 	return []Risk{{"downtime", "everything attached to the network (the cluster) must go first"}}
 }
 
+// GKE's "Using Google-managed SSL certificates" page: provisioning starts
+// once DNS points at the load balancer and can take up to 60 minutes.
 func certificateGoes(map[string]interface{}) []Risk {
-	return []Risk{{"certificate", "HTTPS fails until a new Google-managed certificate is provisioned (15-60 minutes after DNS resolves)"}}
+	return []Risk{{"certificate", "HTTPS fails until a new Google-managed certificate is provisioned (up to 60 minutes once DNS points at the load balancer)"}}
 }
 
 func loadBalancerGoes(map[string]interface{}) []Risk {

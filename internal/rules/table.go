@@ -58,7 +58,7 @@ var table = map[string]Rule{
 		},
 		IDFormat: "projects/{project}/locations/{location}/clusters/{name}",
 		Loses: func(map[string]interface{}) []Risk {
-			return []Risk{{"downtime", "a new cluster takes 10+ minutes to create, and everything running in the old one goes with it"}}
+			return []Risk{{"downtime", "nothing serves until the new cluster is created and every object in it is recreated; everything running in the old one goes with it"}}
 		},
 		// resourceContainerClusterDelete refuses while deletion_protection is
 		// true in the state (its default in this version).
