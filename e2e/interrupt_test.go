@@ -135,6 +135,14 @@ func TestKilledCLIIsRepaired(t *testing.T) {
 	stack := "killed"
 	p := projectAs(t, "dev", stack)
 	p.destroyAtEnd(t, stack)
+	killThenRepair(t, p, stack)
+}
+
+// killThenRepair kills the Pulumi CLI under `infra up` mid-create and
+// checks the documented path: the broken stack is reported, repair fixes
+// it, up converges.
+func killThenRepair(t *testing.T, p proj, stack string) {
+	t.Helper()
 	cmd, out := slowUp(t, p, stack, 4*time.Second)
 	cli := childCLI(t, cmd.Process.Pid)
 	if err := syscall.Kill(cli, syscall.SIGKILL); err != nil {

@@ -113,6 +113,7 @@ type proj struct {
 func project(t *testing.T, stack string) proj {
 	t.Helper()
 	p := bare(t, stack)
+	fresh(stack)
 	p.pulumi(t, "stack", "init", stack, "--secrets-provider", "passphrase")
 	for k, v := range secretVals {
 		p.pulumi(t, "config", "set", "--secret", k, v, "--stack", stack)
@@ -124,15 +125,33 @@ func project(t *testing.T, stack string) proj {
 // name, so its URNs are its own in the shared stand-ins.
 func projectAs(t *testing.T, src, stack string) proj {
 	t.Helper()
+	return projectOn(t, src, stack, nil)
+}
+
+// projectOn is projectAs on another state backend: backend is the
+// environment that selects it (PULUMI_BACKEND_URL and what it needs).
+func projectOn(t *testing.T, src, stack string, backend []string) proj {
+	t.Helper()
 	p := bare(t, src)
+	if backend != nil {
+		p.env = append(append([]string{}, baseEnv...), backend...)
+	}
 	if err := os.Rename(filepath.Join(p.dir, "Pulumi."+src+".yaml"), filepath.Join(p.dir, "Pulumi."+stack+".yaml")); err != nil {
 		t.Fatal(err)
 	}
+	fresh(stack)
 	p.pulumi(t, "stack", "init", stack, "--secrets-provider", "passphrase")
 	for k, v := range secretVals {
 		p.pulumi(t, "config", "set", "--secret", k, v, "--stack", stack)
 	}
 	return p
+}
+
+// fresh gives a new project's stack an empty cloud: what an earlier test
+// left under the same stack name is not this project's.
+func fresh(stack string) {
+	gcp.ForgetStack(stack)
+	kube.ForgetStack(stack)
 }
 
 // destroyAtEnd removes the stack's resources from the shared stand-ins

@@ -2,12 +2,12 @@
 # Builds the test toolchain from Go modules (nothing is downloaded but
 # modules): the Kubernetes control plane (etcd 3.5, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubectl 1.32) plus kwok, the
-# Pulumi CLI and actionlint. Binaries are cached under ~/.cache/unlimited-translation,
+# Pulumi CLI, actionlint and fake-gcs-server. Binaries are cached under ~/.cache/unlimited-translation,
 # keyed by the pinned versions (tools/*/go.mod and go.sum), and linked into
 # the git-ignored bin/. A cold build takes 10-20 minutes on 2 cores; a warm
 # one is instant.
 #
-#   tools/build-tools.sh [controlplane|pulumi|actionlint|all]   (default: all)
+#   tools/build-tools.sh [controlplane|pulumi|actionlint|fakegcs|all]   (default: all)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-all}
@@ -65,10 +65,22 @@ build_actionlint() {
   link "$dir"
 }
 
+# The Cloud Storage emulator the gs:// backend tests run against.
+build_fakegcs() {
+  local dir="$cache/fakegcs-$(key "$root"/tools/fakegcs/go.{mod,sum})"
+  if [ ! -f "$dir/.done" ]; then
+    local out="$dir.tmp"; rm -rf "$out"; mkdir -p "$out"
+    (cd "$root/tools/fakegcs" && go build -trimpath -ldflags "-s -w" -o "$out/" tool)
+    touch "$out/.done"; rm -rf "$dir"; mv "$out" "$dir"
+  fi
+  link "$dir"
+}
+
 case "$what" in
   controlplane) build_controlplane ;;
   pulumi) build_pulumi ;;
   actionlint) build_actionlint ;;
-  all) build_controlplane; build_pulumi; build_actionlint ;;
-  *) echo "usage: $0 [controlplane|pulumi|actionlint|all]" >&2; exit 2 ;;
+  fakegcs) build_fakegcs ;;
+  all) build_controlplane; build_pulumi; build_actionlint; build_fakegcs ;;
+  *) echo "usage: $0 [controlplane|pulumi|actionlint|fakegcs|all]" >&2; exit 2 ;;
 esac

@@ -51,7 +51,7 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 			defer in.stop()
 			e, err := engine.Open(cmd.Context(), f.dir, f.stack, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if engine.DamagedCheckpoint(err) && use == "repair" {
-				did, rerr := engine.RestoreCheckpoint(f.dir, f.stack)
+				did, rerr := engine.RestoreCheckpoint(cmd.Context(), f.dir, f.stack)
 				if rerr != nil {
 					return rerr
 				}

@@ -1,13 +1,14 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,51 +22,48 @@ func DamagedCheckpoint(err error) bool {
 }
 
 // RestoreCheckpoint puts back the last good checkpoint of a stack on a
-// file backend when the current one does not parse. The backend keeps the
-// previous checkpoint as <stack>.json.bak and older ones under
+// self-managed backend (a directory or a gs:// bucket) when the current one
+// does not parse. The backend keeps the previous checkpoint as
+// <stack>.json.bak and, with PULUMI_RETAIN_CHECKPOINTS, older ones under
 // .pulumi/backups/<project>/<stack>/ (pkg v3.230.0 backend/diy/state.go);
-// the newest that parses wins, and the damaged file is kept beside it. It
+// the newest that parses wins, and the damaged one is kept beside it. It
 // returns what it did.
-func RestoreCheckpoint(root, stack string) (string, error) {
-	dir, ok := fileBackend(root)
+func RestoreCheckpoint(ctx context.Context, root, stack string) (string, error) {
+	backend, _ := stateURL(root)
+	store, ok := openStore(backend)
 	if !ok {
-		return "", errors.New("the checkpoint is damaged and the backend is not a file backend infra can read: restore it with pulumi stack import --file <a good export>")
+		return "", fmt.Errorf("the checkpoint is damaged and %s is not a backend infra can read: restore it with pulumi stack import --file <a good export>", backend)
 	}
-	file := filepath.Join(dir, ".pulumi", "stacks", stacks.Project, stack+".json")
-	if good(file) {
+	file := ".pulumi/stacks/" + stacks.Project + "/" + stack + ".json"
+	if b, err := store.Read(ctx, file); err == nil && good(b) {
 		return "", nil
 	}
-	candidates := []string{file + ".bak"}
-	backups, _ := filepath.Glob(filepath.Join(dir, ".pulumi", "backups", stacks.Project, stack, stack+".*.json"))
-	sort.Sort(sort.Reverse(sort.StringSlice(backups))) // newest first: the names end in nanoseconds
+	candidates := []object{{Name: file + ".bak"}}
+	backups, err := store.List(ctx, ".pulumi/backups/"+stacks.Project+"/"+stack+"/"+stack+".")
+	if err != nil {
+		return "", fmt.Errorf("listing the backups of %s: %w", stack, err)
+	}
+	slices.Reverse(backups) // newest first: the names end in nanoseconds
 	candidates = append(candidates, backups...)
 	for _, c := range candidates {
-		if !good(c) {
-			continue
-		}
-		b, err := os.ReadFile(c)
-		if err != nil {
+		b, err := store.Read(ctx, c.Name)
+		if err != nil || !good(b) {
 			continue
 		}
 		kept := fmt.Sprintf("%s.damaged-%d", file, time.Now().Unix())
-		if err := os.Rename(file, kept); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return "", err
+		if err := store.Rename(ctx, file, kept); err != nil && !notFound(err) {
+			return "", fmt.Errorf("setting the damaged checkpoint aside: %w", err)
 		}
-		if err := os.WriteFile(file, b, 0o600); err != nil {
-			return "", err
+		if err := store.Write(ctx, file, b); err != nil {
+			return "", fmt.Errorf("writing the restored checkpoint: %w", err)
 		}
-		info, _ := os.Stat(c)
-		return fmt.Sprintf("restored the checkpoint of %s from %s (saved %s); the damaged one is kept as %s. Resources created after that save may exist in the cloud untracked: if up reports \"already exists\", import them",
-			stack, filepath.Base(c), info.ModTime().UTC().Format(time.RFC3339), filepath.Base(kept)), nil
+		return fmt.Sprintf("restored the checkpoint of %s from %s; the damaged one is kept as %s. Resources created after that save may exist in the cloud untracked: if up reports \"already exists\", import them",
+			stack, path.Base(c.Name), store.Where(kept)), nil
 	}
-	return "", fmt.Errorf("the checkpoint of %s is damaged and no backup of it parses (looked at %s and %s)", stack, file+".bak", filepath.Join(dir, ".pulumi", "backups"))
+	return "", fmt.Errorf("the checkpoint of %s is damaged and no backup of it parses (looked at %s and %s)", stack, store.Where(file+".bak"), store.Where(".pulumi/backups/"+stacks.Project+"/"+stack))
 }
 
-func good(file string) bool {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return false
-	}
+func good(b []byte) bool {
 	var cp struct {
 		Version    int             `json:"version"`
 		Checkpoint json.RawMessage `json:"checkpoint"`
@@ -73,13 +71,7 @@ func good(file string) bool {
 	return json.Unmarshal(b, &cp) == nil && cp.Version > 0 && len(cp.Checkpoint) > 0
 }
 
-// fileBackend is the directory of the state backend when it is a file
-// backend.
-func fileBackend(root string) (string, bool) {
-	u, _ := stateURL(root)
-	return filePath(u)
-}
-
+// filePath is the directory of a file:// backend.
 func filePath(backend string) (string, bool) {
 	p, err := url.Parse(backend)
 	if err != nil || p.Scheme != "file" {

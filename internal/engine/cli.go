@@ -97,6 +97,11 @@ func (c *cli) Interrupt() int {
 	return c.signal(syscall.SIGINT)
 }
 
+// resume lets CLIs start again after an interrupt, for the quick state
+// bookkeeping that must follow one (journal.go); a second interrupt still
+// kills them.
+func (c *cli) resume() { c.interrupted.Store(false) }
+
 // Kill ends every running CLI at once.
 func (c *cli) Kill() int { return c.signal(syscall.SIGKILL) }
 

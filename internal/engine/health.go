@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -20,13 +18,16 @@ import (
 // Health is what an interrupted or killed run can leave in a stack.
 type Health struct {
 	Stack string
-	// Locks held on the stack (file backends, where infra can read them).
+	// Locks held on the stack (self-managed backends: file:// and gs://).
 	Locks []Lock
 	// Pending operations the state records as started and never finished.
 	Pending []Pending
+	// Dropped counts objects a cut-off destroy dropped from the state
+	// while their cluster still holds them (journal.go).
+	Dropped int
 }
 
-// Lock is one lock file of a file backend (pkg v3.230.0
+// Lock is one lock file of a self-managed backend (pkg v3.230.0
 // backend/diy/lock.go: .pulumi/locks/<org>/<project>/<stack>/*.json).
 type Lock struct {
 	File      string
@@ -61,7 +62,7 @@ func (l Lock) String() string {
 }
 
 // OK tells whether nothing was left behind.
-func (h *Health) OK() bool { return len(h.Locks) == 0 && len(h.Pending) == 0 }
+func (h *Health) OK() bool { return len(h.Locks) == 0 && len(h.Pending) == 0 && h.Dropped == 0 }
 
 // Error describes what is wrong and the exact repair.
 func (h *Health) Error() string {
@@ -79,22 +80,26 @@ func (h *Health) Error() string {
 	for _, p := range h.Pending {
 		fmt.Fprintf(&b, "  - pending %s of %s %s: the cloud may hold it while the state does not\n", p.Kind, p.Type, p.URN[strings.LastIndex(p.URN, "::")+2:])
 	}
+	if h.Dropped > 0 {
+		fmt.Fprintf(&b, "  - a cut-off destroy dropped %s from the state while their cluster still holds them: an up would fail with \"already exists\"\n", objects(h.Dropped))
+	}
 	fmt.Fprintf(&b, "Repair: infra repair --stack %s   (reads each pending resource back from the cloud, releases a dead run's lock, refreshes)", h.Stack)
 	return b.String()
 }
 
-// Health reads the stack's state and, on a file backend, its locks. An
+// Health reads the stack's state and, on a self-managed backend, its locks. An
 // error means the state itself cannot be read.
 func (e *Engine) Health(ctx context.Context) (*Health, error) {
 	h := &Health{Stack: e.Name}
 	var state struct {
-		Pending []struct {
+		Resources []interface{} `json:"resources"`
+		Pending   []struct {
 			Type     string                 `json:"type"`
 			Resource map[string]interface{} `json:"resource"`
 		} `json:"pending_operations"`
 	}
 	if _, err := e.export(ctx, &state); err != nil {
-		return nil, fmt.Errorf("%w (a damaged checkpoint: infra repair --stack %s restores the last good one on a file backend)", err, e.Name)
+		return nil, fmt.Errorf("%w (a damaged checkpoint: infra repair --stack %s restores the last good one)", err, e.Name)
 	}
 	for _, p := range state.Pending {
 		urn, _ := p.Resource["urn"].(string)
@@ -102,7 +107,15 @@ func (e *Engine) Health(ctx context.Context) (*Health, error) {
 		in, _ := p.Resource["inputs"].(map[string]interface{})
 		h.Pending = append(h.Pending, Pending{Kind: p.Type, URN: urn, Type: typ, raw: p.Resource, Inputs: in})
 	}
-	h.Locks = e.locks()
+	var err error
+	if h.Locks, err = e.locks(ctx); err != nil {
+		return nil, err
+	}
+	j, err := e.readJournal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.Dropped = len(j.lost(urns(state.Resources)))
 	return h, nil
 }
 
@@ -120,25 +133,30 @@ func (e *Engine) export(ctx context.Context, v interface{}) (apitype.UntypedDepl
 	return dep, nil
 }
 
-// locks reads a file backend's lock files for this stack.
-func (e *Engine) locks() []Lock {
-	root, ok := filePath(e.backend)
+// locks reads the stack's lock files from a self-managed backend (a
+// directory or a gs:// bucket; the same layout on both).
+func (e *Engine) locks(ctx context.Context) ([]Lock, error) {
+	store, ok := openStore(e.backend)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	dir := filepath.Join(root, ".pulumi", "locks", "organization", stacks.Project, e.Name)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	sort.Strings(files)
+	objs, err := store.List(ctx, ".pulumi/locks/organization/"+stacks.Project+"/"+e.Name+"/")
+	if err != nil {
+		return nil, fmt.Errorf("reading the locks of %s: %w", e.Name, err)
+	}
 	var out []Lock
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
+	for _, o := range objs {
+		if !strings.HasSuffix(o.Name, ".json") {
 			continue
 		}
-		l := Lock{File: f}
+		b, err := store.Read(ctx, o.Name)
+		if err != nil {
+			continue // released while we looked
+		}
+		l := Lock{File: store.Where(o.Name)}
 		if json.Unmarshal(b, &l) == nil {
 			out = append(out, l)
 		}
 	}
-	return out
+	return out, nil
 }

@@ -153,15 +153,33 @@ func (e *Engine) Destroy(ctx context.Context, confirm func() error) error {
 			return err
 		}
 	}
+	if err := e.writeJournal(ctx); err != nil {
+		return fmt.Errorf("journalling the destroy of %s: %w", e.Name, err)
+	}
 	evs, err := collect(func(ch chan<- events.EngineEvent) error {
 		_, err := e.stack.Destroy(ctx, optdestroy.ProgressStreams(e.Out), optdestroy.ErrorProgressStreams(e.Err), optdestroy.EventStreams(ch))
 		return err
 	})
 	e.Completed = completed(evs)
-	if err != nil {
+	// Cut off (an interrupted destroy ends without an error) or failed:
+	// what the state lost while the cluster still holds it goes back
+	// (journal.go); after a whole destroy there is nothing to put back.
+	// The context may be cancelled by now; this must still run.
+	e.cli.resume()
+	did, jerr := e.replayJournal(context.WithoutCancel(ctx))
+	if jerr != nil {
+		fmt.Fprintf(e.Err, "infra: %v\n", jerr)
+	}
+	for _, d := range did {
+		fmt.Fprintln(e.Err, "infra: "+d)
+	}
+	switch {
+	case err != nil && jerr != nil:
+		return fmt.Errorf("destroy of %s failed: %s; and %w (infra repair --stack %s retries)", e.Name, brief(err), jerr, e.Name)
+	case err != nil:
 		return fmt.Errorf("destroy of %s failed: %s", e.Name, brief(err))
 	}
-	return nil
+	return jerr
 }
 
 // Outputs returns the stack outputs; secret ones are masked unless

@@ -17,6 +17,8 @@ import (
 //     owner runs here is left alone, and one taken on another machine is
 //     broken only with breakLock (the caller holds the stack: a CI job in
 //     the stack's concurrency group);
+//   - objects a cut-off destroy dropped while their cluster still runs
+//     are put back from its journal (journal.go);
 //   - each pending create is written into the state with the ID the
 //     provider gives such a resource (from its inputs), so that the refresh
 //     that follows reads it from the cloud: adopted when it exists,
@@ -26,7 +28,7 @@ func (e *Engine) Repair(ctx context.Context, breakLock bool) ([]string, error) {
 	var did []string
 	h, err := e.Health(ctx)
 	if DamagedCheckpoint(err) {
-		restored, rerr := RestoreCheckpoint(e.Root, e.Name)
+		restored, rerr := RestoreCheckpoint(ctx, e.Root, e.Name)
 		if rerr != nil {
 			return nil, rerr
 		}
@@ -53,6 +55,11 @@ func (e *Engine) Repair(ctx context.Context, breakLock bool) ([]string, error) {
 			did = append(did, "released the lock of "+l.String())
 		}
 	}
+	back, err := e.replayJournal(ctx)
+	if err != nil {
+		return did, err
+	}
+	did = append(did, back...)
 	if len(h.Pending) > 0 {
 		notes, err := e.resolvePending(ctx)
 		if err != nil {
@@ -86,7 +93,9 @@ func (e *Engine) resolvePending(ctx context.Context) ([]string, error) {
 			notes = append(notes, fmt.Sprintf("dropped the pending %v of %s: the refresh reads what the cloud has", m["type"], name))
 			continue
 		}
-		id, ok := cloudID(res)
+		typ, _ := res["type"].(string)
+		in, _ := res["inputs"].(map[string]interface{})
+		id, ok := rules.CloudID(typ, in)
 		if !ok {
 			notes = append(notes, fmt.Sprintf("dropped the pending create of %s: its cloud ID cannot be known from its inputs; if it exists in the cloud, import it (pulumi import)", name))
 			continue
@@ -111,23 +120,3 @@ func (e *Engine) resolvePending(ctx context.Context) ([]string, error) {
 	return notes, nil
 }
 
-// cloudID is the ID the provider gives a resource with these inputs:
-// GCP's from the rules table; a Kubernetes object's is namespace/name
-// (pulumi-kubernetes v4.30.0 provider/pkg/provider/provider.go, fqObjName).
-func cloudID(res map[string]interface{}) (string, bool) {
-	typ, _ := res["type"].(string)
-	in, _ := res["inputs"].(map[string]interface{})
-	if strings.HasPrefix(typ, "kubernetes:") {
-		name, _ := rules.Lookup(in, "metadata", "name").(string)
-		ns, _ := rules.Lookup(in, "metadata", "namespace").(string)
-		if name == "" {
-			return "", false
-		}
-		if ns == "" {
-			return name, true
-		}
-		return ns + "/" + name, true
-	}
-	rule, _ := rules.For(typ)
-	return rule.ID(in)
-}

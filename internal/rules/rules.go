@@ -125,5 +125,25 @@ func (r Rule) ID(inputs map[string]interface{}) (string, bool) {
 	}
 }
 
+// CloudID is the ID the provider gives a resource of typ with these inputs:
+// a Kubernetes object's is namespace/name (pulumi-kubernetes v4.30.0
+// provider/pkg/provider/provider.go, fqObjName), a GCP resource's fills its
+// rule's IDFormat. ok is false when the name is generated or not known.
+func CloudID(typ string, inputs map[string]interface{}) (string, bool) {
+	if strings.HasPrefix(typ, "kubernetes:") {
+		name, _ := Lookup(inputs, "metadata", "name").(string)
+		ns, _ := Lookup(inputs, "metadata", "namespace").(string)
+		switch {
+		case name == "":
+			return "", false
+		case ns == "":
+			return name, true
+		}
+		return ns + "/" + name, true
+	}
+	rule, _ := For(typ)
+	return rule.ID(inputs)
+}
+
 // Lookup follows keys through nested maps.
 func Lookup(m map[string]interface{}, keys ...string) interface{} { return lookup(m, keys...) }

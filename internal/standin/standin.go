@@ -59,6 +59,8 @@ type Provider struct {
 	// createDelay makes every real (not preview) Create take this long, as
 	// a cluster create does: fault injection for interrupt tests.
 	createDelay time.Duration
+	// deleteDelay does the same for every real Delete.
+	deleteDelay time.Duration
 	// failCreate makes creates of URNs ending so fail (fault injection).
 	failCreate string
 }
@@ -78,6 +80,13 @@ func (p *Provider) SetCreateDelay(d time.Duration) {
 	p.mu.Unlock()
 }
 
+// SetDeleteDelay makes every Delete take d (0: none).
+func (p *Provider) SetDeleteDelay(d time.Duration) {
+	p.mu.Lock()
+	p.deleteDelay = d
+	p.mu.Unlock()
+}
+
 // Deletion is one Delete call.
 type Deletion struct {
 	URN string
@@ -92,6 +101,18 @@ func (p *Provider) Clear() {
 	p.mu.Lock()
 	p.resources = map[string]*Resource{}
 	p.mu.Unlock()
+}
+
+// ForgetStack drops every resource of a stack: a test's new project of
+// that name starts with a cloud of its own.
+func (p *Provider) ForgetStack(stack string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for urn := range p.resources {
+		if stackOf(urn) == stack {
+			delete(p.resources, urn)
+		}
+	}
 }
 
 // Start serves a stand-in for pkg ("gcp" or "kubernetes") reporting version.
@@ -369,11 +390,20 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	}
 	p.mu.Lock()
 	p.nextID++
-	id := fmt.Sprintf("%s-%d", req.GetName(), p.nextID)
-	// IDs as the real provider forms them, so a later read by ID finds them.
-	if rule, _ := rules.For(req.GetType()); rule.IDFormat != "" {
-		if rid, ok := rule.ID(plainStrings(inputs)); ok {
-			id = rid
+	id, named := rules.CloudID(req.GetType(), inputs.Mappable())
+	if !named {
+		id = fmt.Sprintf("%s-%d", req.GetName(), p.nextID)
+	}
+	// A name that is taken is refused, as the cloud does (GCP's 409
+	// alreadyExists, the API server's AlreadyExists): an object the state
+	// lost but the cloud kept makes the next create fail.
+	// Each test stack is its own cloud (a copy of dev under another stack
+	// name keeps dev's project and names), so names collide within a stack.
+	stack := stackOf(req.GetUrn())
+	for urn, r := range p.resources {
+		if named && stackOf(urn) == stack && r.Type == req.GetType() && r.ID == id {
+			p.mu.Unlock()
+			return nil, fmt.Errorf("%s %q already exists (409 alreadyExists)", req.GetType(), id)
 		}
 	}
 	p.resources[req.GetUrn()] = &Resource{Type: req.GetType(), ID: id, Inputs: inputs, Outputs: outputs}
@@ -442,6 +472,10 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
 	p.count("Delete")
 	p.mu.Lock()
+	delay := p.deleteDelay
+	p.mu.Unlock()
+	time.Sleep(delay)
+	p.mu.Lock()
 	delete(p.resources, req.GetUrn())
 	p.Deleted = append(p.Deleted, Deletion{URN: req.GetUrn(), Seq: seq.Add(1)})
 	hook := p.OnDelete
@@ -481,20 +515,17 @@ func nameServers() resource.PropertyValue {
 	})
 }
 
-// plainStrings keeps the known string inputs, for ID templates.
-func plainStrings(m resource.PropertyMap) map[string]interface{} {
-	out := map[string]interface{}{}
-	for k, v := range m {
-		if v.IsString() {
-			out[string(k)] = v.StringValue()
-		}
-	}
-	return out
-}
 
 func str(m resource.PropertyMap, k string) string {
 	if v, ok := m[resource.PropertyKey(k)]; ok && v.IsString() {
 		return v.StringValue()
 	}
 	return ""
+}
+
+
+// stackOf is the stack part of a URN (urn:pulumi:<stack>::...).
+func stackOf(urn string) string {
+	rest := strings.TrimPrefix(urn, "urn:pulumi:")
+	return rest[:max(strings.Index(rest, "::"), 0)]
 }

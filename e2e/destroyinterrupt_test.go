@@ -1,0 +1,104 @@
+package e2e
+
+import (
+	"bytes"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A destroy drops the objects marked deletedWith the cluster from the
+// state without deleting them. Cut off before the cluster goes, those
+// objects stay in the cluster; infra puts them back in the state, so the
+// next up neither fails with "already exists" nor leaves orphans.
+func TestInterruptedDestroyKeepsClusterObjects(t *testing.T) {
+	t.Run("Ctrl-C", func(t *testing.T) {
+		stack := "destroy-int"
+		p := projectAs(t, "dev", stack)
+		p.destroyAtEnd(t, stack)
+		p.mustInfra(t, "up", "--stack", stack, "--yes")
+		cmd, out := slowDestroy(t, p, stack)
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		transcript.Write(out.Bytes())
+		if ee, _ := err.(*exec.ExitError); ee == nil || ee.ExitCode() != 130 {
+			t.Fatalf("interrupted destroy: %v\n%s", err, out.String())
+		}
+		if !strings.Contains(out.String(), "a cut-off destroy had dropped from the state while their cluster still runs") {
+			t.Errorf("nothing was put back: the interrupt came before any object was dropped, or the drop went unnoticed\n%s", out.String())
+		}
+		converges(t, p, stack)
+	})
+
+	t.Run("killed", func(t *testing.T) {
+		stack := "destroy-kill"
+		p := projectAs(t, "dev", stack)
+		p.destroyAtEnd(t, stack)
+		p.mustInfra(t, "up", "--stack", stack, "--yes")
+		cmd, out := slowDestroy(t, p, stack)
+		// What GitHub does 10 s after cancelling: the whole tree dies.
+		cli := childCLI(t, cmd.Process.Pid)
+		_ = syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
+		_ = syscall.Kill(cli, syscall.SIGKILL)
+		_ = cmd.Wait()
+		transcript.Write(out.Bytes())
+		kube.SetDeleteDelay(0)
+		time.Sleep(4 * time.Second) // the deletes in flight end in the "cloud"
+
+		r := p.infra(t, "up", "--stack", stack, "--yes")
+		if r.code != 1 || !strings.Contains(r.stderr, "infra repair --stack "+stack) {
+			t.Errorf("up after a killed destroy: exit %d\n%s", r.code, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "checkpoint is damaged") && !strings.Contains(r.stderr, "a cut-off destroy dropped") {
+			t.Errorf("the dropped objects are not reported:\n%s", r.stderr)
+		}
+		rep := p.mustInfra(t, "repair", "--stack", stack)
+		if !strings.Contains(rep.stdout, "a cut-off destroy had dropped") && !strings.Contains(rep.stdout, "restored the checkpoint") {
+			t.Errorf("repair did not put the dropped objects back:\n%s", rep.stdout)
+		}
+		converges(t, p, stack)
+	})
+}
+
+// slowDestroy starts `infra destroy` with slow Kubernetes deletes and
+// returns once the first real delete has begun (the deletedWith objects
+// are dropped by then: they need no call).
+func slowDestroy(t *testing.T, p proj, stack string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	kube.SetDeleteDelay(3 * time.Second)
+	t.Cleanup(func() { kube.SetDeleteDelay(0) })
+	before := kube.CallCount("Delete")
+	cmd := exec.Command(infraBin, "destroy", "--stack", stack, "--yes", "--dir", p.dir)
+	cmd.Env = p.env
+	out := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 600 && kube.CallCount("Delete") == before; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	return cmd, out
+}
+
+// converges checks that up brings the stack back with cloud and state
+// equal and nothing refused as already existing.
+func converges(t *testing.T, p proj, stack string) {
+	t.Helper()
+	kube.SetDeleteDelay(0)
+	if s, c := stateURNs(t, p, stack), cloudURNs(stack); strings.Join(s, "\n") != strings.Join(c, "\n") {
+		t.Errorf("state and cloud differ after the cut-off destroy:\nstate %v\ncloud %v", s, c)
+	}
+	p.mustInfra(t, "up", "--stack", stack, "--yes")
+	if s, c := stateURNs(t, p, stack), cloudURNs(stack); strings.Join(s, "\n") != strings.Join(c, "\n") || len(s) < 18 {
+		t.Errorf("state and cloud differ after up:\nstate %v\ncloud %v", s, c)
+	}
+	if r := p.infra(t, "drift", "--stack", stack); r.code != 0 {
+		t.Errorf("drift after up: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,217 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// gcsBackend is a Cloud Storage emulator (fake-gcs-server, built by
+// tools/build-tools.sh) on 127.0.0.1 with one bucket, and the environment
+// that puts a stack's state in it as a team's gs:// backend would.
+type gcsBackend struct {
+	host   string // 127.0.0.1:port
+	bucket string
+	env    []string
+}
+
+// startGCS starts the emulator and a token endpoint for the credentials
+// Pulumi's gs backend insists on even with STORAGE_EMULATOR_HOST (see
+// ../shared/reference/toolchain.md); both stop when the test ends.
+func startGCS(t *testing.T) gcsBackend {
+	t.Helper()
+	bin, _ := filepath.Abs(filepath.Join("..", "bin", "fake-gcs-server"))
+	if _, err := os.Stat(bin); err != nil {
+		if os.Getenv("INFRA_REQUIRE_PULUMI") != "" {
+			t.Fatal("no bin/fake-gcs-server: build it with tools/build-tools.sh fakegcs")
+		}
+		t.Skip("no bin/fake-gcs-server (tools/build-tools.sh fakegcs)")
+	}
+	root := t.TempDir()
+	const bucket = "team-state"
+	if err := os.Mkdir(filepath.Join(root, bucket), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	// Downloads are routed by Host only when it matches -public-host.
+	srv := exec.CommandContext(ctx, bin, "-scheme", "http", "-host", "127.0.0.1", "-port", fmt.Sprint(port),
+		"-public-host", fmt.Sprintf("127.0.0.1:%d", port), "-backend", "filesystem", "-filesystem-root", root, "-log-level", "error")
+	if err := srv.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = srv.Wait() })
+	host := fmt.Sprintf("127.0.0.1:%d", port)
+	for i := 0; ; i++ {
+		if resp, err := http.Get("http://" + host + "/storage/v1/b"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i == 100 {
+			t.Fatal("fake-gcs-server did not start")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	tokens := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"emulator","expires_in":3600,"token_type":"Bearer"}`)
+	}))
+	t.Cleanup(tokens.Close)
+	creds := filepath.Join(t.TempDir(), "adc.json")
+	adc := fmt.Sprintf(`{"type":"authorized_user","client_id":"e2e","client_secret":"e2e","refresh_token":"e2e","token_uri":%q}`, tokens.URL)
+	if err := os.WriteFile(creds, []byte(adc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return gcsBackend{host: host, bucket: bucket, env: []string{
+		"PULUMI_BACKEND_URL=gs://" + bucket,
+		"STORAGE_EMULATOR_HOST=" + host,
+		"GOOGLE_APPLICATION_CREDENTIALS=" + creds,
+	}}
+}
+
+// objects lists the bucket's object names under prefix.
+func (g gcsBackend) objects(t *testing.T, prefix string) []string {
+	t.Helper()
+	resp, err := http.Get(fmt.Sprintf("http://%s/storage/v1/b/%s/o?prefix=%s", g.host, g.bucket, url.QueryEscape(prefix)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Items []struct {
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, it := range list.Items {
+		out = append(out, it.Name)
+	}
+	return out
+}
+
+// put writes an object into the bucket, as another machine's run would.
+func (g gcsBackend) put(t *testing.T, name, body string) {
+	t.Helper()
+	u := fmt.Sprintf("http://%s/upload/storage/v1/b/%s/o?uploadType=media&name=%s", g.host, g.bucket, url.QueryEscape(name))
+	resp, err := http.Post(u, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("writing %s: %s", name, resp.Status)
+	}
+}
+
+// A team's state in a bucket, used from several machines: the lock,
+// interrupt and repair paths hold there as on a directory.
+func TestBucketBackend(t *testing.T) {
+	g := startGCS(t)
+	lockDir := ".pulumi/locks/organization/unlimited-translation/"
+
+	t.Run("two runs: one wins, the other names the holder", func(t *testing.T) {
+		stack := "gs-locked"
+		p := projectOn(t, "dev", stack, g.env)
+		p.destroyAtEnd(t, stack)
+		first, out := slowUp(t, p, stack, 2*time.Second)
+		if locks := g.objects(t, lockDir+stack+"/"); len(locks) != 1 {
+			t.Errorf("the running up holds %d lock objects in the bucket, want 1: %v", len(locks), locks)
+		}
+		r := p.infra(t, "up", "--stack", stack, "--yes")
+		if r.code != 1 || !strings.Contains(r.stderr, "locked by") || !strings.Contains(r.stderr, "its owner is still running here") {
+			t.Errorf("second up on the bucket: exit %d\n%s", r.code, r.stderr)
+		}
+		if err := first.Wait(); err != nil {
+			t.Fatalf("the first run failed: %v\n%s", err, out.String())
+		}
+		transcript.Write(out.Bytes())
+		if locks := g.objects(t, lockDir+stack+"/"); len(locks) != 0 {
+			t.Errorf("locks left in the bucket after the run: %v", locks)
+		}
+		if s, c := stateURNs(t, p, stack), cloudURNs(stack); strings.Join(s, "\n") != strings.Join(c, "\n") || len(s) < 18 {
+			t.Errorf("state and cloud differ:\nstate %v\ncloud %v", s, c)
+		}
+	})
+
+	t.Run("a killed run is repaired", func(t *testing.T) {
+		stack := "gs-killed"
+		p := projectOn(t, "dev", stack, g.env)
+		p.destroyAtEnd(t, stack)
+		killThenRepair(t, p, stack)
+		if locks := g.objects(t, lockDir+stack+"/"); len(locks) != 0 {
+			t.Errorf("locks left in the bucket: %v", locks)
+		}
+	})
+
+	t.Run("a lock from another machine is broken only when asked", func(t *testing.T) {
+		stack := "gs-foreign"
+		p := projectOn(t, "dev", stack, g.env)
+		p.destroyAtEnd(t, stack)
+		p.mustInfra(t, "up", "--stack", stack, "--yes")
+		// What a CI runner cancelled mid-run leaves: its lock, its host.
+		g.put(t, lockDir+stack+"/2f6d1a0c-runner.json",
+			`{"pid":4242,"username":"runner","hostname":"fv-az1234-567","timestamp":"2026-11-23T06:00:00Z"}`)
+		r := p.infra(t, "drift", "--stack", stack)
+		if r.code != 3 || !strings.Contains(r.stderr, "locked by runner@fv-az1234-567 (pid 4242) since 2026-11-23T06:00:00Z") ||
+			!strings.Contains(r.stderr, "ran on another machine and may still be running") {
+			t.Errorf("drift with a foreign lock: exit %d\n%s", r.code, r.stderr)
+		}
+		r = p.infra(t, "repair", "--stack", stack)
+		if r.code != 1 || !strings.Contains(r.stderr, "refusing to break the lock of runner@fv-az1234-567") || !strings.Contains(r.stderr, "--break-lock") {
+			t.Errorf("repair without --break-lock: exit %d\n%s", r.code, r.stderr)
+		}
+		if locks := g.objects(t, lockDir+stack+"/"); len(locks) != 1 {
+			t.Errorf("the refused repair touched the lock: %v", locks)
+		}
+		rep := p.mustInfra(t, "repair", "--stack", stack, "--break-lock")
+		if !strings.Contains(rep.stdout, "released the lock of runner@fv-az1234-567") {
+			t.Errorf("repair --break-lock:\n%s", rep.stdout)
+		}
+		if locks := g.objects(t, lockDir+stack+"/"); len(locks) != 0 {
+			t.Errorf("locks left after repair --break-lock: %v", locks)
+		}
+		if r := p.infra(t, "drift", "--stack", stack); r.code != 0 {
+			t.Errorf("drift after repair: exit %d\n%s", r.code, r.stderr)
+		}
+	})
+
+	t.Run("a damaged checkpoint in the bucket is restored", func(t *testing.T) {
+		stack := "gs-truncated"
+		p := projectOn(t, "dev", stack, g.env)
+		p.destroyAtEnd(t, stack)
+		p.mustInfra(t, "up", "--stack", stack, "--yes")
+		file := ".pulumi/stacks/unlimited-translation/" + stack + ".json"
+		g.put(t, file, "")
+		if r := p.infra(t, "preview", "--stack", stack); r.code == 0 || !strings.Contains(r.stderr, "infra repair --stack "+stack) {
+			t.Errorf("preview on a damaged checkpoint: exit %d\n%s", r.code, r.stderr)
+		}
+		rep := p.mustInfra(t, "repair", "--stack", stack)
+		if !strings.Contains(rep.stdout, "restored the checkpoint of "+stack+" from "+stack+".json.bak") ||
+			!strings.Contains(rep.stdout, "gs://"+g.bucket+"/"+file+".damaged-") {
+			t.Errorf("repair:\n%s", rep.stdout)
+		}
+		if r := p.infra(t, "drift", "--stack", stack); r.code != 0 {
+			t.Errorf("drift after the restore: exit %d\n%s", r.code, r.stderr)
+		}
+	})
+}

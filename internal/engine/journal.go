@@ -1,0 +1,220 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+// A destroy drops an object marked deletedWith the cluster from the state
+// as soon as its turn comes, without deleting it, because the cluster's
+// deletion will take it (pkg v3.230.0 resource/deploy/step.go,
+// DeleteStep.Apply and isDeletedWith). A destroy cut off before the
+// cluster is deleted therefore leaves those objects in the cluster and out
+// of the state, and the next up fails with "already exists". So before a
+// destroy infra journals their state entries, and after one that did not
+// finish it puts back those whose cluster is still in the state; infra
+// repair does the same from the journal when infra itself was killed.
+
+// journal is the state entries a destroy may drop, with what they need.
+type journal struct {
+	Stack     string                   `json:"stack"`
+	Resources []map[string]interface{} `json:"resources"`
+}
+
+func (e *Engine) journalName() string {
+	return ".pulumi/infra/" + stacks.Project + "/" + e.Name + ".destroy-journal.json"
+}
+
+// journalStore is where the journal lives: beside the state on a
+// self-managed backend (so a CI runner's journal reaches the next run),
+// else in the user's cache directory.
+func (e *Engine) journalStore() stateStore {
+	if s, ok := openStore(e.backend); ok {
+		return s
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return dirStore(filepath.Join(dir, "unlimited-translation", "journal"))
+}
+
+// writeJournal records, before a destroy, the entries marked deletedWith
+// and every entry they depend on.
+func (e *Engine) writeJournal(ctx context.Context) error {
+	var state struct {
+		Resources []map[string]interface{} `json:"resources"`
+	}
+	if _, err := e.export(ctx, &state); err != nil {
+		return err
+	}
+	j := journal{Stack: e.Name}
+	for _, r := range state.Resources {
+		if w, _ := r["deletedWith"].(string); w != "" {
+			j.Resources = append(j.Resources, r)
+		}
+	}
+	if len(j.Resources) == 0 {
+		return nil
+	}
+	j.Resources = withDependencies(state.Resources, j.Resources)
+	b, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	return e.journalStore().Write(ctx, e.journalName(), b)
+}
+
+// withDependencies adds to some the entries of all they depend on
+// (parent, provider, dependencies, deletedWith), in the state's order.
+func withDependencies(all, some []map[string]interface{}) []map[string]interface{} {
+	byURN := map[string]map[string]interface{}{}
+	for _, r := range all {
+		urn, _ := r["urn"].(string)
+		byURN[urn] = r
+	}
+	need := map[string]bool{}
+	var visit func(r map[string]interface{})
+	visit = func(r map[string]interface{}) {
+		urn, _ := r["urn"].(string)
+		if need[urn] {
+			return
+		}
+		need[urn] = true
+		for _, d := range dependencies(r) {
+			if dep, ok := byURN[d]; ok {
+				visit(dep)
+			}
+		}
+	}
+	for _, r := range some {
+		visit(r)
+	}
+	var out []map[string]interface{}
+	for _, r := range all {
+		if urn, _ := r["urn"].(string); need[urn] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// dependencies are the URNs an entry needs before it in the state.
+func dependencies(r map[string]interface{}) []string {
+	var out []string
+	for _, k := range []string{"parent", "deletedWith"} {
+		if s, _ := r[k].(string); s != "" {
+			out = append(out, s)
+		}
+	}
+	if p, _ := r["provider"].(string); p != "" {
+		out = append(out, p[:max(strings.LastIndex(p, "::"), 0)]) // urn::id
+	}
+	deps, _ := r["dependencies"].([]interface{})
+	for _, d := range deps {
+		if s, _ := d.(string); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// readJournal returns the journal, or nil when there is none.
+func (e *Engine) readJournal(ctx context.Context) (*journal, error) {
+	store := e.journalStore()
+	b, err := store.Read(ctx, e.journalName())
+	if notFound(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("reading the destroy journal of %s: %w", e.Name, err)
+	}
+	var j journal
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, fmt.Errorf("the destroy journal %s does not parse: %w", store.Where(e.journalName()), err)
+	}
+	return &j, nil
+}
+
+// lost are the journalled entries the state no longer has while the
+// resource they are deleted with is still in it.
+func (j *journal) lost(have map[string]bool) []map[string]interface{} {
+	if j == nil {
+		return nil
+	}
+	var out []map[string]interface{}
+	for _, r := range j.Resources {
+		urn, _ := r["urn"].(string)
+		w, _ := r["deletedWith"].(string)
+		if !have[urn] && w != "" && have[w] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// urns is the set of URNs of state entries.
+func urns(resources []interface{}) map[string]bool {
+	have := map[string]bool{}
+	for _, r := range resources {
+		m, _ := r.(map[string]interface{})
+		urn, _ := m["urn"].(string)
+		have[urn] = true
+	}
+	return have
+}
+
+// replayJournal puts back the entries the state lost (with the lost
+// entries they depend on); the refresh that follows drops any the cloud no
+// longer has. It returns what it did, and removes the journal.
+func (e *Engine) replayJournal(ctx context.Context) ([]string, error) {
+	j, err := e.readJournal(ctx)
+	if err != nil || j == nil {
+		return nil, err
+	}
+	var state map[string]interface{}
+	dep, err := e.export(ctx, &state)
+	if err != nil {
+		return nil, err
+	}
+	resources, _ := state["resources"].([]interface{})
+	have := urns(resources)
+	var did []string
+	if lost := j.lost(have); len(lost) > 0 {
+		for _, r := range withDependencies(j.Resources, lost) {
+			if urn, _ := r["urn"].(string); !have[urn] {
+				resources = append(resources, r)
+				have[urn] = true
+			}
+		}
+		state["resources"] = resources
+		if dep.Deployment, err = json.Marshal(state); err != nil {
+			return nil, err
+		}
+		if err := e.stack.Import(ctx, dep); err != nil {
+			return nil, fmt.Errorf("putting back what the cut-off destroy of %s dropped: %s", e.Name, brief(err))
+		}
+		did = append(did, fmt.Sprintf("put back %s a cut-off destroy had dropped from the state while their cluster still runs", objects(len(lost))))
+	}
+	return did, e.clearJournal(ctx)
+}
+
+func (e *Engine) clearJournal(ctx context.Context) error {
+	err := e.journalStore().Delete(ctx, e.journalName())
+	if err != nil && !notFound(err) {
+		return fmt.Errorf("removing the destroy journal of %s: %w", e.Name, err)
+	}
+	return nil
+}
+
+func objects(n int) string {
+	if n == 1 {
+		return "1 object"
+	}
+	return fmt.Sprintf("%d objects", n)
+}
