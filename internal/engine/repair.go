@@ -119,4 +119,3 @@ func (e *Engine) resolvePending(ctx context.Context) ([]string, error) {
 	}
 	return notes, nil
 }
-

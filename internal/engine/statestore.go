@@ -85,7 +85,9 @@ func (d dirStore) List(_ context.Context, prefix string) ([]object, error) {
 	return out, err
 }
 
-func (d dirStore) Read(_ context.Context, name string) ([]byte, error) { return os.ReadFile(d.path(name)) }
+func (d dirStore) Read(_ context.Context, name string) ([]byte, error) {
+	return os.ReadFile(d.path(name))
+}
 
 func (d dirStore) Write(_ context.Context, name string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(d.path(name)), 0o700); err != nil {

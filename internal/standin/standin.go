@@ -515,14 +515,12 @@ func nameServers() resource.PropertyValue {
 	})
 }
 
-
 func str(m resource.PropertyMap, k string) string {
 	if v, ok := m[resource.PropertyKey(k)]; ok && v.IsString() {
 		return v.StringValue()
 	}
 	return ""
 }
-
 
 // stackOf is the stack part of a URN (urn:pulumi:<stack>::...).
 func stackOf(urn string) string {
