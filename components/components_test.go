@@ -106,18 +106,29 @@ func TestDatabaseStorageAndSecret(t *testing.T) {
 		})
 		return err
 	})
-	sts := m.Must(t, "kubernetes:apps/v1:StatefulSet", "db")
-	vct := "spec.volumeClaimTemplates.0."
+	// Without a Disk the cluster provisions the volume from the class.
+	pvc := m.Must(t, "kubernetes:core/v1:PersistentVolumeClaim", "db-data")
 	for path, want := range map[string]string{
-		vct + "metadata.name":                                      "data-volume",
-		vct + "spec.storageClassName":                              "premium-rwo",
-		vct + "spec.resources.requests.storage":                    "5Gi",
-		vct + "spec.accessModes.0":                                 "ReadWriteOnce",
-		"spec.template.spec.containers.0.image":                    "mysql:8.4",
-		"spec.template.spec.containers.0.volumeMounts.0.mountPath": "/var/lib/mysql",
-		"spec.template.spec.containers.0.volumeMounts.1.mountPath": "/docker-entrypoint-initdb.d",
-		"spec.template.spec.containers.0.env.3.value":              "translation",
-		"spec.template.spec.volumes.0.configMap.name":              "mysql-initdb-configmap",
+		"metadata.name":                   "mysql-stateful-data",
+		"spec.storageClassName":           "premium-rwo",
+		"spec.resources.requests.storage": "5Gi",
+		"spec.accessModes.0":              "ReadWriteOnce",
+	} {
+		if got := mockstack.Str(pvc.Inputs, path); got != want {
+			t.Errorf("claim %s = %q, want %q", path, got, want)
+		}
+	}
+	if len(m.ByType("kubernetes:core/v1:PersistentVolume")) != 0 {
+		t.Error("a static volume without a disk")
+	}
+	sts := m.Must(t, "kubernetes:apps/v1:StatefulSet", "db")
+	for path, want := range map[string]string{
+		"spec.template.spec.volumes.1.persistentVolumeClaim.claimName": "mysql-stateful-data",
+		"spec.template.spec.containers.0.image":                        "mysql:8.4",
+		"spec.template.spec.containers.0.volumeMounts.0.mountPath":     "/var/lib/mysql",
+		"spec.template.spec.containers.0.volumeMounts.1.mountPath":     "/docker-entrypoint-initdb.d",
+		"spec.template.spec.containers.0.env.3.value":                  "translation",
+		"spec.template.spec.volumes.0.configMap.name":                  "mysql-initdb-configmap",
 	} {
 		if got := mockstack.Str(sts.Inputs, path); got != want {
 			t.Errorf("%s = %q, want %q", path, got, want)

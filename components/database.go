@@ -23,8 +23,13 @@ type DatabaseArgs struct {
 	Requests Requests
 	// StorageSize of the data volume. Required.
 	StorageSize string
-	// StorageClass of the data volume; empty uses the cluster default.
+	// StorageClass of a dynamically provisioned data volume; empty uses
+	// the cluster default. Not used with Disk.
 	StorageClass string
+	// Disk, when set, is a disk made outside the cluster that the data
+	// volume binds (a static PersistentVolume); the data then outlives the
+	// cluster. Nil: the cluster provisions the volume (local clusters).
+	Disk *DiskVolume
 	// User is the application user; RootPassword and Password are secrets.
 	User         string
 	RootPassword pulumi.StringInput
@@ -42,11 +47,28 @@ type DatabaseArgs struct {
 	// Protect sets Pulumi's protect option on the StatefulSet and its
 	// volume claim.
 	Protect bool
-	// KeepData keeps the volume's claim (and disk) on destroy
-	// (Pulumi's retainOnDelete); otherwise it is deleted with the app.
+	// KeepData keeps a dynamically provisioned volume's claim (and so its
+	// volume) on destroy (Pulumi's retainOnDelete). A Disk is kept anyway.
 	KeepData  bool
 	Placement Placement
 }
+
+// DiskVolume is a Compute Engine persistent disk the database binds
+// through the PD CSI driver.
+type DiskVolume struct {
+	// VolumeHandle: projects/P/zones/Z/disks/N or projects/P/regions/R/disks/N.
+	VolumeHandle pulumi.StringInput
+	// Zones the disk lives in (one, or two for a regional disk); the pod
+	// is scheduled there.
+	Zones []string
+	// SizeGb of the disk.
+	SizeGb int
+	// Type of the disk (pd-balanced, …), for the StorageClass.
+	Type string
+}
+
+// pdDriver is GKE's Compute Engine persistent disk CSI driver.
+const pdDriver = "pd.csi.storage.gke.io"
 
 // Database is MySQL as a one-replica StatefulSet with its headless
 // Service, init SQL, credentials Secret and a data volume per pod.
@@ -118,15 +140,6 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: secretName, Key: pulumi.String(key)},
 		}}
 	}
-	claim := &corev1.PersistentVolumeClaimSpecArgs{
-		AccessModes: pulumi.StringArray{pulumi.String("ReadWriteOnce")},
-		Resources: &corev1.VolumeResourceRequirementsArgs{
-			Requests: pulumi.StringMap{"storage": pulumi.String(args.StorageSize)},
-		},
-	}
-	if args.StorageClass != "" {
-		claim.StorageClassName = pulumi.String(args.StorageClass)
-	}
 	tcp := func(period, failures int) *corev1.ProbeArgs {
 		return &corev1.ProbeArgs{
 			TcpSocket:        &corev1.TCPSocketActionArgs{Port: pulumi.Int(3306)},
@@ -134,35 +147,13 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 			FailureThreshold: pulumi.Int(failures),
 		}
 	}
-	// The data volume's claim is a resource of its own, with the name the
-	// StatefulSet controller gives the first pod's claim, so the pod adopts
-	// it. That keeps the data out of the StatefulSet's immutable
-	// volumeClaimTemplates: a size change expands the claim in place, and a
-	// replaced StatefulSet (shown as such in the preview) re-attaches the
-	// same volume. The claim owns a disk outside the cluster, so it is never
-	// deleted with the cluster; KeepData leaves it behind on destroy.
-	pvcName := "data-volume-" + stsName + "-0"
-	pvc, err := corev1.NewPersistentVolumeClaim(ctx, name+"-data", &corev1.PersistentVolumeClaimArgs{
-		Metadata: meta(pvcName),
-		Spec:     claim,
-	}, append(args.Placement.ownsCloud(d), pulumi.Protect(args.Protect), pulumi.RetainOnDelete(args.KeepData))...)
+	pvc, err := d.dataVolume(ctx, name, args, meta, stsName)
 	if err != nil {
 		return nil, err
 	}
 	stsOpts := append(args.Placement.ownsCloud(d),
 		pulumi.Protect(args.Protect),
 		pulumi.DependsOn([]pulumi.Resource{pvc}),
-		// The server refuses any change to volumeClaimTemplates; make the
-		// preview say "replace" instead of failing at apply time. The claim
-		// above survives the replacement.
-		pulumi.ReplaceOnChanges([]string{"spec.volumeClaimTemplates"}),
-		pulumi.DeleteBeforeReplace(true),
-		// The claim above holds the size; the template's copy only names the
-		// size of a claim the controller would create. A growth updates the
-		// claim in place and must not replace the StatefulSet (its
-		// volumeClaimTemplates are force-new in pulumi-kubernetes v4.30.0
-		// provider/pkg/provider/diff.go).
-		pulumi.IgnoreChanges([]string{"spec.volumeClaimTemplates[0].spec.resources.requests.storage"}),
 	)
 	sts, err := appsv1.NewStatefulSet(ctx, name, &appsv1.StatefulSetArgs{
 		Metadata: meta(stsName),
@@ -170,11 +161,6 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 			ServiceName: svc.Metadata.Name().Elem(),
 			Replicas:    pulumi.Int(1),
 			Selector:    &metav1.LabelSelectorArgs{MatchLabels: labels},
-			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicyArgs{
-				// Pulumi deletes (or keeps) the claim itself.
-				WhenDeleted: pulumi.String("Retain"),
-				WhenScaled:  pulumi.String("Retain"),
-			},
 			Template: &corev1.PodTemplateSpecArgs{
 				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
 				Spec: &corev1.PodSpecArgs{
@@ -204,16 +190,18 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 							&corev1.VolumeMountArgs{Name: pulumi.String("initdb"), MountPath: pulumi.String("/docker-entrypoint-initdb.d")},
 						},
 					}},
-					Volumes: corev1.VolumeArray{&corev1.VolumeArgs{
-						Name:      pulumi.String("initdb"),
-						ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: initdb.Metadata.Name()},
-					}},
+					Volumes: corev1.VolumeArray{
+						&corev1.VolumeArgs{
+							Name:      pulumi.String("initdb"),
+							ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: initdb.Metadata.Name()},
+						},
+						&corev1.VolumeArgs{
+							Name:                  pulumi.String("data-volume"),
+							PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSourceArgs{ClaimName: pvc.Metadata.Name().Elem()},
+						},
+					},
 				},
 			},
-			VolumeClaimTemplates: corev1.PersistentVolumeClaimTypeArray{&corev1.PersistentVolumeClaimTypeArgs{
-				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("data-volume")},
-				Spec:     claim,
-			}},
 		},
 	}, stsOpts...)
 	if err != nil {

@@ -68,7 +68,7 @@ func TestDevLifecycle(t *testing.T) {
 		got := p.previewWith(t, "dev", md, "backendReplicas", "2")
 		for _, want := range []string{
 			"| `dev` | — | 0 | 1 | 0 | 0 | none |",
-			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (29 unchanged)",
+			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (33 unchanged)",
 			"**update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`",
 			"`spec.replicas`: `1` → `2`",
 		} {
@@ -82,14 +82,13 @@ func TestDevLifecycle(t *testing.T) {
 	})
 
 	t.Run("forced replacement is flagged with its reason", func(t *testing.T) {
-		got := p.previewWith(t, "dev", md, "mysqlStorageClass", "premium-rwo")
+		got := p.previewWith(t, "dev", md, "mysqlUser", "app")
 		for _, want := range []string{
-			"| `dev` | — | 0 | 0 | 2 | 0 | ⚠ data, downtime |",
-			"**replace** `data-volume-mysql-stateful-0` (PersistentVolumeClaim `kubernetes:core/v1:PersistentVolumeClaim`), delete-before-replace",
-			"  - replaced because `spec.storageClassName` changed\n",
+			"| `dev` | — | 0 | 0 | 3 | 0 | ⚠ downtime |",
+			"**replace** `mysql-db-secret` (Secret `kubernetes:core/v1:Secret`), delete-before-replace",
 			"**replace** `mysql-stateful` (StatefulSet `kubernetes:apps/v1:StatefulSet`), delete-before-replace",
-			"  - replaced because `spec.volumeClaimTemplates[0].spec.storageClassName` changed\n",
-			"⚠ **data**: the claim's volume and the data on it",
+			"**replace** `frontend-flask-deploy` (Deployment `kubernetes:apps/v1:Deployment`), delete-before-replace",
+			"  - replaced because `stringData.MYSQL_USER` changed\n",
 		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("markdown lacks %q:\n%s", want, got)
@@ -119,11 +118,20 @@ func TestDevLifecycle(t *testing.T) {
 		p.mustInfra(t, "up", "--stack", "dev", "--yes")
 	})
 
-	t.Run("destroy empties dev", func(t *testing.T) {
+	const disk = "urn:pulumi:dev::unlimited-translation::translation:infra:DataDisk$gcp:compute/disk:Disk::database-disk"
+	t.Run("destroy keeps only the data disk", func(t *testing.T) {
 		kubeDeletes := len(kube.Deletions())
-		p.mustInfra(t, "destroy", "--stack", "dev", "--yes")
-		if left := append(urnsOf(gcp.Snapshot()), urnsOf(kube.Snapshot())...); len(left) != 0 {
-			t.Errorf("%d resources left after destroy: %v", len(left), left)
+		r := p.mustInfra(t, "destroy", "--stack", "dev", "--yes")
+		left := append(urnsOf(gcp.Snapshot()), urnsOf(kube.Snapshot())...)
+		if len(left) != 1 || left[0] != disk {
+			t.Errorf("left after destroy: %v, want only the data disk", left)
+		}
+		// 1 GiB of pd-balanced at $0.10 per GiB-month (prices.json), a day
+		// being 12/365 of a month: $0.003.
+		if !strings.Contains(r.stdout, "kept, so that the next infra up --stack dev finds the data again:") ||
+			!strings.Contains(r.stdout, "Disk translation-dev-mysql-data (1 GiB pd-balanced, zonal, europe-west1-b): $0.10/month ($0.003/day)") ||
+			!strings.Contains(r.stdout, "infra destroy --stack dev --delete-data") {
+			t.Errorf("destroy does not report what it kept:\n%s", r.stdout)
 		}
 		// Objects that own cloud resources were deleted one by one, before
 		// the cluster; the rest went with the cluster.
@@ -140,7 +148,6 @@ func TestDevLifecycle(t *testing.T) {
 		for _, name := range []string{
 			"kubernetes:networking.k8s.io/v1:Ingress::translation-public",
 			"kubernetes:networking.gke.io/v1:ManagedCertificate::translation-public-certificate",
-			"kubernetes:core/v1:PersistentVolumeClaim::translation-database-data",
 			"kubernetes:apps/v1:StatefulSet::translation-database",
 			"kubernetes:core/v1:Service::translation-frontend",
 		} {
@@ -148,8 +155,40 @@ func TestDevLifecycle(t *testing.T) {
 				t.Errorf("%s: deleted=%v at %d, cluster at %d", name, ok, s, clusterSeq)
 			}
 		}
-		if _, ok := deleted["kubernetes:apps/v1:Deployment::translation-backend"]; ok || len(deleted) != 5 {
+		if _, ok := deleted["kubernetes:apps/v1:Deployment::translation-backend"]; ok || len(deleted) != 4 {
 			t.Errorf("in-cluster objects were deleted one by one: %v", deleted)
+		}
+	})
+
+	t.Run("up again binds the same disk", func(t *testing.T) {
+		before := gcp.Snapshot()[disk]
+		creates := gcp.CallCount("Create")
+		p.mustInfra(t, "up", "--stack", "dev", "--yes")
+		after := gcp.Snapshot()[disk]
+		if after.ID != before.ID {
+			t.Errorf("the data disk changed: %s -> %s", before.ID, after.ID)
+		}
+		pv := kube.Snapshot()["urn:pulumi:dev::unlimited-translation::translation:components:TranslationApp$translation:components:Database$kubernetes:core/v1:PersistentVolume::translation-database-data"]
+		if got := pv.Inputs["spec"].ObjectValue()["csi"].ObjectValue()["volumeHandle"].StringValue(); got != before.ID {
+			t.Errorf("the new volume names %s, the kept disk is %s", got, before.ID)
+		}
+		// Everything but the disk: the cluster, address, zone, 2 records.
+		if n := gcp.CallCount("Create") - creates; n != 5 {
+			t.Errorf("%d GCP creates, want 5 (all but the kept disk)", n)
+		}
+	})
+
+	t.Run("destroy --delete-data", func(t *testing.T) {
+		r := p.infra(t, "destroy", "--stack", "dev", "--delete-data")
+		if r.code != 1 || !strings.Contains(r.stderr, "refusing to destroy (with its data) stack dev without confirmation") {
+			t.Errorf("--delete-data without --yes or a terminal: exit %d\n%s", r.code, r.stderr)
+		}
+		r = p.mustInfra(t, "destroy", "--stack", "dev", "--delete-data", "--yes")
+		if left := append(urnsOf(gcp.Snapshot()), urnsOf(kube.Snapshot())...); len(left) != 0 {
+			t.Errorf("left after destroy --delete-data: %v", left)
+		}
+		if !strings.Contains(r.stdout, "destroyed dev, its data included") {
+			t.Errorf("destroy --delete-data:\n%s", r.stdout)
 		}
 	})
 
@@ -195,6 +234,7 @@ func TestProdDestroyRefused(t *testing.T) {
 		"gcp:dns/recordSet:RecordSet::dns-apex",
 		"gcp:dns/recordSet:RecordSet::dns-www",
 		"gcp:container/cluster:Cluster::cluster",
+		"gcp:compute/regionDisk:RegionDisk::database-disk",
 	} {
 		found := false
 		for urn := range left {

@@ -71,9 +71,14 @@ type Database struct {
 	EphemeralStorage string
 	StorageSize      string
 	StorageClass     string
-	User             string
-	RootPassword     Secret
-	Password         Secret
+	// DiskType, DiskReplication and DiskZones shape the Compute Engine
+	// disk that holds the data on GKE.
+	DiskType        string
+	DiskReplication string
+	DiskZones       string
+	User            string
+	RootPassword    Secret
+	Password        Secret
 	// Protect sets Pulumi's protect option on the StatefulSet.
 	Protect bool
 	// KeepData keeps the data volume when the StatefulSet is deleted.

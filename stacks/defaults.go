@@ -52,6 +52,8 @@ func Defaults(stack string) Config {
 			Memory:           "1Gi",
 			EphemeralStorage: "100Mi",
 			StorageSize:      "1Gi",
+			DiskType:         "pd-balanced",
+			DiskReplication:  "zonal",
 			User:             "translation",
 		},
 	}
@@ -78,6 +80,7 @@ func Defaults(stack string) Config {
 		c.Database.CPU = "500m"
 		c.Database.Memory = "2Gi"
 		c.Database.StorageSize = "10Gi"
+		c.Database.DiskReplication = "regional"
 		c.Database.Protect = true
 		c.Database.KeepData = true
 	}

@@ -37,6 +37,7 @@ type Stack struct {
 	Address *infra.PublicAddress
 	DNS     *infra.DNS
 	Cluster *infra.AutopilotCluster
+	Disk    *infra.DataDisk
 	App     *components.TranslationApp
 }
 
@@ -79,10 +80,31 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, err := components.NewTranslationApp(ctx, appName, AppArgs(cfg, &components.PublicEndpointArgs{
+	// The data lives on a disk of its own, outside the cluster: a new
+	// cluster binds the same disk, so the data outlives teardowns.
+	disk, err := infra.NewDataDisk(ctx, "database-disk", infra.DataDiskArgs{
+		Project: cfg.GCPProject,
+		Region:  cfg.Region,
+		Name:    DiskName(cfg),
+		SizeGb:  DiskSizeGb(cfg),
+		Type:    cfg.Database.DiskType,
+		Zones:   DiskZones(cfg),
+		Labels:  labels,
+	})
+	if err != nil {
+		return nil, err
+	}
+	appArgs := AppArgs(cfg, &components.PublicEndpointArgs{
 		Hosts:       dns.Hosts,
 		AddressName: address.Name,
-	}, components.Placement{DeletedWith: cluster.Cluster}), pulumi.Providers(cluster.Provider))
+	}, components.Placement{DeletedWith: cluster.Cluster})
+	appArgs.Database.Disk = &components.DiskVolume{
+		VolumeHandle: disk.VolumeHandle,
+		Zones:        disk.Zones,
+		SizeGb:       disk.SizeGb,
+		Type:         disk.Type,
+	}
+	app, err := components.NewTranslationApp(ctx, appName, appArgs, pulumi.Providers(cluster.Provider))
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +116,8 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	ctx.Export("dnsZone", dns.ZoneName)
 	ctx.Export("clusterName", cluster.Name)
 	ctx.Export("kubeconfig", cluster.Kubeconfig)
-	return &Stack{Address: address, DNS: dns, Cluster: cluster, App: app}, nil
+	ctx.Export("databaseDisk", disk.VolumeHandle)
+	return &Stack{Address: address, DNS: dns, Cluster: cluster, Disk: disk, App: app}, nil
 }
 
 // appName is the TranslationApp's resource name on every platform, so that

@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,21 +14,23 @@ import (
 )
 
 const (
-	clusterType     = "gcp:container/cluster:Cluster"
-	addressType     = "gcp:compute/globalAddress:GlobalAddress"
-	recordType      = "gcp:dns/recordSet:RecordSet"
-	zoneType        = "gcp:dns/managedZone:ManagedZone"
-	deploymentType  = "kubernetes:apps/v1:Deployment"
-	statefulSetType = "kubernetes:apps/v1:StatefulSet"
-	serviceType     = "kubernetes:core/v1:Service"
-	secretType      = "kubernetes:core/v1:Secret"
-	configMapType   = "kubernetes:core/v1:ConfigMap"
-	ingressType     = "kubernetes:networking.k8s.io/v1:Ingress"
-	certType        = "kubernetes:networking.gke.io/v1:ManagedCertificate"
-	redirectType    = "kubernetes:networking.gke.io/v1beta1:FrontendConfig"
-	backendCfgType  = "kubernetes:cloud.google.com/v1:BackendConfig"
-	providerType    = "pulumi:providers:kubernetes"
-	pvcType         = "kubernetes:core/v1:PersistentVolumeClaim"
+	clusterType      = "gcp:container/cluster:Cluster"
+	addressType      = "gcp:compute/globalAddress:GlobalAddress"
+	recordType       = "gcp:dns/recordSet:RecordSet"
+	zoneType         = "gcp:dns/managedZone:ManagedZone"
+	deploymentType   = "kubernetes:apps/v1:Deployment"
+	statefulSetType  = "kubernetes:apps/v1:StatefulSet"
+	serviceType      = "kubernetes:core/v1:Service"
+	secretType       = "kubernetes:core/v1:Secret"
+	configMapType    = "kubernetes:core/v1:ConfigMap"
+	ingressType      = "kubernetes:networking.k8s.io/v1:Ingress"
+	certType         = "kubernetes:networking.gke.io/v1:ManagedCertificate"
+	redirectType     = "kubernetes:networking.gke.io/v1beta1:FrontendConfig"
+	backendCfgType   = "kubernetes:cloud.google.com/v1:BackendConfig"
+	providerType     = "pulumi:providers:kubernetes"
+	pvcType          = "kubernetes:core/v1:PersistentVolumeClaim"
+	pvType           = "kubernetes:core/v1:PersistentVolume"
+	storageClassType = "kubernetes:storage.k8s.io/v1:StorageClass"
 )
 
 // runStack runs the real program on a committed Pulumi.<stack>.yaml.
@@ -78,18 +81,88 @@ func TestStacksClusterAndProtection(t *testing.T) {
 			if sts.Request.GetProtect() != tc.protected {
 				t.Errorf("database protect = %v, want %v", sts.Request.GetProtect(), tc.protected)
 			}
+		})
+	}
+}
+
+// The data is a Compute Engine disk outside the cluster, always protected,
+// bound through a static volume that keeps it; dev zonal, prod regional.
+func TestStacksDataDisk(t *testing.T) {
+	for _, tc := range []struct {
+		stack, diskType, handle string
+		zones                   []string
+		sizeGb                  float64
+		protectedClaim          bool
+	}{
+		{"dev", "gcp:compute/disk:Disk", "projects/unlimited-translation-dev/zones/europe-west1-b/disks/translation-dev-mysql-data",
+			[]string{"europe-west1-b"}, 1, false},
+		{"prod", "gcp:compute/regionDisk:RegionDisk", "projects/unlimited-translation-prod/regions/europe-west1/disks/translation-prod-mysql-data",
+			[]string{"europe-west1-b", "europe-west1-c"}, 10, true},
+	} {
+		t.Run(tc.stack, func(t *testing.T) {
+			m, outputs := runStack(t, tc.stack)
+			disk := m.Must(t, tc.diskType, "database-disk")
+			if !disk.Request.GetProtect() {
+				t.Error("the data disk is not protected")
+			}
+			if got := disk.Inputs["size"].NumberValue(); got != tc.sizeGb {
+				t.Errorf("disk size %v GB, want %v", got, tc.sizeGb)
+			}
+			if got := mockstack.Str(disk.Inputs, "type"); got != "pd-balanced" {
+				t.Errorf("disk type %q", got)
+			}
+			if got := mockstack.Str(disk.Inputs, "labels.environment"); got != tc.stack {
+				t.Errorf("disk label environment %q", got)
+			}
+			if len(tc.zones) == 2 && fmt.Sprint(disk.Inputs["replicaZones"].ArrayValue()) != fmt.Sprint([]interface{}{"europe-west1-b", "europe-west1-c"}) &&
+				mockstack.Str(disk.Inputs, "replicaZones.0") != tc.zones[0] {
+				t.Errorf("replica zones %v", disk.Inputs["replicaZones"])
+			}
+			if len(tc.zones) == 1 && mockstack.Str(disk.Inputs, "zone") != tc.zones[0] {
+				t.Errorf("zone %q", mockstack.Str(disk.Inputs, "zone"))
+			}
+			if outputs["databaseDisk"] != tc.handle {
+				t.Errorf("databaseDisk output %v, want %s", outputs["databaseDisk"], tc.handle)
+			}
+
+			pv := m.Must(t, pvType, "translation-database-data")
+			for path, want := range map[string]string{
+				"spec.csi.driver":                    "pd.csi.storage.gke.io",
+				"spec.csi.volumeHandle":              tc.handle,
+				"spec.csi.fsType":                    "ext4",
+				"spec.persistentVolumeReclaimPolicy": "Retain",
+				"spec.claimRef.name":                 "mysql-stateful-data",
+				"spec.claimRef.namespace":            "default",
+				"spec.storageClassName":              "mysql-stateful-data",
+				"spec.capacity.storage":              fmt.Sprintf("%vGi", tc.sizeGb),
+				"spec.nodeAffinity.required.nodeSelectorTerms.0.matchExpressions.0.key": "topology.gke.io/zone",
+			} {
+				if got := mockstack.Str(pv.Inputs, path); got != want {
+					t.Errorf("volume %s = %q, want %q", path, got, want)
+				}
+			}
+			for i, z := range tc.zones {
+				if got := mockstack.Str(pv.Inputs, fmt.Sprintf("spec.nodeAffinity.required.nodeSelectorTerms.0.matchExpressions.0.values.%d", i)); got != z {
+					t.Errorf("volume affinity zone %d = %q, want %q", i, got, z)
+				}
+			}
+			sc := m.Must(t, storageClassType, "translation-database-data")
+			if !sc.Inputs["allowVolumeExpansion"].BoolValue() || mockstack.Str(sc.Inputs, "provisioner") != "pd.csi.storage.gke.io" || mockstack.Str(sc.Inputs, "reclaimPolicy") != "Retain" {
+				t.Errorf("storage class %v", sc.Inputs)
+			}
 			pvc := m.Must(t, pvcType, "translation-database-data")
-			if pvc.Request.GetProtect() != tc.protected || pvc.Request.GetRetainOnDelete() != tc.protected {
-				t.Errorf("data volume protect=%v retainOnDelete=%v, want %v", pvc.Request.GetProtect(), pvc.Request.GetRetainOnDelete(), tc.protected)
+			if mockstack.Str(pvc.Inputs, "spec.volumeName") != "mysql-stateful-data" || mockstack.Str(pvc.Inputs, "spec.storageClassName") != "mysql-stateful-data" {
+				t.Errorf("claim does not name its volume and class: %v", pvc.Inputs["spec"])
 			}
-			if got := mockstack.Str(pvc.Inputs, "metadata.name"); got != "data-volume-mysql-stateful-0" {
-				t.Errorf("data volume claim named %q: the StatefulSet's first pod would not adopt it", got)
+			if pvc.Request.GetProtect() != tc.protectedClaim || pvc.Request.GetRetainOnDelete() {
+				t.Errorf("claim protect=%v retainOnDelete=%v", pvc.Request.GetProtect(), pvc.Request.GetRetainOnDelete())
 			}
-			if got := mockstack.Str(sts.Inputs, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted"); got != "Retain" {
-				t.Errorf("StatefulSet would delete the claim Pulumi owns: whenDeleted %q", got)
+			sts := m.Must(t, statefulSetType, "translation-database")
+			if _, has := sts.Inputs["spec"].ObjectValue()["volumeClaimTemplates"]; has {
+				t.Error("the StatefulSet still makes its own claims")
 			}
-			if rc := sts.Request.GetReplaceOnChanges(); len(rc) != 1 || rc[0] != "spec.volumeClaimTemplates" || !sts.Request.GetDeleteBeforeReplace() {
-				t.Errorf("StatefulSet replaceOnChanges %v deleteBeforeReplace %v", rc, sts.Request.GetDeleteBeforeReplace())
+			if got := mockstack.Str(sts.Inputs, "spec.template.spec.volumes.1.persistentVolumeClaim.claimName"); got != "mysql-stateful-data" {
+				t.Errorf("the pod mounts claim %q", got)
 			}
 		})
 	}
@@ -210,7 +283,7 @@ func TestStacksCompatibleNamesAndWiring(t *testing.T) {
 	if mockstack.Str(sts.Inputs, "spec.serviceName") != "mysql-headless" {
 		t.Error("StatefulSet serviceName")
 	}
-	if mockstack.Str(sts.Inputs, "spec.volumeClaimTemplates.0.spec.resources.requests.storage") != "1Gi" {
+	if mockstack.Str(m.Must(t, pvcType, "translation-database-data").Inputs, "spec.resources.requests.storage") != "1Gi" {
 		t.Error("volume claim size")
 	}
 	cm := m.Must(t, configMapType, "translation-database-initdb")
@@ -313,7 +386,6 @@ func TestStacksTeardownOrder(t *testing.T) {
 	// Objects that own cloud resources are deleted explicitly.
 	owns := map[string]bool{
 		statefulSetType + "/translation-database":    true,
-		pvcType + "/translation-database-data":       true,
 		ingressType + "/translation-public":          true,
 		certType + "/translation-public-certificate": true,
 		serviceType + "/translation-frontend":        true,

@@ -260,6 +260,9 @@ func (v *validation) checkApp(c *Config) {
 	v.checkWorkload("backend", c.Backend, c.Production, !c.Local())
 	v.checkWorkload("frontend", c.Frontend, c.Production, !c.Local())
 	v.checkDatabase(c.Database, !c.Local())
+	if !c.Local() {
+		v.checkDataDisk(*c)
+	}
 }
 
 func (v *validation) checkWorkload(prefix string, w Workload, prod, autopilot bool) {
@@ -281,7 +284,7 @@ func (v *validation) checkDatabase(d Database, gke bool) {
 		v.add("mysqlStorageSize", fmt.Sprintf("is %s; GKE provisions and bills at least 1Gi per disk, so ask for what you get", d.StorageSize),
 			v.setFix("mysqlStorageSize", "1Gi"))
 	}
-	if d.StorageClass != "" && !labelRe.MatchString(d.StorageClass) {
+	if !gke && d.StorageClass != "" && !labelRe.MatchString(d.StorageClass) {
 		v.add("mysqlStorageClass", fmt.Sprintf("%q is not a StorageClass name", d.StorageClass),
 			v.setFix("mysqlStorageClass", "standard-rwo"))
 	}

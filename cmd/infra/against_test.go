@@ -64,7 +64,8 @@ func TestPlanAgainst(t *testing.T) {
 	dir := clone(t)
 	sha, _ := exec.Command("git", "-C", dir, "rev-parse", "--short=7", "HEAD").Output()
 	edit(t, filepath.Join(dir, "Pulumi.dev.yaml"), `backendReplicas: "1"`, `backendReplicas: "3"`)
-	edit(t, filepath.Join(dir, "Pulumi.prod.yaml"), `mysqlStorageClass: standard-rwo`, `mysqlStorageClass: premium-rwo`)
+	edit(t, filepath.Join(dir, "Pulumi.prod.yaml"), "unlimited-translation:mysqlStorageSize: 10Gi",
+		"unlimited-translation:mysqlStorageSize: 10Gi\n  unlimited-translation:databaseDiskType: pd-ssd")
 
 	var out, errOut bytes.Buffer
 	if code := run([]string{"plan", "--stack", "dev", "--stack", "prod", "--against", "HEAD", "--dir", dir}, &out, &errOut); code != 0 {
@@ -73,13 +74,14 @@ func TestPlanAgainst(t *testing.T) {
 	md := out.String()
 	contains(t, "comment", md,
 		"| `dev` | `backendReplicas` `1` → `3` | 0 | 1 | 0 | 0 | none | `"+strings.TrimSpace(string(sha))+"` → `"+strings.TrimSpace(string(sha))+" + uncommitted changes` |",
-		"| `prod` | `mysqlStorageClass` `standard-rwo` → `premium-rwo` | 0 | 0 | 2 | 0 | ⛔ will fail: `mysql-stateful`, `data-volume-mysql-stateful-0`<br>⚠ data, downtime |",
-		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (29 unchanged)</summary>",
+		"| `prod` | `databaseDiskType` set to `pd-ssd` | 0 | 0 | 5 | 0 | ⛔ will fail: `mysql-stateful`, `mysql-stateful-data`, `translation-prod-mysql-data`<br>⚠ data, downtime |",
+		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (33 unchanged)</summary>",
 		"- `~` **update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`\n  - `spec.replicas`: `1` → `3`",
 		"- ⛔ ⚠ `±` **replace** `mysql-stateful`",
 		"  - ⛔ **will fail**: it is protected. To go ahead on purpose:",
 		`r1["Deployment backend-fastapi-deploy<br>~ update"]:::update`,
-		`["🔒 💾 PersistentVolumeClaim data-volume-mysql-stateful-0<br>± replace"]:::replace`,
+		`["🔒 💾 RegionDisk translation-prod-mysql-data<br>± replace"]:::replace`,
+		"a new disk would be empty. To move the data to a new disk, dump the database",
 	)
 	if strings.Contains(md, "ManagedZone") {
 		t.Errorf("the graph shows unchanged resources:\n%s", md)
@@ -109,7 +111,7 @@ func TestPlanAgainst(t *testing.T) {
 		t.Fatalf("--json: %v\n%s", err, out.String())
 	}
 	prod := doc.Stacks[1]
-	if prod.Summary["replace"] != 2 || len(prod.Blocked) != 2 || strings.Join(prod.AtRisk, ",") != "data,downtime" ||
+	if prod.Summary["replace"] != 5 || len(prod.Blocked) != 3 || strings.Join(prod.AtRisk, ",") != "data,downtime" ||
 		prod.Changes[0].Mode != "delete-before-replace" {
 		t.Errorf("prod JSON: %+v", prod)
 	}
@@ -122,7 +124,7 @@ func TestPlanAgainst(t *testing.T) {
 	if code := run([]string{"plan", "--stack", "staging", "--against", "HEAD", "--dir", dir}, &out, &errOut); code != 0 {
 		t.Fatalf("new stack: exit %d: %s", code, errOut.String())
 	}
-	contains(t, "new stack comment", out.String(), "| `staging` | ", " | 30 | 0 | 0 | 0 | none |")
+	contains(t, "new stack comment", out.String(), "| `staging` | ", " | 34 | 0 | 0 | 0 | none |")
 
 	// Bad config in the pull request: the comment still comes, with the
 	// error for that stack, and the exit code says it failed.
@@ -194,10 +196,10 @@ var sha7 = regexp.MustCompile("`[0-9a-f]{7}` → `[0-9a-f]{7}`")
 // -update the test writes it.
 func TestReadmeExampleComment(t *testing.T) {
 	dir := clone(t)
-	edit(t, filepath.Join(dir, "Pulumi.dev.yaml"), "unlimited-translation:mysqlStorageSize: 1Gi",
-		"unlimited-translation:mysqlStorageSize: 1Gi\n  unlimited-translation:mysqlStorageClass: premium-rwo")
-	edit(t, filepath.Join(dir, "Pulumi.prod.yaml"), "mysqlStorageClass: standard-rwo", "mysqlStorageClass: premium-rwo")
-	if out, err := exec.Command("git", "-C", dir, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "premium-rwo").CombinedOutput(); err != nil {
+	edit(t, filepath.Join(dir, "Pulumi.dev.yaml"), "unlimited-translation:mysqlStorageSize: 1Gi", "unlimited-translation:mysqlStorageSize: 2Gi")
+	edit(t, filepath.Join(dir, "Pulumi.prod.yaml"), "unlimited-translation:mysqlStorageSize: 10Gi",
+		"unlimited-translation:mysqlStorageSize: 10Gi\n  unlimited-translation:databaseDiskType: pd-ssd")
+	if out, err := exec.Command("git", "-C", dir, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "bigger and faster data disks").CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	var out, errOut bytes.Buffer

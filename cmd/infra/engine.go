@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/unlimited-translation/infra/internal/engine"
+	"github.com/unlimited-translation/infra/internal/prices"
 	"github.com/unlimited-translation/infra/internal/report"
 )
 
@@ -34,6 +35,7 @@ type engineFlags struct {
 	jsonFile    string
 	skipRefresh bool
 	breakLock   bool
+	deleteData  bool
 }
 
 // newEngineCmd builds one verb that runs the real Pulumi engine.
@@ -94,6 +96,8 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 			cmd.Flags().StringVar(&f.markdown, "markdown", "", "also write the report as Markdown (a pull-request comment) to `FILE`")
 		case "json":
 			cmd.Flags().StringVar(&f.jsonFile, "json", "", "also write the report as JSON (operations, reasons, risks per resource) to `FILE`")
+		case "delete-data":
+			cmd.Flags().BoolVar(&f.deleteData, "delete-data", false, "also delete the database's data disk and everything on it (asks, or needs --yes)")
 		case "outputs":
 			cmd.Flags().BoolVar(&f.showSecrets, "show-secrets", false, "print secret outputs in plain text")
 			cmd.Flags().BoolVar(&f.json, "json", false, "print the outputs as JSON")
@@ -113,7 +117,7 @@ func engineCommands() []*cobra.Command {
 	return []*cobra.Command{
 		newEngineCmd("preview", "Show what `up` would change (real engine, needs credentials)", runPreview, "markdown", "json"),
 		newEngineCmd("up", "Refresh the state from the cloud, then create or update the stack's resources", runUp, "yes", "refresh"),
-		newEngineCmd("destroy", "Delete every resource of the stack (refused while it is protected)", runDestroy, "yes"),
+		newEngineCmd("destroy", "Delete the stack's resources but its data disk (refused while it is protected); --delete-data deletes the data too", runDestroy, "yes", "delete-data"),
 		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),
 		newEngineCmd("outputs", "Print the stack outputs", runOutputs, "outputs"),
 		newEngineCmd("repair", "Repair a stack an interrupted run left broken: release a dead run's lock, read pending creates back from the cloud, refresh", runRepair, "break-lock"),
@@ -173,15 +177,41 @@ func runUp(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 
 func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	var confirm func() error
-	if !f.yes {
+	switch {
+	case f.deleteData && !f.yes:
+		confirm = func() error {
+			if err := canAsk(cmd, "destroy (with its data)", e.Name); err != nil {
+				return err
+			}
+			return ask(cmd, fmt.Sprintf("Delete every resource of stack %s AND its data disk, with every row of the database? No backup is taken.", e.Name))
+		}
+	case !f.yes:
 		confirm = func() error {
 			if err := canAsk(cmd, "destroy", e.Name); err != nil {
 				return err
 			}
-			return ask(cmd, fmt.Sprintf("Delete every resource of stack %s?", e.Name))
+			return ask(cmd, fmt.Sprintf("Delete every resource of stack %s (the data disk is kept)?", e.Name))
 		}
 	}
-	return e.Destroy(cmd.Context(), confirm)
+	kept, err := e.Destroy(cmd.Context(), confirm, f.deleteData)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if f.deleteData {
+		fmt.Fprintf(out, "destroyed %s, its data included\n", e.Name)
+		return nil
+	}
+	if len(kept) > 0 {
+		fmt.Fprintf(out, "kept, so that the next infra up --stack %s finds the data again:\n", e.Name)
+		total := 0.0
+		for _, k := range kept {
+			fmt.Fprintf(out, "  - %s\n", k)
+			total += k.Monthly
+		}
+		fmt.Fprintf(out, "  costs $%.2f/month while kept (%s). To delete the data too: infra destroy --stack %s --delete-data\n", total, prices.Default.Note(), e.Name)
+	}
+	return nil
 }
 
 func runRefresh(cmd *cobra.Command, e *engine.Engine, _ engineFlags) error {

@@ -141,7 +141,7 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		"address = (known after apply)",
 		"rrdatas[0] = (known after apply)",
 		`metadata.annotations.kubernetes.io/ingress.global-static-ip-name = "translation-dev-ip"`,
-		"Plan for stack \"dev\" of unlimited-translation: 30 to create, 0 to read",
+		"Plan for stack \"dev\" of unlimited-translation: 34 to create, 0 to read",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q", want)
@@ -151,7 +151,11 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 	if !strings.Contains(prod, "<= dns (gcp:dns/managedZone:ManagedZone) read projects/unlimited-translation-prod/managedZones/example-com") {
 		t.Error("prod plan does not show the adopted zone as a read")
 	}
-	for _, want := range []string{"[protect, deleteBeforeReplace, ignoreChanges=", "[protect, retainOnDelete]"} {
+	for _, want := range []string{
+		"+ translation-database (kubernetes:apps/v1:StatefulSet)\n            [protect]",
+		"+ translation-database-data (kubernetes:core/v1:PersistentVolumeClaim)\n            [protect, deletedWith=cluster]",
+		"+ database-disk (gcp:compute/regionDisk:RegionDisk)\n          [protect]",
+	} {
 		if !strings.Contains(prod, want) {
 			t.Errorf("prod plan does not show the protected database: no %q", want)
 		}
@@ -309,12 +313,13 @@ func TestPlanManifestsAreKubernetesObjects(t *testing.T) {
 		}
 		kinds[kind] = true
 	}
-	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "ManagedCertificate", "FrontendConfig", "BackendConfig"} {
+	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "ManagedCertificate", "FrontendConfig", "BackendConfig", "PersistentVolume", "PersistentVolumeClaim", "StorageClass"} {
 		if !kinds[k] {
 			t.Errorf("no %s manifest", k)
 		}
 	}
-	if len(files) != 13 {
-		t.Errorf("%d manifests, want 13", len(files))
+	// 13 of the app, plus the data disk's static volume and its class.
+	if len(files) != 15 {
+		t.Errorf("%d manifests, want 15", len(files))
 	}
 }

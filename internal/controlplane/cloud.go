@@ -54,6 +54,7 @@ type object struct {
 		Resources        struct{ Requests map[string]string } `json:"resources"`
 		Capacity         map[string]string                    `json:"capacity"`
 		ClaimRef         *struct{ Namespace, Name string }    `json:"claimRef"`
+		ReclaimPolicy    string                               `json:"persistentVolumeReclaimPolicy"`
 	} `json:"spec"`
 	Status struct {
 		Phase        string            `json:"phase"`
@@ -74,7 +75,8 @@ func (cp *ControlPlane) act(o object) {
 			return
 		}
 		have := o.Status.Capacity["storage"]
-		if o.Status.Phase == "Bound" && larger(want, have) {
+		// The external resizer expands only claims whose class allows it.
+		if o.Status.Phase == "Bound" && larger(want, have) && cp.expandable(o.Spec.StorageClassName) {
 			// Expand the disk, then report the claim's new size.
 			_, _ = cp.Kubectl("patch", "pv", o.Spec.VolumeName, "--type=merge",
 				"-p", fmt.Sprintf(`{"spec":{"capacity":{"storage":%q}}}`, want))
@@ -82,7 +84,9 @@ func (cp *ControlPlane) act(o object) {
 				"-p", fmt.Sprintf(`{"status":{"capacity":{"storage":%q}}}`, want))
 		}
 	case "PersistentVolume":
-		if o.Status.Phase == "Released" || o.Status.Phase == "Failed" {
+		// A released volume goes only if its policy says so; Retain keeps
+		// it (and its disk) for the next claim.
+		if (o.Status.Phase == "Released" || o.Status.Phase == "Failed") && o.Spec.ReclaimPolicy == "Delete" {
 			_, _ = cp.Kubectl("delete", "pv", m.Name, "--wait=false")
 		}
 	case "Ingress":
@@ -108,6 +112,21 @@ func (cp *ControlPlane) provision(pvc object) {
 		pvc.Metadata.Namespace, pvc.Metadata.Name, pvc.Spec.Resources.Requests["storage"], modes, class,
 		pvc.Metadata.Namespace, pvc.Metadata.Name, pvc.Metadata.UID, pvc.Metadata.Namespace, pvc.Metadata.Name)
 	_, _ = cp.KubectlInput(pv, "create", "-f", "-")
+}
+
+// expandable tells whether a claim's StorageClass allows expansion (no
+// class: the cluster default's).
+func (cp *ControlPlane) expandable(class *string) bool {
+	name := ""
+	if class != nil {
+		name = *class
+	}
+	if name == "" {
+		out, _ := cp.Kubectl("get", "storageclass", "-o", `jsonpath={.items[?(@.metadata.annotations.storageclass\.kubernetes\.io/is-default-class=="true")].allowVolumeExpansion}`)
+		return strings.TrimSpace(out) == "true"
+	}
+	out, _ := cp.Kubectl("get", "storageclass", name, "-o", "jsonpath={.allowVolumeExpansion}")
+	return strings.TrimSpace(out) == "true"
 }
 
 func (cp *ControlPlane) setLoadBalancer(kind, ns, name string) {

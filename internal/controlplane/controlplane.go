@@ -164,6 +164,11 @@ metadata:
     kubernetes.io/os: linux
     kubernetes.io/arch: amd64
     type: kwok
+    # What a GKE node in the dev stack's zone carries; the PD CSI driver's
+    # topology key is what a static disk volume's node affinity names.
+    topology.gke.io/zone: europe-west1-b
+    topology.kubernetes.io/region: europe-west1
+    topology.kubernetes.io/zone: europe-west1-b
 status:
   allocatable: {cpu: "64", memory: 256Gi, ephemeral-storage: 1Ti, pods: "110"}
   capacity: {cpu: "64", memory: 256Gi, ephemeral-storage: 1Ti, pods: "110"}

@@ -139,25 +139,44 @@ func (e *Engine) Drift(ctx context.Context) (*report.Report, error) {
 	return NewReport("drift", e.Name, evs), nil
 }
 
-// Destroy deletes every resource of the stack, unless something in its
-// state is protected: then it stops before touching anything and says how
-// to unlock. confirm, when not nil, is asked last, before the deletion.
-func (e *Engine) Destroy(ctx context.Context, confirm func() error) error {
-	if blockers, err := e.Protected(ctx); err != nil {
-		return err
-	} else if len(blockers) > 0 {
-		return &ProtectedError{Stack: e.Name, Blockers: blockers}
+// Destroy deletes every resource of the stack but the data disk, which it
+// keeps and returns (deleteData deletes it too), unless something else in
+// its state is protected: then it stops before touching anything and says
+// how to unlock. confirm, when not nil, is asked last, before the deletion.
+func (e *Engine) Destroy(ctx context.Context, confirm func() error, deleteData bool) ([]Kept, error) {
+	var state struct {
+		Resources []stateResource `json:"resources"`
+	}
+	if _, err := e.export(ctx, &state); err != nil {
+		return nil, err
+	}
+	kept, dataURNs := dataResources(state.Resources)
+	blockers, err := e.Protected(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(blockers) > 0 {
+		return nil, &ProtectedError{Stack: e.Name, Blockers: blockers}
 	}
 	if confirm != nil {
 		if err := confirm(); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	var opts []optdestroy.Option
+	if deleteData && len(dataURNs) > 0 {
+		if err := e.unprotect(ctx, dataURNs); err != nil {
+			return nil, err
+		}
+		kept = nil
+	} else if len(dataURNs) > 0 {
+		opts = append(opts, optdestroy.Exclude(dataURNs))
+	}
 	if err := e.writeJournal(ctx); err != nil {
-		return fmt.Errorf("journalling the destroy of %s: %w", e.Name, err)
+		return nil, fmt.Errorf("journalling the destroy of %s: %w", e.Name, err)
 	}
 	evs, err := collect(func(ch chan<- events.EngineEvent) error {
-		_, err := e.stack.Destroy(ctx, optdestroy.ProgressStreams(e.Out), optdestroy.ErrorProgressStreams(e.Err), optdestroy.EventStreams(ch))
+		_, err := e.stack.Destroy(ctx, append(opts, optdestroy.ProgressStreams(e.Out), optdestroy.ErrorProgressStreams(e.Err), optdestroy.EventStreams(ch))...)
 		return err
 	})
 	e.Completed = completed(evs)
@@ -175,11 +194,11 @@ func (e *Engine) Destroy(ctx context.Context, confirm func() error) error {
 	}
 	switch {
 	case err != nil && jerr != nil:
-		return fmt.Errorf("destroy of %s failed: %s; and %w (infra repair --stack %s retries)", e.Name, brief(err), jerr, e.Name)
+		return nil, fmt.Errorf("destroy of %s failed: %s; and %w (infra repair --stack %s retries)", e.Name, brief(err), jerr, e.Name)
 	case err != nil:
-		return fmt.Errorf("destroy of %s failed: %s", e.Name, brief(err))
+		return nil, fmt.Errorf("destroy of %s failed: %s", e.Name, brief(err))
 	}
-	return jerr
+	return kept, jerr
 }
 
 // Outputs returns the stack outputs; secret ones are masked unless
@@ -205,7 +224,8 @@ func (e *Engine) Outputs(ctx context.Context, showSecrets bool) (map[string]inte
 }
 
 // Protected lists what in the stack's state blocks a destroy: resources
-// with Pulumi's protect, and a cluster with GKE deletion protection on.
+// with Pulumi's protect (the data disk aside: a destroy keeps it), and a
+// cluster with GKE deletion protection on.
 func (e *Engine) Protected(ctx context.Context) ([]string, error) {
 	var state struct {
 		Resources []struct {
@@ -221,7 +241,7 @@ func (e *Engine) Protected(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, r := range state.Resources {
 		name := r.URN[strings.LastIndex(r.URN, "::")+2:]
-		if r.Protect {
+		if r.Protect && !report.IsDataDisk(r.URN) { // kept, not a blocker
 			out = append(out, fmt.Sprintf("%s %s is protected (protect)", r.Type, name))
 		}
 		if r.Type == "gcp:container/cluster:Cluster" && r.Inputs["deletionProtection"] == true {
@@ -251,6 +271,6 @@ func (p *ProtectedError) Error() string {
   pulumi config set protectDatabase false --stack %[1]s
   infra up --stack %[1]s          # applies the unlocked settings
   infra destroy --stack %[1]s
-(keepDatabaseVolume true keeps the data disk after the destroy; set it false to delete the data too)`, p.Stack)
+(the data disk is kept by every destroy; infra destroy --delete-data deletes it too)`, p.Stack)
 	return b.String()
 }

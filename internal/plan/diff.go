@@ -268,8 +268,12 @@ func (d *differ) replacement(c *report.Change, b, h *jsonResource, rule rules.Ru
 		dbr = true
 	case d.forced[h.URN] != "":
 		dbr = true // dependents of a delete-before-replace go first
-	case rule.NamedDeleteFirst && byProvider && sameName:
-		dbr = true // provider.go Diff: a named object keeping its name
+	case rule.NamedDeleteFirst && byProvider && sameName && !providerReplaced:
+		// provider.go Diff: a named object keeping its name. A resource
+		// whose provider is replaced is never diffed: the engine replaces
+		// it create-before-delete (pkg v3.230.0 step_generator.go, diff:
+		// providerChanged short-circuits the provider's Diff).
+		dbr = true
 	}
 	c.Mode = "create-before-delete"
 	if dbr {

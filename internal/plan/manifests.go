@@ -11,9 +11,11 @@ import (
 )
 
 // kindOrder makes `kubectl apply -f DIR` (which goes in file name order)
-// create namespaces and config before the workloads that use them.
+// create namespaces, storage and config before the workloads that use
+// them.
 var kindOrder = map[string]int{
-	"Namespace": 0, "ConfigMap": 10, "Secret": 10, "PersistentVolumeClaim": 10, "Service": 20,
+	"Namespace": 0, "StorageClass": 5, "PersistentVolume": 5,
+	"ConfigMap": 10, "Secret": 10, "PersistentVolumeClaim": 10, "Service": 20,
 	"Deployment": 30, "StatefulSet": 30, "Ingress": 50,
 }
 
@@ -38,6 +40,7 @@ func (p *Plan) Manifests() []Manifest {
 		}
 		apiVersion, kind := strings.TrimPrefix(parts[0], "core/"), parts[1]
 		obj := PlainMap(r.Inputs)
+		dropUnknown(obj)
 		obj["apiVersion"], obj["kind"] = apiVersion, kind
 		meta, _ := obj["metadata"].(map[string]interface{})
 		name, _ := meta["name"].(string)
@@ -53,6 +56,24 @@ func (p *Plan) Manifests() []Manifest {
 		out = append(out, Manifest{File: file, Object: obj})
 	}
 	return out
+}
+
+// dropUnknown leaves out what only the cluster knows: kubectl apply would
+// send the marker as data. A uid the API server has not assigned yet
+// reaches the plan as "" (the Go SDK resolves an unknown field of a known
+// object to its zero value); sent as "", it would fight the volume
+// binder, which fills it in.
+func dropUnknown(m map[string]interface{}) {
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			if x == UnknownMarker || (k == "uid" && x == "") {
+				delete(m, k)
+			}
+		case map[string]interface{}:
+			dropUnknown(x)
+		}
+	}
 }
 
 // WriteManifests writes one YAML file per object into dir and returns

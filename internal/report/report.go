@@ -336,5 +336,16 @@ func RealName(in map[string]interface{}) string {
 // Unprotect says how to let op (replace, delete) go ahead on a protected
 // resource on purpose.
 func Unprotect(urn, op string) string {
+	if IsDataDisk(urn) {
+		// Never advise unprotecting the data: a new disk is empty.
+		return "the data disk is always protected: a new disk would be empty. To move the data to a new disk, dump the database, " +
+			"run `infra destroy --delete-data --stack STACK`, change the setting, `infra up`, and load the dump (README, \"Changing the data disk\")"
+	}
 	return fmt.Sprintf("turn its protection off in the program or config and `infra up` first, or `pulumi state unprotect '%s'`; then %s it", urn, op)
+}
+
+// IsDataDisk tells whether urn is the database's data disk (infra's
+// DataDisk component), which only `infra destroy --delete-data` removes.
+func IsDataDisk(urn string) bool {
+	return strings.Contains(urn, "translation:infra:DataDisk$") || strings.Contains(urn, "::translation:infra:DataDisk::")
 }

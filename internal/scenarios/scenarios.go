@@ -40,10 +40,17 @@ const (
 	redirect  = "kubernetes:networking.gke.io/v1beta1:FrontendConfig::translation-public-redirect"
 	ingress   = "kubernetes:networking.k8s.io/v1:Ingress::translation-public"
 	namespace = "kubernetes:core/v1:Namespace::translation"
+	volume    = "kubernetes:core/v1:PersistentVolume::translation-database-data"
+	class     = "kubernetes:storage.k8s.io/v1:StorageClass::translation-database-data"
+	disk      = "gcp:compute/disk:Disk::database-disk"
+	prodDisk  = "gcp:compute/regionDisk:RegionDisk::database-disk"
 )
 
-// inCluster are the 13 objects the cluster's provider manages.
-var inCluster = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, cert, redirect, ingress}
+// inCluster are the 15 objects the cluster's provider manages.
+var inCluster = []string{backend, backSvc, database, initdb, claim, volume, class, secret, dbSvc, frontend, frontSvc, backCfg, cert, redirect, ingress}
+
+// namespaced are the objects of inCluster that live in the app's namespace.
+var namespaced = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, cert, redirect, ingress}
 
 func Ops(op string, names ...string) map[string]string {
 	m := map[string]string{}
@@ -87,12 +94,17 @@ type Scenario struct {
 // All are the scenarios, for dev and prod.
 var All = []Scenario{
 	{Name: "cluster name", Stack: "dev", Set: map[string]string{p + "clusterName": "translation-dev2"},
+		// The data disk is named after the stack, not the cluster: it stays,
+		// and the new cluster's volume binds it.
 		Ops:   merge(Ops("replace", cluster, provider), Ops("replace", inCluster...)),
-		Modes: map[string]string{cluster: "create-before-delete", database: "delete-before-replace", backend: "create-before-delete"},
-		Risks: []string{"certificate", "data", "downtime"}},
+		Modes: map[string]string{cluster: "create-before-delete", database: "create-before-delete", backend: "create-before-delete"},
+		Risks: []string{"certificate", "downtime"}},
 	{Name: "region", Stack: "dev", Set: map[string]string{"gcp:region": "europe-west4"},
-		Ops:   merge(Ops("replace", cluster, provider), Ops("replace", inCluster...)),
-		Risks: []string{"certificate", "data", "downtime"}},
+		// A disk cannot move regions: it would be replaced, and it is
+		// always protected (backup, new stack, restore instead).
+		Ops:     merge(Ops("replace", cluster, provider, disk), Ops("replace", inCluster...)),
+		Risks:   []string{"certificate", "data", "downtime"},
+		Blocked: []string{disk}},
 	{Name: "address name", Stack: "dev", Set: map[string]string{p + "addressName": "translation-dev-ip2"},
 		Ops:   merge(Ops("replace", address), Ops("update", apex, www, ingress)),
 		Risks: []string{"IP"}},
@@ -120,20 +132,27 @@ var All = []Scenario{
 		Ops:     Ops("replace", secret, database, frontend),
 		Risks:   []string{"downtime"},
 		Blocked: []string{database}},
-	{Name: "storage class", Stack: "dev", Set: map[string]string{p + "mysqlStorageClass": "premium-rwo"},
-		Ops:   Ops("replace", claim, database),
-		Modes: map[string]string{claim: "delete-before-replace", database: "delete-before-replace"},
-		Risks: []string{"data", "downtime"}},
-	{Name: "storage class, prod", Stack: "prod", Set: map[string]string{p + "mysqlStorageClass": "premium-rwo"},
-		Ops:     Ops("replace", claim, database),
+	{Name: "disk type", Stack: "dev", Set: map[string]string{p + "databaseDiskType": "pd-ssd"},
+		// type is force-new on a disk, and the disk is always protected.
+		// The class's parameters are force-new too; it keeps its name, so
+		// it goes first, and what reads it is replaced with it: the engine
+		// makes a dependent's whole top-level input (spec) unknown, and an
+		// unknown spec forces a new volume, claim and StatefulSet.
+		Ops:     Ops("replace", disk, class, claim, volume, database),
 		Risks:   []string{"data", "downtime"},
-		Blocked: []string{claim, database}},
+		Blocked: []string{disk}},
+	{Name: "disk type, prod", Stack: "prod", Set: map[string]string{p + "databaseDiskType": "pd-ssd"},
+		Ops:     Ops("replace", prodDisk, class, claim, volume, database),
+		Risks:   []string{"data", "downtime"},
+		Blocked: []string{prodDisk, claim, database}},
 	{Name: "storage size growth", Stack: "dev", Set: map[string]string{p + "mysqlStorageSize": "2Gi"},
-		Ops: Ops("update", claim)},
+		Ops: Ops("update", disk, volume, claim)},
 	{Name: "namespace", Stack: "dev",
-		Set:   map[string]string{p + "namespace": "translation", p + "frontendImage": "example/frontend:1.0"},
-		Ops:   merge(Ops("replace", inCluster...), Ops("create", namespace)),
-		Risks: []string{"certificate", "data", "downtime"}},
+		Set: map[string]string{p + "namespace": "translation", p + "frontendImage": "example/frontend:1.0"},
+		// The volume and its class are cluster-wide: the volume follows its
+		// new claim in place, and the disk is untouched.
+		Ops:   merge(Ops("replace", namespaced...), Ops("create", namespace), Ops("update", volume)),
+		Risks: []string{"certificate", "downtime"}},
 	{Name: "adopted zone created, same name, prod", Stack: "prod", Set: map[string]string{p + "createDnsZone": "true"},
 		// The read zone is never deleted (it was not this stack's), and a
 		// zone with its name cannot be created next to it.
@@ -141,7 +160,7 @@ var All = []Scenario{
 	{Name: "backend replicas", Stack: "dev", Set: map[string]string{p + "backendReplicas": "2"}, Ops: Ops("update", backend)},
 	{Name: "CPU request", Stack: "dev", Set: map[string]string{p + "backendCpu": "2"}, Ops: Ops("update", backend)},
 	{Name: "label", Stack: "dev", Set: map[string]string{p + "labels": `{"team":"ml-platform","cost-center":"translation-dev","owner":"ana"}`},
-		Ops: Ops("update", cluster, address, zone)},
+		Ops: Ops("update", cluster, address, zone, disk)},
 	{Name: "image tag", Stack: "dev", Set: map[string]string{p + "backendImage": "datatrigger/unlimited-translation_backend_fastapi:v2"},
 		Ops: Ops("update", backend)},
 	{Name: "release channel", Stack: "dev", Set: map[string]string{p + "releaseChannel": "RAPID"}, Ops: Ops("update", cluster)},
