@@ -184,7 +184,7 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.Database.EphemeralStorage }),
 	strSetting(p("mysqlStorageSize"), "Size of the MySQL data disk in whole GiB; grows in place, never shrinks (a regional disk needs 10Gi or more, 200Gi for pd-standard).",
 		func(c *Config) *string { return &c.Database.StorageSize }),
-	strSetting(p("databaseDiskType"), "Compute Engine disk type of the MySQL data on GKE: pd-balanced, pd-ssd or pd-standard. Fixed once created (see README, \"Changing the data disk\").",
+	strSetting(p("databaseDiskType"), "Compute Engine disk type of the MySQL data on GKE: pd-balanced, pd-ssd or pd-standard. Fixed once created (see README, \"The data disk\").",
 		func(c *Config) *string { return &c.Database.DiskType }),
 	strSetting(p("databaseDiskReplication"), "`zonal` (one zone) or `regional` (replicated synchronously across two zones; survives a zone outage, costs twice).",
 		func(c *Config) *string { return &c.Database.DiskReplication }),

@@ -339,7 +339,7 @@ func Unprotect(urn, op string) string {
 	if IsDataDisk(urn) {
 		// Never advise unprotecting the data: a new disk is empty.
 		return "the data disk is always protected: a new disk would be empty. To move the data to a new disk, dump the database, " +
-			"run `infra destroy --delete-data --stack STACK`, change the setting, `infra up`, and load the dump (README, \"Changing the data disk\")"
+			"run `infra destroy --delete-data --stack STACK`, change the setting, `infra up`, and load the dump (README, \"The data disk\")"
 	}
 	return fmt.Sprintf("turn its protection off in the program or config and `infra up` first, or `pulumi state unprotect '%s'`; then %s it", urn, op)
 }
