@@ -17,8 +17,12 @@ type TranslationAppArgs struct {
 	Database  DatabaseArgs
 	// Public, when set, exposes the frontend through a GKE Ingress with a
 	// managed certificate; nil leaves it to Frontend.ServiceType.
-	Public    *PublicEndpointArgs
-	Placement Placement
+	Public *PublicEndpointArgs
+	// NetworkPolicies denies incoming connections to the app's pods but
+	// for the frontend (public), the backend from the frontend and MySQL
+	// from the frontend.
+	NetworkPolicies bool
+	Placement       Placement
 }
 
 // TranslationApp is the translation app: database, backend, frontend and,
@@ -81,6 +85,19 @@ func NewTranslationApp(ctx *pulumi.Context, name string, args TranslationAppArgs
 		return nil, err
 	}
 	app.Database, app.Backend, app.Frontend = database, backend, frontend
+	if args.NetworkPolicies {
+		_, err = NewNetworkPolicies(ctx, name+"-network", NetworkPoliciesArgs{
+			Namespace: ns, Public: frontendPods, PublicPort: 80,
+			Allowed: []Allowed{
+				{Name: "backend-from-frontend", To: backendPods, From: frontendPods, Port: 80},
+				{Name: "mysql-from-frontend", To: databasePods, From: frontendPods, Port: 3306},
+			},
+			Placement: place,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+	}
 
 	outputs := pulumi.Map{
 		"frontendService": frontend.ServiceName,

@@ -13,8 +13,10 @@ type BackendArgs struct {
 	Image string
 	// ImagePullPolicy. Default IfNotPresent.
 	ImagePullPolicy string
-	// Replicas. Default 1.
+	// Replicas. Default 1; with Autoscale, the autoscaler's range decides.
 	Replicas int
+	// Autoscale scales the backend on CPU (nil: a fixed replica count).
+	Autoscale *Autoscale
 	// Requests of each pod. Required (Autopilot bills them).
 	Requests Requests
 	// DeploymentName. Default "backend-fastapi-deploy".
@@ -45,7 +47,7 @@ func NewBackend(ctx *pulumi.Context, name string, args BackendArgs, opts ...pulu
 		DeploymentName:  orDefault(args.DeploymentName, "backend-fastapi-deploy"),
 		ContainerName:   "backend-fastapi",
 		ServiceName:     orDefault(args.ServiceName, "backend-fastapi-service"),
-		Labels:          map[string]string{"name": "backend-fastapi-pod", "app": AppLabel},
+		Labels:          backendPods,
 		Image:           args.Image,
 		ImagePullPolicy: args.ImagePullPolicy,
 		Replicas:        args.Replicas,
@@ -58,6 +60,7 @@ func NewBackend(ctx *pulumi.Context, name string, args BackendArgs, opts ...pulu
 		ReadinessProbe: httpProbe("/", 80, 10, 3),
 		// A translation keeps the CPU busy; be slow to call it dead.
 		LivenessProbe: httpProbe("/", 80, 30, 4),
+		Autoscale:     args.Autoscale,
 		Placement:     args.Placement,
 	}, pulumi.Parent(b))
 	if err != nil {
@@ -70,3 +73,11 @@ func NewBackend(ctx *pulumi.Context, name string, args BackendArgs, opts ...pulu
 
 // AppLabel is the "app" label of every object, as in the original manifest.
 const AppLabel = "unlimited-translation-app"
+
+// The pods' labels, as in the original manifests; NetworkPolicies select by
+// them.
+var (
+	backendPods  = map[string]string{"name": "backend-fastapi-pod", "app": AppLabel}
+	frontendPods = map[string]string{"name": "frontend-flask-pod", "app": AppLabel}
+	databasePods = map[string]string{"name": "mysql-pod", "app": AppLabel}
+)

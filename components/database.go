@@ -96,7 +96,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 	stsName := orDefault(args.StatefulSetName, "mysql-stateful")
 	svcName := orDefault(args.ServiceName, "mysql-headless")
 	dbName := orDefault(args.DatabaseName, "translation")
-	labels := pulumi.StringMap{"name": pulumi.String("mysql-pod"), "app": pulumi.String(AppLabel)}
+	labels := pulumi.ToStringMap(databasePods)
 	meta := func(n string) *metav1.ObjectMetaArgs {
 		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: pulumi.String(ns), Labels: labels}
 	}

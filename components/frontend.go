@@ -62,7 +62,7 @@ func NewFrontend(ctx *pulumi.Context, name string, args FrontendArgs, opts ...pu
 		DeploymentName:  orDefault(args.DeploymentName, "frontend-flask-deploy"),
 		ContainerName:   "frontend-flask",
 		ServiceName:     orDefault(args.ServiceName, "translation-backend"),
-		Labels:          map[string]string{"name": "frontend-flask-pod", "app": AppLabel},
+		Labels:          frontendPods,
 		Image:           args.Image,
 		ImagePullPolicy: args.ImagePullPolicy,
 		Replicas:        args.Replicas,

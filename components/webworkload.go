@@ -2,8 +2,10 @@ package components
 
 import (
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -37,7 +39,19 @@ type WebWorkloadArgs struct {
 	StartupProbe              *corev1.ProbeArgs
 	ReadinessProbe            *corev1.ProbeArgs
 	LivenessProbe             *corev1.ProbeArgs
-	Placement                 Placement
+	// Autoscale, when set, scales the Deployment on CPU with a
+	// HorizontalPodAutoscaler; Replicas is then its starting point.
+	Autoscale *Autoscale
+	Placement Placement
+}
+
+// Autoscale bounds a HorizontalPodAutoscaler.
+type Autoscale struct {
+	// MinReplicas and MaxReplicas bound the replica count.
+	MinReplicas, MaxReplicas int
+	// CPUPercent is the average CPU use, in percent of the request, the
+	// autoscaler aims at.
+	CPUPercent int
 }
 
 // WebWorkload is a Deployment and the Service in front of it.
@@ -46,6 +60,8 @@ type WebWorkload struct {
 
 	Deployment  *appsv1.Deployment
 	Service     *corev1.Service
+	Budget      *policyv1.PodDisruptionBudget
+	Autoscaler  *autoscalingv2.HorizontalPodAutoscaler
 	ServiceName pulumi.StringOutput
 }
 
@@ -58,6 +74,13 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 	ns := orDefault(args.Namespace, "default")
 	port := orDefault(args.Port, 80)
 	labels := pulumi.ToStringMap(args.Labels)
+	replicas := orDefault(args.Replicas, 1)
+	depOpts := args.Placement.inCluster(w)
+	if a := args.Autoscale; a != nil {
+		// The autoscaler owns the replica count; an up must not reset it.
+		replicas = a.MinReplicas
+		depOpts = append(depOpts, pulumi.IgnoreChanges([]string{"spec.replicas"}))
+	}
 	dep, err := appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
 		Metadata: &metav1.ObjectMetaArgs{
 			Name:      pulumi.String(args.DeploymentName),
@@ -65,7 +88,7 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 			Labels:    labels,
 		},
 		Spec: &appsv1.DeploymentSpecArgs{
-			Replicas: pulumi.Int(orDefault(args.Replicas, 1)),
+			Replicas: pulumi.Int(replicas),
 			Selector: &metav1.LabelSelectorArgs{MatchLabels: labels},
 			Template: &corev1.PodTemplateSpecArgs{
 				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
@@ -87,9 +110,51 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 				},
 			},
 		},
+	}, depOpts...)
+	if err != nil {
+		return nil, err
+	}
+	meta := func() *metav1.ObjectMetaArgs {
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(args.DeploymentName), Namespace: pulumi.String(ns), Labels: labels}
+	}
+	// Voluntary disruptions (node upgrades, Autopilot's bin packing) take
+	// one pod at a time; with one replica that one may still go.
+	w.Budget, err = policyv1.NewPodDisruptionBudget(ctx, name, &policyv1.PodDisruptionBudgetArgs{
+		Metadata: meta(),
+		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
+			MaxUnavailable: pulumi.Int(1),
+			Selector:       &metav1.LabelSelectorArgs{MatchLabels: labels},
+		},
 	}, args.Placement.inCluster(w)...)
 	if err != nil {
 		return nil, err
+	}
+	if a := args.Autoscale; a != nil {
+		w.Autoscaler, err = autoscalingv2.NewHorizontalPodAutoscaler(ctx, name, &autoscalingv2.HorizontalPodAutoscalerArgs{
+			Metadata: meta(),
+			Spec: &autoscalingv2.HorizontalPodAutoscalerSpecArgs{
+				ScaleTargetRef: &autoscalingv2.CrossVersionObjectReferenceArgs{
+					ApiVersion: pulumi.String("apps/v1"),
+					Kind:       pulumi.String("Deployment"),
+					Name:       dep.Metadata.Name().Elem(),
+				},
+				MinReplicas: pulumi.Int(a.MinReplicas),
+				MaxReplicas: pulumi.Int(a.MaxReplicas),
+				Metrics: autoscalingv2.MetricSpecArray{&autoscalingv2.MetricSpecArgs{
+					Type: pulumi.String("Resource"),
+					Resource: &autoscalingv2.ResourceMetricSourceArgs{
+						Name: pulumi.String("cpu"),
+						Target: &autoscalingv2.MetricTargetArgs{
+							Type:               pulumi.String("Utilization"),
+							AverageUtilization: pulumi.Int(a.CPUPercent),
+						},
+					},
+				}},
+			},
+		}, args.Placement.inCluster(w)...)
+		if err != nil {
+			return nil, err
+		}
 	}
 	svcOpts := args.Placement.inCluster(w)
 	if args.ServiceOwnsCloudResources {

@@ -68,7 +68,7 @@ func TestDevLifecycle(t *testing.T) {
 		got := p.previewWith(t, "dev", md, "backendReplicas", "2")
 		for _, want := range []string{
 			"| `dev` | — | 0 | 1 | 0 | 0 | none |",
-			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (33 unchanged)",
+			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (40 unchanged)",
 			"**update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`",
 			"`spec.replicas`: `1` → `2`",
 		} {
@@ -101,7 +101,7 @@ func TestDevLifecycle(t *testing.T) {
 			t.Fatalf("drift on a fresh stack: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 		}
 		// Someone changes the cluster's release channel in the console.
-		err := gcp.Tamper("gcp:container/cluster:Cluster::cluster", "releaseChannel",
+		err := gcp.Tamper("urn:pulumi:dev::unlimited-translation::translation:infra:AutopilotCluster$gcp:container/cluster:Cluster::cluster", "releaseChannel",
 			resource.NewObjectProperty(resource.PropertyMap{"channel": resource.NewStringProperty("RAPID")}))
 		if err != nil {
 			t.Fatal(err)

@@ -43,6 +43,12 @@ type Config struct {
 	Backend         Workload
 	Frontend        Workload
 	Database        Database
+	// BackendMaxReplicas > 0 turns on the backend's autoscaler, aiming at
+	// BackendCPUTarget percent of the CPU request.
+	BackendMaxReplicas int
+	BackendCPUTarget   int
+	// NetworkPolicies restricts who reaches which pod.
+	NetworkPolicies bool
 }
 
 // Platforms a stack can target.

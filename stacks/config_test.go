@@ -110,6 +110,8 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "root as app user", set: map[string]string{p("mysqlUser"): "root"}, key: "mysqlUser", want: "must not be root"},
 		{name: "namespace with stock image", set: map[string]string{p("namespace"): "translation"}, key: "namespace", want: "stock frontend image only reaches MySQL in namespace default"},
 		{name: "bad pull policy", set: map[string]string{p("imagePullPolicy"): "Sometimes"}, key: "imagePullPolicy", want: "is not one of Always, IfNotPresent, Never"},
+		{name: "autoscaler below replicas", set: map[string]string{p("backendReplicas"): "3", p("backendMaxReplicas"): "2"}, key: "backendMaxReplicas", want: "is 2, below backendReplicas 3"},
+		{name: "autoscaler target", set: map[string]string{p("backendMaxReplicas"): "4", p("backendCpuTarget"): "100"}, key: "backendCpuTarget", want: "aim between 10 and 95 percent"},
 		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,6 +46,8 @@ func Defaults(stack string) Config {
 			Memory:           "512Mi",
 			EphemeralStorage: "100Mi",
 		},
+		BackendCPUTarget: 70,
+		NetworkPolicies:  true,
 		Database: Database{
 			Image:            "mysql:8.4",
 			CPU:              "250m",
@@ -72,6 +74,7 @@ func Defaults(stack string) Config {
 		c.ProtectInfrastructure = true
 		c.ImagePullPolicy = "IfNotPresent"
 		c.Backend.Replicas = 2
+		c.BackendMaxReplicas = 4
 		c.Backend.CPU = "2"
 		c.Backend.Memory = "4Gi"
 		c.Frontend.Replicas = 2

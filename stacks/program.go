@@ -165,12 +165,18 @@ func AppArgs(cfg Config, public *components.PublicEndpointArgs, place components
 		return components.Requests{CPU: cpu, Memory: mem, EphemeralStorage: eph}
 	}
 	db := cfg.Database
+	var autoscale *components.Autoscale
+	if cfg.BackendMaxReplicas > 0 {
+		autoscale = &components.Autoscale{MinReplicas: cfg.Backend.Replicas, MaxReplicas: cfg.BackendMaxReplicas, CPUPercent: cfg.BackendCPUTarget}
+	}
 	return components.TranslationAppArgs{
-		Namespace: cfg.Namespace,
+		Namespace:       cfg.Namespace,
+		NetworkPolicies: cfg.NetworkPolicies,
 		Backend: components.BackendArgs{
 			Image:           cfg.Backend.Image,
 			ImagePullPolicy: cfg.ImagePullPolicy,
 			Replicas:        cfg.Backend.Replicas,
+			Autoscale:       autoscale,
 			Requests:        req(cfg.Backend.CPU, cfg.Backend.Memory, cfg.Backend.EphemeralStorage),
 		},
 		Frontend: components.FrontendArgs{

@@ -478,3 +478,37 @@ func TestLocalStackHasNoCloudResources(t *testing.T) {
 		t.Errorf("outputs %v", outputs)
 	}
 }
+
+// prod scales the backend between 2 and 4 pods at 70 % CPU; dev keeps a
+// fixed count. Both stacks get budgets and network policies.
+func TestStacksAutoscalingAndPolicies(t *testing.T) {
+	for _, tc := range []struct {
+		stack    string
+		min, max float64
+	}{{"dev", 0, 0}, {"prod", 2, 4}} {
+		t.Run(tc.stack, func(t *testing.T) {
+			m, _ := runStack(t, tc.stack)
+			hpas := m.ByType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+			if tc.max == 0 {
+				if len(hpas) != 0 {
+					t.Errorf("dev has %d autoscalers", len(hpas))
+				}
+			} else {
+				if len(hpas) != 1 {
+					t.Fatalf("%d autoscalers, want 1", len(hpas))
+				}
+				spec := hpas[0].Inputs["spec"].ObjectValue()
+				target, _ := mockstack.Path(hpas[0].Inputs, "spec.metrics.0.resource.target.averageUtilization")
+				if spec["minReplicas"].NumberValue() != tc.min || spec["maxReplicas"].NumberValue() != tc.max || target.NumberValue() != 70 {
+					t.Errorf("autoscaler %v", spec)
+				}
+			}
+			if n := len(m.ByType("kubernetes:policy/v1:PodDisruptionBudget")); n != 2 {
+				t.Errorf("%d disruption budgets, want 2 (frontend, backend)", n)
+			}
+			if n := len(m.ByType("kubernetes:networking.k8s.io/v1:NetworkPolicy")); n != 4 {
+				t.Errorf("%d network policies, want 4", n)
+			}
+		})
+	}
+}

@@ -258,6 +258,18 @@ func (v *validation) checkApp(c *Config) {
 			v.setFix("imagePullPolicy", "IfNotPresent"))
 	}
 	v.checkWorkload("backend", c.Backend, c.Production, !c.Local())
+	if c.BackendMaxReplicas != 0 {
+		switch {
+		case c.BackendMaxReplicas < c.Backend.Replicas:
+			v.add("backendMaxReplicas", fmt.Sprintf("is %d, below backendReplicas %d: the autoscaler scales between the two", c.BackendMaxReplicas, c.Backend.Replicas),
+				v.setFix("backendMaxReplicas", fmt.Sprint(c.Backend.Replicas*2)))
+		case c.BackendMaxReplicas > 50:
+			v.add("backendMaxReplicas", fmt.Sprintf("is %d; more than 50 backend pods is almost certainly a typo", c.BackendMaxReplicas), v.setFix("backendMaxReplicas", "4"))
+		}
+		if c.BackendCPUTarget < 10 || c.BackendCPUTarget > 95 {
+			v.add("backendCpuTarget", fmt.Sprintf("is %d; aim between 10 and 95 percent of the CPU request", c.BackendCPUTarget), v.setFix("backendCpuTarget", "70"))
+		}
+	}
 	v.checkWorkload("frontend", c.Frontend, c.Production, !c.Local())
 	v.checkDatabase(c.Database, !c.Local())
 	if !c.Local() {

@@ -141,7 +141,7 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		"address = (known after apply)",
 		"rrdatas[0] = (known after apply)",
 		`metadata.annotations.kubernetes.io/ingress.global-static-ip-name = "translation-dev-ip"`,
-		"Plan for stack \"dev\" of unlimited-translation: 34 to create, 0 to read",
+		"Plan for stack \"dev\" of unlimited-translation: 41 to create, 0 to read",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q", want)
@@ -313,13 +313,13 @@ func TestPlanManifestsAreKubernetesObjects(t *testing.T) {
 		}
 		kinds[kind] = true
 	}
-	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "ManagedCertificate", "FrontendConfig", "BackendConfig", "PersistentVolume", "PersistentVolumeClaim", "StorageClass"} {
+	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "ManagedCertificate", "FrontendConfig", "BackendConfig", "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "PodDisruptionBudget", "NetworkPolicy"} {
 		if !kinds[k] {
 			t.Errorf("no %s manifest", k)
 		}
 	}
-	// 13 of the app, plus the data disk's static volume and its class.
-	if len(files) != 15 {
-		t.Errorf("%d manifests, want 15", len(files))
+	// 13 of the app, the data disk's static volume and its class, 2 disruption budgets, 4 network policies.
+	if len(files) != 21 {
+		t.Errorf("%d manifests, want 21", len(files))
 	}
 }

@@ -35,8 +35,22 @@ func RestoreCheckpoint(ctx context.Context, root, stack string) (string, error) 
 		return "", fmt.Errorf("the checkpoint is damaged and %s is not a backend infra can read: restore it with pulumi stack import --file <a good export>", backend)
 	}
 	file := ".pulumi/stacks/" + stacks.Project + "/" + stack + ".json"
+	// A directory backend keeps each object's attributes in a sidecar
+	// <name>.attrs; one cut short fails every load with EOF although the
+	// checkpoint is whole, and a missing one is read as no attributes
+	// (gocloud.dev v0.37.0 blob/fileblob/attrs.go, getAttrs).
+	attrsNote := ""
+	if _, isDir := store.(dirStore); isDir {
+		if b, err := store.Read(ctx, file+".attrs"); err == nil && !json.Valid(b) {
+			kept := fmt.Sprintf("%s.attrs.damaged-%d", file, time.Now().Unix())
+			if err := store.Rename(ctx, file+".attrs", kept); err != nil {
+				return "", fmt.Errorf("setting the damaged attributes file aside: %w", err)
+			}
+			attrsNote = fmt.Sprintf("set aside the checkpoint's damaged attributes file (kept as %s)", store.Where(kept))
+		}
+	}
 	if b, err := store.Read(ctx, file); err == nil && good(b) {
-		return "", nil
+		return attrsNote, nil
 	}
 	candidates := []object{{Name: file + ".bak"}}
 	backups, err := store.List(ctx, ".pulumi/backups/"+stacks.Project+"/"+stack+"/"+stack+".")

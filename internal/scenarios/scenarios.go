@@ -44,13 +44,22 @@ const (
 	class     = "kubernetes:storage.k8s.io/v1:StorageClass::translation-database-data"
 	disk      = "gcp:compute/disk:Disk::database-disk"
 	prodDisk  = "gcp:compute/regionDisk:RegionDisk::database-disk"
+	backPDB   = "kubernetes:policy/v1:PodDisruptionBudget::translation-backend"
+	frontPDB  = "kubernetes:policy/v1:PodDisruptionBudget::translation-frontend"
+	denyAll   = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-deny"
+	public    = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-public"
+	toBackend = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-backend-from-frontend"
+	toMySQL   = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-frontend"
 )
 
-// inCluster are the 15 objects the cluster's provider manages.
-var inCluster = []string{backend, backSvc, database, initdb, claim, volume, class, secret, dbSvc, frontend, frontSvc, backCfg, cert, redirect, ingress}
+// namespaced are the objects of dev's cluster that live in the app's
+// namespace.
+var namespaced = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, cert, redirect, ingress,
+	backPDB, frontPDB, denyAll, public, toBackend, toMySQL}
 
-// namespaced are the objects of inCluster that live in the app's namespace.
-var namespaced = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, cert, redirect, ingress}
+// inCluster are the 21 objects the dev cluster's provider manages: the
+// namespaced ones, the data volume and its class.
+var inCluster = append([]string{volume, class}, namespaced...)
 
 func Ops(op string, names ...string) map[string]string {
 	m := map[string]string{}
