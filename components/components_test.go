@@ -1,6 +1,7 @@
 package components
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,6 +164,11 @@ func TestPublicEndpointObjects(t *testing.T) {
 		t.Errorf("custom path %q", got)
 	}
 	bc := m.Must(t, "kubernetes:cloud.google.com/v1:BackendConfig", "pub-backendconfig")
+	if !slices.ContainsFunc(ing.Request.GetDependencies(), func(u string) bool {
+		return strings.HasSuffix(u, "kubernetes:cloud.google.com/v1:BackendConfig::"+bc.Name)
+	}) {
+		t.Errorf("the Ingress does not wait for its BackendConfig: depends on %v", ing.Request.GetDependencies())
+	}
 	if mockstack.Str(bc.Inputs, "spec.healthCheck.requestPath") != "/" || mockstack.Str(bc.Inputs, "metadata.name") != DefaultBackendConfigName {
 		t.Errorf("BackendConfig %v", bc.Inputs)
 	}

@@ -39,6 +39,9 @@ func TestBackendAutoscalesAndHasABudget(t *testing.T) {
 	if dep.Inputs["spec"].ObjectValue()["replicas"].NumberValue() != 2 {
 		t.Errorf("deployment starts at %v replicas", dep.Inputs["spec"].ObjectValue()["replicas"])
 	}
+	if to := dep.Request.GetCustomTimeouts(); to.GetCreate() != "20m" || to.GetUpdate() != "20m" {
+		t.Errorf("rollout timeouts %v: a cold node and a 2 GiB image need more than the default 10 minutes", to)
+	}
 	if ic := dep.Request.GetIgnoreChanges(); len(ic) != 1 || ic[0] != "spec.replicas" {
 		t.Errorf("deployment ignoreChanges %v: an up would reset what the autoscaler chose", ic)
 	}

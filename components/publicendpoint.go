@@ -115,7 +115,7 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 	if err != nil {
 		return nil, err
 	}
-	if _, err := custom(name+"-backendconfig", "cloud.google.com/v1", "BackendConfig",
+	backendConfig, err := custom(name+"-backendconfig", "cloud.google.com/v1", "BackendConfig",
 		orDefault(args.BackendConfigName, DefaultBackendConfigName),
 		map[string]interface{}{"healthCheck": map[string]interface{}{
 			"type":               "HTTP",
@@ -125,7 +125,8 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 			"timeoutSec":         5,
 			"healthyThreshold":   1,
 			"unhealthyThreshold": 3,
-		}}, args.Placement.inCluster(e)); err != nil {
+		}}, args.Placement.inCluster(e))
+	if err != nil {
 		return nil, err
 	}
 
@@ -162,7 +163,12 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 	ing, err := networkingv1.NewIngress(ctx, name, &networkingv1.IngressArgs{
 		Metadata: ingressMeta,
 		Spec:     &networkingv1.IngressSpecArgs{Rules: rules},
-	}, append(args.Placement.ownsCloud(e), pulumi.Timeouts(&pulumi.CustomTimeouts{Create: timeout, Update: timeout}))...)
+	}, append(args.Placement.ownsCloud(e),
+		pulumi.Timeouts(&pulumi.CustomTimeouts{Create: timeout, Update: timeout}),
+		// The frontend Service names the BackendConfig, not the Ingress:
+		// without this the load balancer could be built before its health
+		// check exists, and check the wrong path until the next sync.
+		pulumi.DependsOn([]pulumi.Resource{backendConfig}))...)
 	if err != nil {
 		return nil, err
 	}

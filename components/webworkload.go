@@ -9,6 +9,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// RolloutTimeout is how long Pulumi waits for a Deployment or StatefulSet
+// to roll out.
+const RolloutTimeout = "20m"
+
 // WebWorkloadArgs configures a WebWorkload: one HTTP container behind a
 // Service.
 type WebWorkloadArgs struct {
@@ -75,7 +79,9 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 	port := orDefault(args.Port, 80)
 	labels := pulumi.ToStringMap(args.Labels)
 	replicas := orDefault(args.Replicas, 1)
-	depOpts := args.Placement.inCluster(w)
+	// A cold Autopilot node plus a large image plus a slow start can take
+	// longer than pulumi-kubernetes' default 10-minute wait for a rollout.
+	depOpts := append(args.Placement.inCluster(w), pulumi.Timeouts(&pulumi.CustomTimeouts{Create: RolloutTimeout, Update: RolloutTimeout}))
 	if a := args.Autoscale; a != nil {
 		// The autoscaler owns the replica count; an up must not reset it.
 		replicas = a.MinReplicas

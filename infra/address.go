@@ -14,6 +14,8 @@ type PublicAddressArgs struct {
 	Labels map[string]string
 	// Protect sets Pulumi's protect: the IP cannot be got back once released.
 	Protect bool
+	// Requires are resources (enabled APIs) every child waits for.
+	Requires []pulumi.Resource
 }
 
 // PublicAddress is a reserved global static IPv4 address for the HTTPS load
@@ -39,7 +41,7 @@ func NewPublicAddress(ctx *pulumi.Context, name string, args PublicAddressArgs, 
 		IpVersion:   pulumi.String("IPV4"),
 		Labels:      pulumi.ToStringMap(args.Labels),
 		Description: pulumi.String("Static IP of the translation app's HTTPS load balancer"),
-	}, pulumi.Parent(a), pulumi.Protect(args.Protect))
+	}, pulumi.Parent(a), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, err
 	}

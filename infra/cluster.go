@@ -17,16 +17,21 @@ type AutopilotClusterArgs struct {
 	Name string
 	// ReleaseChannel is RAPID, REGULAR, STABLE or EXTENDED.
 	ReleaseChannel string
-	// DeletionProtection blocks deletion in GKE itself (pulumi-gcp 1394).
+	// DeletionProtection is the provider's own check, not GKE's: its
+	// delete refuses while the flag is true in the state
+	// (terraform-provider-google-beta v5.42.0 resource_container_cluster.go,
+	// resourceContainerClusterDelete). It stops Pulumi and Terraform, not
+	// gcloud or the console: protect prod with IAM too.
 	DeletionProtection bool
 	// Labels become the cluster's resource labels.
 	Labels map[string]string
 	// MaintenanceStartTime starts the daily maintenance window (HH:MM UTC).
 	MaintenanceStartTime string
-	// Protect sets Pulumi's protect on the cluster. DeletionProtection
-	// stops GKE's API from deleting it through Pulumi or Terraform;
-	// protect stops Pulumi itself, --exclude-protected included.
+	// Protect sets Pulumi's protect on the cluster: it stops Pulumi before
+	// it asks the provider, --exclude-protected included.
 	Protect bool
+	// Requires are resources (enabled APIs) every child waits for.
+	Requires []pulumi.Resource
 }
 
 // AutopilotCluster is a GKE Autopilot cluster plus a Kubernetes provider
@@ -70,7 +75,7 @@ func NewAutopilotCluster(ctx *pulumi.Context, name string, args AutopilotCluster
 		WorkloadIdentityConfig: &container.ClusterWorkloadIdentityConfigArgs{
 			WorkloadPool: pulumi.String(args.Project + ".svc.id.goog"),
 		},
-	}, pulumi.Parent(c), pulumi.Protect(args.Protect))
+	}, pulumi.Parent(c), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +89,7 @@ func NewAutopilotCluster(ctx *pulumi.Context, name string, args AutopilotCluster
 		// with it, every workload; a kubeconfig edit is an in-place update
 		// (pulumi-kubernetes 1148, 4019).
 		ClusterIdentifier: pulumi.Sprintf("%s@%s", cluster.ID(), cluster.Endpoint),
-	}, pulumi.Parent(c))
+	}, pulumi.Parent(c), pulumi.DependsOn(args.Requires))
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ type DataDiskArgs struct {
 	// synchronously across both.
 	Zones  []string
 	Labels map[string]string
+	// Requires are resources (enabled APIs) every child waits for.
+	Requires []pulumi.Resource
 }
 
 // DataDisk is the database's Compute Engine persistent disk. It lives
@@ -63,7 +65,7 @@ func NewDataDisk(ctx *pulumi.Context, name string, args DataDiskArgs, opts ...pu
 			Type:        pulumi.String(args.Type),
 			Labels:      pulumi.ToStringMap(args.Labels),
 			Description: description,
-		}, pulumi.Parent(d), protect)
+		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), protect)
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +80,7 @@ func NewDataDisk(ctx *pulumi.Context, name string, args DataDiskArgs, opts ...pu
 			Type:         pulumi.String(args.Type),
 			Labels:       pulumi.ToStringMap(args.Labels),
 			Description:  description,
-		}, pulumi.Parent(d), protect)
+		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), protect)
 		if err != nil {
 			return nil, err
 		}

@@ -24,6 +24,8 @@ type DNSArgs struct {
 	// Protect sets Pulumi's protect on a created zone (a new zone means new
 	// name servers) and on the records.
 	Protect bool
+	// Requires are resources (enabled APIs) every child waits for.
+	Requires []pulumi.Resource
 }
 
 // DNS is the public zone and the A records for the app's host names.
@@ -58,10 +60,10 @@ func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.Resou
 			Visibility:  pulumi.String("public"),
 			Description: pulumi.String("Public zone of the translation app"),
 			Labels:      pulumi.ToStringMap(args.Labels),
-		}, pulumi.Parent(d), pulumi.Protect(args.Protect))
+		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect))
 	} else {
 		// A read resource: the zone belongs to someone else and stays on destroy.
-		zone, err = dns.GetManagedZone(ctx, name, pulumi.ID(fmt.Sprintf("projects/%s/managedZones/%s", args.Project, args.ZoneName)), nil, pulumi.Parent(d))
+		zone, err = dns.GetManagedZone(ctx, name, pulumi.ID(fmt.Sprintf("projects/%s/managedZones/%s", args.Project, args.ZoneName)), nil, pulumi.Parent(d), pulumi.DependsOn(args.Requires))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dns zone %s: %w", args.ZoneName, err)
@@ -74,7 +76,7 @@ func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.Resou
 			Type:        pulumi.String("A"),
 			Ttl:         pulumi.Int(300),
 			Rrdatas:     pulumi.StringArray{args.Address},
-		}, pulumi.Parent(d), pulumi.Protect(args.Protect)); err != nil {
+		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect)); err != nil {
 			return nil, err
 		}
 	}

@@ -46,11 +46,18 @@ type Stack struct {
 // with it and certificate provisioning can start early.
 func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	labels := Labels(cfg)
+	// A fresh project has none of the APIs on: everything in GCP waits
+	// for them.
+	apis, err := infra.NewProjectAPIs(ctx, "apis", infra.ProjectAPIsArgs{Project: cfg.GCPProject, APIs: infra.StackAPIs})
+	if err != nil {
+		return nil, err
+	}
 	address, err := infra.NewPublicAddress(ctx, "address", infra.PublicAddressArgs{
-		Project: cfg.GCPProject,
-		Name:    cfg.AddressName,
-		Labels:  labels,
-		Protect: cfg.ProtectInfrastructure,
+		Project:  cfg.GCPProject,
+		Name:     cfg.AddressName,
+		Labels:   labels,
+		Protect:  cfg.ProtectInfrastructure,
+		Requires: apis.Enabled,
 	})
 	if err != nil {
 		return nil, err
@@ -63,6 +70,7 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 		Address:    address.Address,
 		Labels:     labels,
 		Protect:    cfg.ProtectInfrastructure,
+		Requires:   apis.Enabled,
 	})
 	if err != nil {
 		return nil, err
@@ -76,6 +84,7 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 		Labels:               labels,
 		MaintenanceStartTime: cfg.MaintenanceStartTime,
 		Protect:              cfg.ProtectInfrastructure,
+		Requires:             apis.Enabled,
 	})
 	if err != nil {
 		return nil, err
@@ -83,13 +92,14 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	// The data lives on a disk of its own, outside the cluster: a new
 	// cluster binds the same disk, so the data outlives teardowns.
 	disk, err := infra.NewDataDisk(ctx, "database-disk", infra.DataDiskArgs{
-		Project: cfg.GCPProject,
-		Region:  cfg.Region,
-		Name:    DiskName(cfg),
-		SizeGb:  DiskSizeGb(cfg),
-		Type:    cfg.Database.DiskType,
-		Zones:   DiskZones(cfg),
-		Labels:  labels,
+		Project:  cfg.GCPProject,
+		Region:   cfg.Region,
+		Name:     DiskName(cfg),
+		SizeGb:   DiskSizeGb(cfg),
+		Type:     cfg.Database.DiskType,
+		Zones:    DiskZones(cfg),
+		Labels:   labels,
+		Requires: apis.Enabled,
 	})
 	if err != nil {
 		return nil, err

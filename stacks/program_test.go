@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -510,5 +511,30 @@ func TestStacksAutoscalingAndPolicies(t *testing.T) {
 				t.Errorf("%d network policies, want 4", n)
 			}
 		})
+	}
+}
+
+// A fresh project works: the APIs are enabled by the program, never
+// disabled on destroy, and the cluster waits for them.
+func TestStacksEnableAPIs(t *testing.T) {
+	m, _ := runStack(t, "dev")
+	svcs := m.ByType("gcp:projects/service:Service")
+	var names []string
+	for _, s := range svcs {
+		names = append(names, mockstack.Str(s.Inputs, "service"))
+		if s.Inputs["disableOnDestroy"].BoolValue() || mockstack.Str(s.Inputs, "project") != "unlimited-translation-dev" {
+			t.Errorf("%s: disableOnDestroy %v, project %q", s.Name, s.Inputs["disableOnDestroy"], mockstack.Str(s.Inputs, "project"))
+		}
+	}
+	sort.Strings(names)
+	want := "artifactregistry.googleapis.com compute.googleapis.com container.googleapis.com dns.googleapis.com iamcredentials.googleapis.com storage.googleapis.com"
+	if strings.Join(names, " ") != want {
+		t.Errorf("APIs %v, want %s", names, want)
+	}
+	for _, r := range []struct{ typ, name string }{{clusterType, "cluster"}, {"gcp:compute/disk:Disk", "database-disk"}} {
+		deps := m.Must(t, r.typ, r.name).Request.GetDependencies()
+		if !slices.ContainsFunc(deps, func(u string) bool { return strings.HasSuffix(u, "gcp:projects/service:Service::apis-container") }) {
+			t.Errorf("%s does not wait for the APIs: %v", r.name, deps)
+		}
 	}
 }

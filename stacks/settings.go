@@ -138,7 +138,7 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.ClusterName }),
 	strSetting(p("releaseChannel"), "GKE release channel: RAPID, REGULAR, STABLE or EXTENDED.",
 		func(c *Config) *string { return &c.ReleaseChannel }),
-	boolSetting(p("deletionProtection"), "GKE deletion protection on the cluster; destroy fails while it is on.",
+	boolSetting(p("deletionProtection"), "The provider refuses to delete the cluster while on (Pulumi and Terraform only: gcloud and the console can still delete it, so protect prod with IAM too).",
 		func(c *Config) *bool { return &c.DeletionProtection }),
 	boolSetting(p("protectInfrastructure"), "Pulumi `protect` on the cluster, the static IP, a created DNS zone and the DNS records: no delete or replace (not even `pulumi destroy --exclude-protected`) until turned off.",
 		func(c *Config) *bool { return &c.ProtectInfrastructure }),

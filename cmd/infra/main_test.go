@@ -141,7 +141,7 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		"address = (known after apply)",
 		"rrdatas[0] = (known after apply)",
 		`metadata.annotations.kubernetes.io/ingress.global-static-ip-name = "translation-dev-ip"`,
-		"Plan for stack \"dev\" of unlimited-translation: 41 to create, 0 to read",
+		"Plan for stack \"dev\" of unlimited-translation: 48 to create, 0 to read",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q", want)
@@ -152,7 +152,7 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		t.Error("prod plan does not show the adopted zone as a read")
 	}
 	for _, want := range []string{
-		"+ translation-database (kubernetes:apps/v1:StatefulSet)\n            [protect]",
+		"+ translation-database (kubernetes:apps/v1:StatefulSet)\n            [protect, timeout.create=20m, timeout.update=20m]",
 		"+ translation-database-data (kubernetes:core/v1:PersistentVolumeClaim)\n            [protect, deletedWith=cluster]",
 		"+ database-disk (gcp:compute/regionDisk:RegionDisk)\n          [protect]",
 	} {
