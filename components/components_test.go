@@ -44,16 +44,12 @@ func TestWebWorkloadDefaultsAndParenting(t *testing.T) {
 		}
 	}
 	c := "spec.template.spec.containers.0."
-	for path, want := range map[string]string{
+	mockstack.Expect(t, "deployment", dep.Inputs, map[string]string{
 		c + "imagePullPolicy":                      "IfNotPresent",
 		c + "resources.requests.cpu":               "250m",
 		c + "resources.requests.ephemeral-storage": "100Mi",
 		"spec.selector.matchLabels.name":           "p",
-	} {
-		if got := mockstack.Str(dep.Inputs, path); got != want {
-			t.Errorf("%s = %q, want %q", path, got, want)
-		}
-	}
+	})
 	if v, _ := mockstack.Path(dep.Inputs, "spec.replicas"); v.NumberValue() != 1 {
 		t.Errorf("replicas %v", v)
 	}
@@ -109,32 +105,24 @@ func TestDatabaseStorageAndSecret(t *testing.T) {
 	})
 	// Without a Disk the cluster provisions the volume from the class.
 	pvc := m.Must(t, "kubernetes:core/v1:PersistentVolumeClaim", "db-data")
-	for path, want := range map[string]string{
+	mockstack.Expect(t, "claim", pvc.Inputs, map[string]string{
 		"metadata.name":                   "mysql-stateful-data",
 		"spec.storageClassName":           "premium-rwo",
 		"spec.resources.requests.storage": "5Gi",
 		"spec.accessModes.0":              "ReadWriteOnce",
-	} {
-		if got := mockstack.Str(pvc.Inputs, path); got != want {
-			t.Errorf("claim %s = %q, want %q", path, got, want)
-		}
-	}
+	})
 	if len(m.ByType("kubernetes:core/v1:PersistentVolume")) != 0 {
 		t.Error("a static volume without a disk")
 	}
 	sts := m.Must(t, "kubernetes:apps/v1:StatefulSet", "db")
-	for path, want := range map[string]string{
+	mockstack.Expect(t, "StatefulSet", sts.Inputs, map[string]string{
 		"spec.template.spec.volumes.1.persistentVolumeClaim.claimName": "mysql-stateful-data",
 		"spec.template.spec.containers.0.image":                        "mysql:8.4",
 		"spec.template.spec.containers.0.volumeMounts.0.mountPath":     "/var/lib/mysql",
 		"spec.template.spec.containers.0.volumeMounts.1.mountPath":     "/docker-entrypoint-initdb.d",
 		"spec.template.spec.containers.0.env.3.value":                  "translation",
 		"spec.template.spec.volumes.0.configMap.name":                  "mysql-initdb-configmap",
-	} {
-		if got := mockstack.Str(sts.Inputs, path); got != want {
-			t.Errorf("%s = %q, want %q", path, got, want)
-		}
-	}
+	})
 	if !sts.Request.GetProtect() {
 		t.Error("protect not set")
 	}

@@ -19,17 +19,13 @@ func TestBackendAutoscalesAndHasABudget(t *testing.T) {
 		return err
 	})
 	hpa := m.Must(t, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "be")
-	for path, want := range map[string]string{
+	mockstack.Expect(t, "HPA", hpa.Inputs, map[string]string{
 		"spec.scaleTargetRef.kind":            "Deployment",
 		"spec.scaleTargetRef.name":            "backend-fastapi-deploy",
 		"spec.metrics.0.resource.name":        "cpu",
 		"spec.metrics.0.resource.target.type": "Utilization",
 		"metadata.name":                       "backend-fastapi-deploy",
-	} {
-		if got := mockstack.Str(hpa.Inputs, path); got != want {
-			t.Errorf("HPA %s = %q, want %q", path, got, want)
-		}
-	}
+	})
 	spec := hpa.Inputs["spec"].ObjectValue()
 	if spec["minReplicas"].NumberValue() != 2 || spec["maxReplicas"].NumberValue() != 5 ||
 		spec["metrics"].ArrayValue()[0].ObjectValue()["resource"].ObjectValue()["target"].ObjectValue()["averageUtilization"].NumberValue() != 60 {

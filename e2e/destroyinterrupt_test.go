@@ -16,10 +16,7 @@ import (
 func TestInterruptedDestroyKeepsClusterObjects(t *testing.T) {
 	t.Run("Ctrl-C", func(t *testing.T) {
 		stack := "destroy-int"
-		p := projectAs(t, "dev", stack)
-		p.destroyAtEnd(t, stack)
-		p.mustInfra(t, "up", "--stack", stack, "--yes")
-		cmd, out := slowDestroy(t, p, stack)
+		p, cmd, out := upThenSlowDestroy(t, stack)
 		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 			t.Fatal(err)
 		}
@@ -36,10 +33,7 @@ func TestInterruptedDestroyKeepsClusterObjects(t *testing.T) {
 
 	t.Run("killed", func(t *testing.T) {
 		stack := "destroy-kill"
-		p := projectAs(t, "dev", stack)
-		p.destroyAtEnd(t, stack)
-		p.mustInfra(t, "up", "--stack", stack, "--yes")
-		cmd, out := slowDestroy(t, p, stack)
+		p, cmd, out := upThenSlowDestroy(t, stack)
 		// What GitHub does 10 s after cancelling: the whole tree dies.
 		cli := childCLI(t, cmd.Process.Pid)
 		_ = syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
@@ -64,26 +58,18 @@ func TestInterruptedDestroyKeepsClusterObjects(t *testing.T) {
 	})
 }
 
-// slowDestroy starts `infra destroy` with slow Kubernetes deletes and
-// returns once the first real delete has begun (the deletedWith objects
-// are dropped by then: they need no call).
-func slowDestroy(t *testing.T, p proj, stack string) (*exec.Cmd, *bytes.Buffer) {
+// upThenSlowDestroy brings a copy of dev up as stack, then starts
+// `infra destroy` with slow Kubernetes deletes and returns once the first
+// real delete has begun (the deletedWith objects are dropped by then: they
+// need no call).
+func upThenSlowDestroy(t *testing.T, stack string) (proj, *exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	kube.SetDeleteDelay(3 * time.Second)
-	t.Cleanup(func() { kube.SetDeleteDelay(0) })
-	before := kube.CallCount("Delete")
-	cmd := exec.Command(infraBin, "destroy", "--stack", stack, "--yes", "--dir", p.dir)
-	cmd.Env = p.env
-	out := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 600 && kube.CallCount("Delete") == before; i++ {
-		time.Sleep(100 * time.Millisecond)
-	}
+	p := projectAs(t, "dev", stack)
+	p.destroyAtEnd(t, stack)
+	p.mustInfra(t, "up", "--stack", stack, "--yes")
+	cmd, out := slowly(t, p, stack, "destroy", "Delete", kube.SetDeleteDelay, 3*time.Second)
 	time.Sleep(500 * time.Millisecond)
-	return cmd, out
+	return p, cmd, out
 }
 
 // converges checks that up brings the stack back with cloud and state

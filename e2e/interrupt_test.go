@@ -274,17 +274,25 @@ func TestConcurrentRunNamesTheLockHolder(t *testing.T) {
 // delay, and returns once the first of them has begun.
 func slowUp(t *testing.T, p proj, stack string, delay time.Duration) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	kube.SetCreateDelay(delay)
-	t.Cleanup(func() { kube.SetCreateDelay(0) })
-	before := kube.CallCount("Create")
-	cmd := exec.Command(infraBin, "up", "--stack", stack, "--yes", "--dir", p.dir)
+	return slowly(t, p, stack, "up", "Create", kube.SetCreateDelay, delay)
+}
+
+// slowly starts `infra VERB` on a stack whose Kubernetes calls of method
+// each take delay (setDelay sets it), and returns once the first of them
+// has begun.
+func slowly(t *testing.T, p proj, stack, verb, method string, setDelay func(time.Duration), delay time.Duration) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	setDelay(delay)
+	t.Cleanup(func() { setDelay(0) })
+	before := kube.CallCount(method)
+	cmd := exec.Command(infraBin, verb, "--stack", stack, "--yes", "--dir", p.dir)
 	cmd.Env = p.env
 	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 600 && kube.CallCount("Create") == before; i++ {
+	for i := 0; i < 600 && kube.CallCount(method) == before; i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return cmd, out

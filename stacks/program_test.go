@@ -127,7 +127,7 @@ func TestStacksDataDisk(t *testing.T) {
 			}
 
 			pv := m.Must(t, pvType, "translation-database-data")
-			for path, want := range map[string]string{
+			mockstack.Expect(t, "volume", pv.Inputs, map[string]string{
 				"spec.csi.driver":                    "pd.csi.storage.gke.io",
 				"spec.csi.volumeHandle":              tc.handle,
 				"spec.csi.fsType":                    "ext4",
@@ -137,11 +137,7 @@ func TestStacksDataDisk(t *testing.T) {
 				"spec.storageClassName":              "mysql-stateful-data",
 				"spec.capacity.storage":              fmt.Sprintf("%vGi", tc.sizeGb),
 				"spec.nodeAffinity.required.nodeSelectorTerms.0.matchExpressions.0.key": "topology.gke.io/zone",
-			} {
-				if got := mockstack.Str(pv.Inputs, path); got != want {
-					t.Errorf("volume %s = %q, want %q", path, got, want)
-				}
-			}
+			})
 			for i, z := range tc.zones {
 				if got := mockstack.Str(pv.Inputs, fmt.Sprintf("spec.nodeAffinity.required.nodeSelectorTerms.0.matchExpressions.0.values.%d", i)); got != z {
 					t.Errorf("volume affinity zone %d = %q, want %q", i, got, z)

@@ -55,22 +55,12 @@ build_pulumi() {
   link "$dir"
 }
 
-build_actionlint() {
-  local dir="$cache/actionlint-$(key "$root"/tools/actionlint/go.{mod,sum})"
+# A tool that is one `go build` of its module's tool directive.
+build_tool() {
+  local dir="$cache/$1-$(key "$root"/tools/"$1"/go.{mod,sum})"
   if [ ! -f "$dir/.done" ]; then
     local out="$dir.tmp"; rm -rf "$out"; mkdir -p "$out"
-    (cd "$root/tools/actionlint" && go build -trimpath -ldflags "-s -w" -o "$out/" tool)
-    touch "$out/.done"; rm -rf "$dir"; mv "$out" "$dir"
-  fi
-  link "$dir"
-}
-
-# The Cloud Storage emulator the gs:// backend tests run against.
-build_fakegcs() {
-  local dir="$cache/fakegcs-$(key "$root"/tools/fakegcs/go.{mod,sum})"
-  if [ ! -f "$dir/.done" ]; then
-    local out="$dir.tmp"; rm -rf "$out"; mkdir -p "$out"
-    (cd "$root/tools/fakegcs" && go build -trimpath -ldflags "-s -w" -o "$out/" tool)
+    (cd "$root/tools/$1" && go build -trimpath -ldflags "-s -w" -o "$out/" tool)
     touch "$out/.done"; rm -rf "$dir"; mv "$out" "$dir"
   fi
   link "$dir"
@@ -79,8 +69,9 @@ build_fakegcs() {
 case "$what" in
   controlplane) build_controlplane ;;
   pulumi) build_pulumi ;;
-  actionlint) build_actionlint ;;
-  fakegcs) build_fakegcs ;;
-  all) build_controlplane; build_pulumi; build_actionlint; build_fakegcs ;;
+  actionlint) build_tool actionlint ;;
+  # fake-gcs-server: the Cloud Storage emulator the gs:// backend tests use.
+  fakegcs) build_tool fakegcs ;;
+  all) build_controlplane; build_pulumi; build_tool actionlint; build_tool fakegcs ;;
   *) echo "usage: $0 [controlplane|pulumi|actionlint|fakegcs|all]" >&2; exit 2 ;;
 esac

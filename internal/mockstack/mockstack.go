@@ -5,6 +5,8 @@ package mockstack
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -182,4 +184,15 @@ func Str(pm resource.PropertyMap, path string) string {
 		return ""
 	}
 	return v.StringValue()
+}
+
+// Expect checks string properties by path (see Str) and reports each one
+// that differs, naming what.
+func Expect(t testing.TB, what string, pm resource.PropertyMap, want map[string]string) {
+	t.Helper()
+	for _, path := range slices.Sorted(maps.Keys(want)) {
+		if got := Str(pm, path); got != want[path] {
+			t.Errorf("%s %s = %q, want %q", what, path, got, want[path])
+		}
+	}
 }
