@@ -131,7 +131,9 @@ func (g *gcsStore) base() string {
 
 func (g *gcsStore) do(ctx context.Context, method, u string, body []byte) ([]byte, error) {
 	if g.client == nil {
-		ts, err := google.DefaultTokenSource(ctx, "https://www.googleapis.com/auth/devstorage.read_write")
+		// Not ctx: the token source keeps its context for every refresh,
+		// and this client outlives the call that made it.
+		ts, err := google.DefaultTokenSource(context.Background(), "https://www.googleapis.com/auth/devstorage.read_write")
 		if err != nil {
 			return nil, fmt.Errorf("Google credentials for gs://%s: %w", g.bucket, err)
 		}
