@@ -54,7 +54,7 @@ func NewDataDisk(ctx *pulumi.Context, name string, args DataDiskArgs, opts ...pu
 	// v5.42.0 resource_compute_disk.go and resource_compute_region_disk.go:
 	// ForceNew fields and ForceNewIfChange on a smaller size). protect
 	// turns such a replacement into an error instead of an empty disk.
-	protect := pulumi.Protect(true)
+	child := []pulumi.ResourceOption{pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(true)}
 	switch len(args.Zones) {
 	case 1:
 		disk, err := compute.NewDisk(ctx, name, &compute.DiskArgs{
@@ -65,7 +65,7 @@ func NewDataDisk(ctx *pulumi.Context, name string, args DataDiskArgs, opts ...pu
 			Type:        pulumi.String(args.Type),
 			Labels:      pulumi.ToStringMap(args.Labels),
 			Description: description,
-		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), protect)
+		}, child...)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +80,7 @@ func NewDataDisk(ctx *pulumi.Context, name string, args DataDiskArgs, opts ...pu
 			Type:         pulumi.String(args.Type),
 			Labels:       pulumi.ToStringMap(args.Labels),
 			Description:  description,
-		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), protect)
+		}, child...)
 		if err != nil {
 			return nil, err
 		}

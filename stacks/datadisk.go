@@ -20,10 +20,14 @@ func DiskZones(c Config) []string {
 		}
 		return out
 	}
-	if c.Database.DiskReplication == "regional" {
-		return []string{c.Region + "-b", c.Region + "-c"}
+	return defaultZones(c.Region, c.Database.DiskReplication)
+}
+
+func defaultZones(region, replication string) []string {
+	if replication == "regional" {
+		return []string{region + "-b", region + "-c"}
 	}
-	return []string{c.Region + "-b"}
+	return []string{region + "-b"}
 }
 
 // DiskSizeGb is mysqlStorageSize in whole GiB (0 when it is not).
@@ -63,7 +67,7 @@ func (v *validation) checkDataDisk(c Config) {
 	zones := DiskZones(c)
 	if len(zones) != want {
 		v.add("databaseZones", fmt.Sprintf("lists %d zone(s); a %s disk needs %d", len(zones), d.DiskReplication, want),
-			v.setFix("databaseZones", strings.Join(DiskZones(Config{Region: c.Region, Database: Database{DiskReplication: d.DiskReplication}}), ",")))
+			v.setFix("databaseZones", strings.Join(defaultZones(c.Region, d.DiskReplication), ",")))
 	}
 	for _, z := range zones {
 		if !strings.HasPrefix(z, c.Region+"-") || len(z) != len(c.Region)+2 {

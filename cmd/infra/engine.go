@@ -176,21 +176,17 @@ func runUp(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 }
 
 func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	op, question := "destroy", fmt.Sprintf("Delete every resource of stack %s (the data disk is kept)?", e.Name)
+	if f.deleteData {
+		op, question = "destroy (with its data)", fmt.Sprintf("Delete every resource of stack %s AND its data disk, with every row of the database? No backup is taken.", e.Name)
+	}
 	var confirm func() error
-	switch {
-	case f.deleteData && !f.yes:
+	if !f.yes {
 		confirm = func() error {
-			if err := canAsk(cmd, "destroy (with its data)", e.Name); err != nil {
+			if err := canAsk(cmd, op, e.Name); err != nil {
 				return err
 			}
-			return ask(cmd, fmt.Sprintf("Delete every resource of stack %s AND its data disk, with every row of the database? No backup is taken.", e.Name))
-		}
-	case !f.yes:
-		confirm = func() error {
-			if err := canAsk(cmd, "destroy", e.Name); err != nil {
-				return err
-			}
-			return ask(cmd, fmt.Sprintf("Delete every resource of stack %s (the data disk is kept)?", e.Name))
+			return ask(cmd, question)
 		}
 	}
 	kept, err := e.Destroy(cmd.Context(), confirm, f.deleteData)

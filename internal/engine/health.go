@@ -12,6 +12,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/unlimited-translation/infra/internal/report"
 	"github.com/unlimited-translation/infra/stacks"
 )
 
@@ -78,7 +79,7 @@ func (h *Health) Error() string {
 		fmt.Fprintf(&b, "  - locked by %s: %s\n", l, state)
 	}
 	for _, p := range h.Pending {
-		fmt.Fprintf(&b, "  - pending %s of %s %s: the cloud may hold it while the state does not\n", p.Kind, p.Type, p.URN[strings.LastIndex(p.URN, "::")+2:])
+		fmt.Fprintf(&b, "  - pending %s of %s %s: the cloud may hold it while the state does not\n", p.Kind, p.Type, report.URNName(p.URN))
 	}
 	if h.Dropped > 0 {
 		fmt.Fprintf(&b, "  - a cut-off destroy dropped %s from the state while their cluster still holds them: an up would fail with \"already exists\"\n", objects(h.Dropped))

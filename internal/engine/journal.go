@@ -45,17 +45,11 @@ func (e *Engine) journalStore() stateStore {
 	return dirStore(filepath.Join(dir, "unlimited-translation", "journal"))
 }
 
-// writeJournal records, before a destroy, the entries marked deletedWith
-// and every entry they depend on.
-func (e *Engine) writeJournal(ctx context.Context) error {
-	var state struct {
-		Resources []map[string]interface{} `json:"resources"`
-	}
-	if _, err := e.export(ctx, &state); err != nil {
-		return err
-	}
+// writeJournal records, before a destroy, the state entries marked
+// deletedWith and every entry they depend on.
+func (e *Engine) writeJournal(ctx context.Context, entries []map[string]interface{}) error {
 	j := journal{Stack: e.Name}
-	for _, r := range state.Resources {
+	for _, r := range entries {
 		if w, _ := r["deletedWith"].(string); w != "" {
 			j.Resources = append(j.Resources, r)
 		}
@@ -63,7 +57,7 @@ func (e *Engine) writeJournal(ctx context.Context) error {
 	if len(j.Resources) == 0 {
 		return nil
 	}
-	j.Resources = withDependencies(state.Resources, j.Resources)
+	j.Resources = withDependencies(entries, j.Resources)
 	b, err := json.Marshal(j)
 	if err != nil {
 		return err

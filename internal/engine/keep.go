@@ -39,13 +39,13 @@ func dataResources(resources []stateResource) (kept []Kept, urns []string) {
 			continue
 		}
 		urns = append(urns, r.URN)
-		if strings.Contains(r.Parent, "translation:infra:DataDisk::") {
+		if report.IsDataDisk(r.Parent) {
 			urns = append(urns, r.Parent)
 		}
 		if !r.Custom {
 			continue
 		}
-		k := Kept{URN: r.URN, Type: r.Type, Name: r.URN[strings.LastIndex(r.URN, "::")+2:]}
+		k := Kept{URN: r.URN, Type: r.Type, Name: report.URNName(r.URN)}
 		if n, ok := r.Inputs["name"].(string); ok {
 			k.Name = n
 		}

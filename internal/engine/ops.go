@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -144,19 +145,26 @@ func (e *Engine) Drift(ctx context.Context) (*report.Report, error) {
 // its state is protected: then it stops before touching anything and says
 // how to unlock. confirm, when not nil, is asked last, before the deletion.
 func (e *Engine) Destroy(ctx context.Context, confirm func() error, deleteData bool) ([]Kept, error) {
+	// One read of the state serves the protection check, what is kept and
+	// the journal.
 	var state struct {
 		Resources []stateResource `json:"resources"`
 	}
-	if _, err := e.export(ctx, &state); err != nil {
-		return nil, err
-	}
-	kept, dataURNs := dataResources(state.Resources)
-	blockers, err := e.Protected(ctx)
+	dep, err := e.export(ctx, &state)
 	if err != nil {
 		return nil, err
 	}
-	if len(blockers) > 0 {
-		return nil, &ProtectedError{Stack: e.Name, Blockers: blockers}
+	var entries struct {
+		Resources []map[string]interface{} `json:"resources"`
+	}
+	if len(dep.Deployment) > 0 {
+		if err := json.Unmarshal(dep.Deployment, &entries); err != nil {
+			return nil, fmt.Errorf("the state of %s does not parse: %w", e.Name, err)
+		}
+	}
+	kept, dataURNs := dataResources(state.Resources)
+	if b := blockers(state.Resources); len(b) > 0 {
+		return nil, &ProtectedError{Stack: e.Name, Blockers: b}
 	}
 	if confirm != nil {
 		if err := confirm(); err != nil {
@@ -172,7 +180,7 @@ func (e *Engine) Destroy(ctx context.Context, confirm func() error, deleteData b
 	} else if len(dataURNs) > 0 {
 		opts = append(opts, optdestroy.Exclude(dataURNs))
 	}
-	if err := e.writeJournal(ctx); err != nil {
+	if err := e.writeJournal(ctx, entries.Resources); err != nil {
 		return nil, fmt.Errorf("journalling the destroy of %s: %w", e.Name, err)
 	}
 	evs, err := collect(func(ch chan<- events.EngineEvent) error {
@@ -223,24 +231,13 @@ func (e *Engine) Outputs(ctx context.Context, showSecrets bool) (map[string]inte
 	return m, nil
 }
 
-// Protected lists what in the stack's state blocks a destroy: resources
+// blockers lists what in the stack's state blocks a destroy: resources
 // with Pulumi's protect (the data disk aside: a destroy keeps it), and a
 // cluster with GKE deletion protection on.
-func (e *Engine) Protected(ctx context.Context) ([]string, error) {
-	var state struct {
-		Resources []struct {
-			URN     string                 `json:"urn"`
-			Type    string                 `json:"type"`
-			Protect bool                   `json:"protect"`
-			Inputs  map[string]interface{} `json:"inputs"`
-		} `json:"resources"`
-	}
-	if _, err := e.export(ctx, &state); err != nil {
-		return nil, err
-	}
+func blockers(resources []stateResource) []string {
 	var out []string
-	for _, r := range state.Resources {
-		name := r.URN[strings.LastIndex(r.URN, "::")+2:]
+	for _, r := range resources {
+		name := report.URNName(r.URN)
 		if r.Protect && !report.IsDataDisk(r.URN) { // kept, not a blocker
 			out = append(out, fmt.Sprintf("%s %s is protected (protect)", r.Type, name))
 		}
@@ -249,7 +246,7 @@ func (e *Engine) Protected(ctx context.Context) ([]string, error) {
 		}
 	}
 	sort.Strings(out)
-	return out, nil
+	return out
 }
 
 // ProtectedError stops a destroy of a protected stack.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 
+	"github.com/unlimited-translation/infra/internal/report"
 	"github.com/unlimited-translation/infra/internal/rules"
 )
 
@@ -88,7 +88,7 @@ func (e *Engine) resolvePending(ctx context.Context) ([]string, error) {
 		m, _ := op.(map[string]interface{})
 		res, _ := m["resource"].(map[string]interface{})
 		urn, _ := res["urn"].(string)
-		name := urn[strings.LastIndex(urn, "::")+2:]
+		name := report.URNName(urn)
 		if m["type"] != "creating" {
 			notes = append(notes, fmt.Sprintf("dropped the pending %v of %s: the refresh reads what the cloud has", m["type"], name))
 			continue
