@@ -18,9 +18,12 @@ type TranslationAppArgs struct {
 	// Public, when set, exposes the frontend through a GKE Ingress with a
 	// managed certificate; nil leaves it to Frontend.ServiceType.
 	Public *PublicEndpointArgs
+	// Backup, when set, backs the database up to a bucket on a schedule;
+	// its database fields are filled in from Database.
+	Backup *DatabaseBackupArgs
 	// NetworkPolicies denies incoming connections to the app's pods but
 	// for the frontend (public), the backend from the frontend and MySQL
-	// from the frontend.
+	// from the frontend and the backup jobs.
 	NetworkPolicies bool
 	Placement       Placement
 }
@@ -34,6 +37,7 @@ type TranslationApp struct {
 	Backend  *Backend
 	Frontend *Frontend
 	Public   *PublicEndpoint
+	Backup   *DatabaseBackup
 }
 
 // NewTranslationApp composes the parts.
@@ -85,14 +89,27 @@ func NewTranslationApp(ctx *pulumi.Context, name string, args TranslationAppArgs
 		return nil, err
 	}
 	app.Database, app.Backend, app.Frontend = database, backend, frontend
+	if args.Backup != nil {
+		bk := *args.Backup
+		bk.Namespace, bk.Placement = ns, place
+		bk.DatabaseHost, bk.DatabaseSecret = database.Host, database.SecretName
+		bk.DatabaseName = orDefault(bk.DatabaseName, orDefault(db.DatabaseName, "translation"))
+		bk.DumpImage = orDefault(bk.DumpImage, db.Image)
+		if app.Backup, err = NewDatabaseBackup(ctx, name+"-backup", bk, parent); err != nil {
+			return nil, err
+		}
+	}
 	if args.NetworkPolicies {
+		allowed := []Allowed{
+			{Name: "backend-from-frontend", To: backendPods, From: frontendPods, Port: 80},
+			{Name: "mysql-from-frontend", To: databasePods, From: frontendPods, Port: 3306},
+		}
+		if app.Backup != nil {
+			allowed = append(allowed, Allowed{Name: "mysql-from-backup", To: databasePods, From: backupPods, Port: 3306})
+		}
 		_, err = NewNetworkPolicies(ctx, name+"-network", NetworkPoliciesArgs{
 			Namespace: ns, Public: frontendPods, PublicPort: 80,
-			Allowed: []Allowed{
-				{Name: "backend-from-frontend", To: backendPods, From: frontendPods, Port: 80},
-				{Name: "mysql-from-frontend", To: databasePods, From: frontendPods, Port: 3306},
-			},
-			Placement: place,
+			Allowed: allowed, Placement: place,
 		}, parent)
 		if err != nil {
 			return nil, err
@@ -103,6 +120,10 @@ func NewTranslationApp(ctx *pulumi.Context, name string, args TranslationAppArgs
 		"frontendService": frontend.ServiceName,
 		"backendService":  backend.ServiceName,
 		"databaseHost":    database.Host,
+	}
+	if app.Backup != nil {
+		outputs["backupCronJob"] = app.Backup.Backup.Metadata.Name()
+		outputs["restoreCronJob"] = app.Backup.Restore.Metadata.Name()
 	}
 	if args.Public != nil {
 		pub := *args.Public

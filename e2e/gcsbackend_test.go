@@ -1,127 +1,42 @@
 package e2e
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/unlimited-translation/infra/internal/testservers"
 )
 
-// gcsBackend is a Cloud Storage emulator (fake-gcs-server, built by
-// tools/build-tools.sh) on 127.0.0.1 with one bucket, and the environment
-// that puts a stack's state in it as a team's gs:// backend would.
+// gcsBackend is a Cloud Storage emulator on 127.0.0.1 with one bucket,
+// and the environment that puts a stack's state in it as a team's gs://
+// backend would.
 type gcsBackend struct {
-	host   string // 127.0.0.1:port
+	testservers.GCS
 	bucket string
 	env    []string
 }
 
-// startGCS starts the emulator and a token endpoint for the credentials
-// Pulumi's gs backend insists on even with STORAGE_EMULATOR_HOST (see
-// ../shared/reference/toolchain.md); both stop when the test ends.
+// startGCS starts the emulator; it stops when the test ends. Pulumi's gs
+// backend insists on credentials even with STORAGE_EMULATOR_HOST (see
+// ../shared/reference/toolchain.md): the emulator's come with it.
 func startGCS(t *testing.T) gcsBackend {
 	t.Helper()
 	bin, _ := filepath.Abs(filepath.Join("..", "bin", "fake-gcs-server"))
-	if _, err := os.Stat(bin); err != nil {
-		if os.Getenv("INFRA_REQUIRE_PULUMI") != "" {
-			t.Fatal("no bin/fake-gcs-server: build it with tools/build-tools.sh fakegcs")
-		}
-		t.Skip("no bin/fake-gcs-server (tools/build-tools.sh fakegcs)")
-	}
-	root := t.TempDir()
 	const bucket = "team-state"
-	if err := os.Mkdir(filepath.Join(root, bucket), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	// Downloads are routed by Host only when it matches -public-host.
-	srv := exec.CommandContext(ctx, bin, "-scheme", "http", "-host", "127.0.0.1", "-port", fmt.Sprint(port),
-		"-public-host", fmt.Sprintf("127.0.0.1:%d", port), "-backend", "filesystem", "-filesystem-root", root, "-log-level", "error")
-	if err := srv.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = srv.Wait() })
-	host := fmt.Sprintf("127.0.0.1:%d", port)
-	for i := 0; ; i++ {
-		if resp, err := http.Get("http://" + host + "/storage/v1/b"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if i == 100 {
-			t.Fatal("fake-gcs-server did not start")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-
-	tokens := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"access_token":"emulator","expires_in":3600,"token_type":"Bearer"}`)
-	}))
-	t.Cleanup(tokens.Close)
-	creds := filepath.Join(t.TempDir(), "adc.json")
-	adc := fmt.Sprintf(`{"type":"authorized_user","client_id":"e2e","client_secret":"e2e","refresh_token":"e2e","token_uri":%q}`, tokens.URL)
-	if err := os.WriteFile(creds, []byte(adc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return gcsBackend{host: host, bucket: bucket, env: []string{
+	g := testservers.StartGCS(t, bin, os.Getenv("INFRA_REQUIRE_PULUMI") != "", bucket)
+	return gcsBackend{GCS: g, bucket: bucket, env: []string{
 		"PULUMI_BACKEND_URL=gs://" + bucket,
-		"STORAGE_EMULATOR_HOST=" + host,
-		"GOOGLE_APPLICATION_CREDENTIALS=" + creds,
+		"STORAGE_EMULATOR_HOST=" + g.Host,
+		"GOOGLE_APPLICATION_CREDENTIALS=" + g.Credentials,
 	}}
 }
 
-// objects lists the bucket's object names under prefix.
-func (g gcsBackend) objects(t *testing.T, prefix string) []string {
-	t.Helper()
-	resp, err := http.Get(fmt.Sprintf("http://%s/storage/v1/b/%s/o?prefix=%s", g.host, g.bucket, url.QueryEscape(prefix)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var list struct {
-		Items []struct {
-			Name string `json:"name"`
-		} `json:"items"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, it := range list.Items {
-		out = append(out, it.Name)
-	}
-	return out
-}
+func (g gcsBackend) objects(t *testing.T, prefix string) []string { return g.Objects(t, g.bucket, prefix) }
 
-// put writes an object into the bucket, as another machine's run would.
-func (g gcsBackend) put(t *testing.T, name, body string) {
-	t.Helper()
-	u := fmt.Sprintf("http://%s/upload/storage/v1/b/%s/o?uploadType=media&name=%s", g.host, g.bucket, url.QueryEscape(name))
-	resp, err := http.Post(u, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("writing %s: %s", name, resp.Status)
-	}
-}
+func (g gcsBackend) put(t *testing.T, name, body string) { g.Put(t, g.bucket, name, body) }
 
 // A team's state in a bucket, used from several machines: the lock,
 // interrupt and repair paths hold there as on a directory.

@@ -68,7 +68,7 @@ func TestDevLifecycle(t *testing.T) {
 		got := p.previewWith(t, "dev", md, "backendReplicas", "2")
 		for _, want := range []string{
 			"| `dev` | — | 0 | 1 | 0 | 0 | none |",
-			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (47 unchanged)",
+			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (61 unchanged)",
 			"**update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`",
 			"`spec.replicas`: `1` → `2`",
 		} {
@@ -118,27 +118,58 @@ func TestDevLifecycle(t *testing.T) {
 		p.mustInfra(t, "up", "--stack", "dev", "--yes")
 	})
 
-	const disk = "urn:pulumi:dev::unlimited-translation::translation:infra:DataDisk$gcp:compute/disk:Disk::database-disk"
-	t.Run("destroy keeps the data disk", func(t *testing.T) {
+	const (
+		disk   = "urn:pulumi:dev::unlimited-translation::translation:infra:DataDisk$gcp:compute/disk:Disk::database-disk"
+		bucket = "urn:pulumi:dev::unlimited-translation::translation:infra:BackupBucket$gcp:storage/bucket:Bucket::backups"
+	)
+	// The stand-ins' cluster cannot run a Job (its kubeconfig names no
+	// reachable API server): the backup every destroy takes first fails,
+	// and the destroy must stop before anything changes.
+	refusedWithoutBackup := func(t *testing.T, args ...string) {
+		t.Helper()
+		before := len(gcp.Snapshot()) + len(kube.Snapshot())
+		deletes := gcp.CallCount("Delete") + kube.CallCount("Delete")
+		r := p.infra(t, append([]string{"destroy", "--stack", "dev", "--yes"}, args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, "refusing to destroy dev, nothing was changed: the backup taken first failed") ||
+			!strings.Contains(r.stderr, "infra destroy --stack dev --skip-backup") {
+			t.Errorf("destroy %v with a failing backup: exit %d\n%s", args, r.code, r.stderr)
+		}
+		if after := len(gcp.Snapshot()) + len(kube.Snapshot()); after != before || gcp.CallCount("Delete")+kube.CallCount("Delete") != deletes {
+			t.Errorf("destroy %v deleted something although its backup failed: %d -> %d resources", args, before, after)
+		}
+	}
+	t.Run("destroy refuses when its backup fails", func(t *testing.T) { refusedWithoutBackup(t) })
+
+	t.Run("destroy keeps the data disk and the backups", func(t *testing.T) {
 		kubeDeletes := len(kube.Deletions())
-		r := p.mustInfra(t, "destroy", "--stack", "dev", "--yes")
-		// The disk, and the enabled APIs it depends on (the engine keeps
-		// what an excluded resource depends on; an API costs nothing).
+		r := p.mustInfra(t, "destroy", "--stack", "dev", "--yes", "--skip-backup")
+		// The disk, the bucket, and the enabled APIs they depend on (the
+		// engine keeps what an excluded resource depends on; an API costs
+		// nothing).
 		var kept []string
 		for _, u := range append(urnsOf(gcp.Snapshot()), urnsOf(kube.Snapshot())...) {
-			if u != disk && !strings.Contains(u, "gcp:projects/service:Service::apis-") {
+			if u != disk && u != bucket && !strings.Contains(u, "gcp:projects/service:Service::apis-") {
 				kept = append(kept, u)
 			}
 		}
-		if len(kept) != 0 || gcp.Snapshot()[disk].ID == "" {
-			t.Errorf("left after destroy besides the data disk and the APIs: %v", kept)
+		if len(kept) != 0 || gcp.Snapshot()[disk].ID == "" || gcp.Snapshot()[bucket].ID == "" {
+			t.Errorf("left after destroy besides the data disk, the bucket and the APIs: %v", kept)
 		}
 		// 1 GiB of pd-balanced at $0.10 per GiB-month (prices.json), a day
-		// being 12/365 of a month: $0.003.
-		if !strings.Contains(r.stdout, "kept, so that the next infra up --stack dev finds the data again:") ||
-			!strings.Contains(r.stdout, "Disk translation-dev-mysql-data (1 GiB pd-balanced, zonal, europe-west1-b): $0.10/month ($0.003/day)") ||
-			!strings.Contains(r.stdout, "infra destroy --stack dev --delete-data") {
-			t.Errorf("destroy does not report what it kept:\n%s", r.stdout)
+		// being 12/365 of a month: $0.003. The bucket: $0.020 per GiB.
+		for _, want := range []string{
+			"kept, so that the next infra up --stack dev finds the data again:",
+			"Disk translation-dev-mysql-data (1 GiB pd-balanced, zonal, europe-west1-b): $0.10/month ($0.003/day)",
+			"Bucket unlimited-translation-dev-dev-mysql-backups (the database's backups): $0.020 per GiB of backups per month",
+			"costs $0.10/month plus $0.020 per GiB of backups while kept",
+			"infra destroy --stack dev --delete-data",
+		} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("destroy does not report %q:\n%s", want, r.stdout)
+			}
+		}
+		if !strings.Contains(r.stderr, "no backup taken of dev (--skip-backup)") {
+			t.Errorf("destroy --skip-backup does not say it took no backup:\n%s", r.stderr)
 		}
 		// Objects that own cloud resources were deleted one by one, before
 		// the cluster; the rest went with the cluster.
@@ -179,10 +210,14 @@ func TestDevLifecycle(t *testing.T) {
 		if got := pv.Inputs["spec"].ObjectValue()["csi"].ObjectValue()["volumeHandle"].StringValue(); got != before.ID {
 			t.Errorf("the new volume names %s, the kept disk is %s", got, before.ID)
 		}
-		// Everything but the disk and the APIs: the cluster, the address,
-		// the zone and 2 records.
-		if n := gcp.CallCount("Create") - creates; n != 5 {
-			t.Errorf("%d GCP creates, want 5 (all but the kept disk and APIs)", n)
+		if b := gcp.Snapshot()[bucket]; b.ID != "unlimited-translation-dev-dev-mysql-backups" {
+			t.Errorf("the backup bucket is %q after up", b.ID)
+		}
+		// Everything but the disk, the bucket and the APIs: the cluster,
+		// the address, the zone, 2 records, the backup account and its 3
+		// grants.
+		if n := gcp.CallCount("Create") - creates; n != 9 {
+			t.Errorf("%d GCP creates, want 9 (all but the kept disk, bucket and APIs)", n)
 		}
 	})
 
@@ -191,9 +226,14 @@ func TestDevLifecycle(t *testing.T) {
 		if r.code != 1 || !strings.Contains(r.stderr, "refusing to destroy (with its data) stack dev without confirmation") {
 			t.Errorf("--delete-data without --yes or a terminal: exit %d\n%s", r.code, r.stderr)
 		}
-		r = p.mustInfra(t, "destroy", "--stack", "dev", "--delete-data", "--yes")
-		if left := append(urnsOf(gcp.Snapshot()), urnsOf(kube.Snapshot())...); len(left) != 0 {
-			t.Errorf("left after destroy --delete-data: %v", left)
+		refusedWithoutBackup(t, "--delete-data")
+		r = p.mustInfra(t, "destroy", "--stack", "dev", "--delete-data", "--yes", "--skip-backup")
+		// The bucket holds the backups, the final one included: no
+		// destroy deletes it (nor the APIs it depends on).
+		for _, u := range append(urnsOf(gcp.Snapshot()), urnsOf(kube.Snapshot())...) {
+			if u != bucket && !strings.Contains(u, "gcp:projects/service:Service::apis-") {
+				t.Errorf("left after destroy --delete-data: %s", u)
+			}
 		}
 		if !strings.Contains(r.stdout, "destroyed dev, its data included") {
 			t.Errorf("destroy --delete-data:\n%s", r.stdout)

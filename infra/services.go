@@ -8,11 +8,13 @@ import (
 )
 
 // StackAPIs are the Google APIs a stack uses: GKE, Compute Engine (address,
-// disk), Cloud DNS, Cloud Storage, Artifact Registry (prod's images) and
-// IAM Credentials (Workload Identity).
+// disk), Cloud DNS, Cloud Storage (backups), Artifact Registry (prod's
+// images), IAM (the backup and node service accounts) and IAM Credentials
+// (Workload Identity).
 var StackAPIs = []string{
 	"container.googleapis.com", "compute.googleapis.com", "dns.googleapis.com",
-	"storage.googleapis.com", "artifactregistry.googleapis.com", "iamcredentials.googleapis.com",
+	"storage.googleapis.com", "artifactregistry.googleapis.com", "iam.googleapis.com",
+	"iamcredentials.googleapis.com",
 }
 
 // ProjectAPIsArgs configures ProjectAPIs.

@@ -49,6 +49,7 @@ type Config struct {
 	BackendCPUTarget   int
 	// NetworkPolicies restricts who reaches which pod.
 	NetworkPolicies bool
+	Backup          Backup
 }
 
 // Platforms a stack can target.

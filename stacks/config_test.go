@@ -111,6 +111,10 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "namespace with stock image", set: map[string]string{p("namespace"): "translation"}, key: "namespace", want: "stock frontend image only reaches MySQL in namespace default"},
 		{name: "bad pull policy", set: map[string]string{p("imagePullPolicy"): "Sometimes"}, key: "imagePullPolicy", want: "is not one of Always, IfNotPresent, Never"},
 		{name: "autoscaler below replicas", set: map[string]string{p("backendReplicas"): "3", p("backendMaxReplicas"): "2"}, key: "backendMaxReplicas", want: "is 2, below backendReplicas 3"},
+		{name: "backup bucket name", set: map[string]string{p("backupBucket"): "Google-Backups"}, key: "backupBucket", want: "\"Google-Backups\" is not a Cloud Storage bucket name"},
+		{name: "backup schedule", set: map[string]string{p("backupSchedule"): "daily at 3"}, key: "backupSchedule", want: "is not a cron schedule"},
+		{name: "backup schedule with a time zone", set: map[string]string{p("backupSchedule"): "CRON_TZ=Europe/Berlin 0 3 * * *"}, key: "backupSchedule", want: "is not a cron schedule"},
+		{name: "backup retention", set: map[string]string{p("backupRetentionDays"): "0"}, key: "backupRetentionDays", want: "keep backups between 1 and 3650 days"},
 		{name: "autoscaler target", set: map[string]string{p("backendMaxReplicas"): "4", p("backendCpuTarget"): "100"}, key: "backendCpuTarget", want: "aim between 10 and 95 percent"},
 		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
 	} {

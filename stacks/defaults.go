@@ -48,6 +48,7 @@ func Defaults(stack string) Config {
 		},
 		BackendCPUTarget: 70,
 		NetworkPolicies:  true,
+		Backup:           Backup{Schedule: "30 2 * * *", RetentionDays: 7},
 		Database: Database{
 			Image:            "mysql:8.4",
 			CPU:              "250m",
@@ -86,6 +87,7 @@ func Defaults(stack string) Config {
 		c.Database.DiskReplication = "regional"
 		c.Database.Protect = true
 		c.Database.KeepData = true
+		c.Backup.RetentionDays = 30
 	}
 	return c
 }

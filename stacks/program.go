@@ -38,6 +38,7 @@ type Stack struct {
 	DNS     *infra.DNS
 	Cluster *infra.AutopilotCluster
 	Disk    *infra.DataDisk
+	Backups *infra.BackupBucket
 	App     *components.TranslationApp
 }
 
@@ -104,6 +105,31 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Backups go to a bucket that, like the disk, outlives the cluster; the
+	// jobs write to it as a Google service account, through Workload
+	// Identity, which needs the cluster's identity pool first.
+	backups, err := infra.NewBackupBucket(ctx, "backups", infra.BackupBucketArgs{
+		Project:       cfg.GCPProject,
+		Location:      cfg.Region,
+		Name:          BackupBucketName(cfg),
+		RetentionDays: cfg.Backup.RetentionDays,
+		Labels:        labels,
+		Requires:      apis.Enabled,
+	})
+	if err != nil {
+		return nil, err
+	}
+	identity, err := infra.NewBackupIdentity(ctx, "backup-identity", infra.BackupIdentityArgs{
+		Project:                  cfg.GCPProject,
+		AccountID:                BackupAccountID(cfg),
+		Bucket:                   backups.Name,
+		Namespace:                cfg.Namespace,
+		KubernetesServiceAccount: backupServiceAccount,
+		Requires:                 append(append([]pulumi.Resource{}, apis.Enabled...), cluster),
+	})
+	if err != nil {
+		return nil, err
+	}
 	appArgs := AppArgs(cfg, &components.PublicEndpointArgs{
 		Hosts:       dns.Hosts,
 		AddressName: address.Name,
@@ -113,6 +139,13 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 		Zones:        disk.Zones,
 		SizeGb:       disk.SizeGb,
 		Type:         disk.Type,
+	}
+	appArgs.Backup = &components.DatabaseBackupArgs{
+		Schedule:             cfg.Backup.Schedule,
+		Bucket:               backups.Name,
+		GoogleServiceAccount: identity.Email,
+		ServiceAccountName:   backupServiceAccount,
+		Requests:             components.Requests{CPU: "250m", Memory: "512Mi", EphemeralStorage: BackupEphemeralStorage(cfg)},
 	}
 	app, err := components.NewTranslationApp(ctx, appName, appArgs, pulumi.Providers(cluster.Provider))
 	if err != nil {
@@ -127,8 +160,14 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	ctx.Export("clusterName", cluster.Name)
 	ctx.Export("kubeconfig", cluster.Kubeconfig)
 	ctx.Export("databaseDisk", disk.VolumeHandle)
-	return &Stack{Address: address, DNS: dns, Cluster: cluster, Disk: disk, App: app}, nil
+	ctx.Export("backupBucket", backups.Name)
+	ctx.Export("namespace", pulumi.String(cfg.Namespace))
+	return &Stack{Address: address, DNS: dns, Cluster: cluster, Disk: disk, Backups: backups, App: app}, nil
 }
+
+// backupServiceAccount is the Kubernetes service account of the backup
+// and restore jobs, bound to the Google one.
+const backupServiceAccount = "mysql-backup"
 
 // appName is the TranslationApp's resource name on every platform, so that
 // its children's URNs do not depend on where it runs.

@@ -503,8 +503,10 @@ func TestStacksAutoscalingAndPolicies(t *testing.T) {
 			if n := len(m.ByType("kubernetes:policy/v1:PodDisruptionBudget")); n != 2 {
 				t.Errorf("%d disruption budgets, want 2 (frontend, backend)", n)
 			}
-			if n := len(m.ByType("kubernetes:networking.k8s.io/v1:NetworkPolicy")); n != 4 {
-				t.Errorf("%d network policies, want 4", n)
+			// Deny, public, backend and MySQL from the frontend, MySQL from
+			// the backup jobs.
+			if n := len(m.ByType("kubernetes:networking.k8s.io/v1:NetworkPolicy")); n != 5 {
+				t.Errorf("%d network policies, want 5", n)
 			}
 		})
 	}
@@ -523,7 +525,7 @@ func TestStacksEnableAPIs(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	want := "artifactregistry.googleapis.com compute.googleapis.com container.googleapis.com dns.googleapis.com iamcredentials.googleapis.com storage.googleapis.com"
+	want := "artifactregistry.googleapis.com compute.googleapis.com container.googleapis.com dns.googleapis.com iam.googleapis.com iamcredentials.googleapis.com storage.googleapis.com"
 	if strings.Join(names, " ") != want {
 		t.Errorf("APIs %v, want %s", names, want)
 	}

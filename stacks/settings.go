@@ -206,6 +206,12 @@ var Settings = []Setting{
 		func(c *Config) *Secret { return &c.Database.Password }),
 	boolSetting(p("protectDatabase"), "Pulumi `protect` on the MySQL StatefulSet: no delete or replace until turned off.",
 		func(c *Config) *bool { return &c.Database.Protect }),
+	gkeOnly(strSetting(p("backupBucket"), "Cloud Storage bucket of the MySQL backups (versioned, private); empty: `<gcp:project>-<stack>-mysql-backups`. Kept by `infra destroy`.",
+		func(c *Config) *string { return &c.Backup.Bucket })),
+	gkeOnly(strSetting(p("backupSchedule"), "When the MySQL backup runs, in cron syntax, UTC.",
+		func(c *Config) *string { return &c.Backup.Schedule })),
+	gkeOnly(intSetting(p("backupRetentionDays"), "Days a backup is kept before the bucket's lifecycle deletes it (recoverable 7 days more as a noncurrent version).",
+		func(c *Config) *int { return &c.Backup.RetentionDays })),
 	boolSetting(p("keepDatabaseVolume"), "Local stacks: keep the MySQL volume claim when the app is destroyed. On GKE the data disk is always kept (`infra destroy --delete-data` removes it).",
 		func(c *Config) *bool { return &c.Database.KeepData }),
 }

@@ -274,6 +274,7 @@ func (v *validation) checkApp(c *Config) {
 	v.checkDatabase(c.Database, !c.Local())
 	if !c.Local() {
 		v.checkDataDisk(*c)
+		v.checkBackup(*c)
 	}
 }
 

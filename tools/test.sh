@@ -13,6 +13,14 @@ fi
 go vet ./...
 
 bash tools/build-tools.sh all
+# The backup tests run the backup scripts against a real MySQL-compatible
+# server: Debian's MariaDB (gcloud, the upload client, is on the machine).
+if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get install -y -q --no-install-recommends mariadb-server >/dev/null ||
+    { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends mariadb-server >/dev/null; }
+fi
 # The control-plane and engine tests must run here: missing binaries fail.
 export INFRA_REQUIRE_CONTROLPLANE=1 INFRA_REQUIRE_PULUMI=1
 go test -count=1 -timeout 20m $(go list ./... | grep -v -e /integration -e /e2e)

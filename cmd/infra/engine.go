@@ -36,6 +36,9 @@ type engineFlags struct {
 	skipRefresh bool
 	breakLock   bool
 	deleteData  bool
+	skipBackup  bool
+	from        string
+	force       bool
 }
 
 // newEngineCmd builds one verb that runs the real Pulumi engine.
@@ -97,7 +100,11 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 		case "json":
 			cmd.Flags().StringVar(&f.jsonFile, "json", "", "also write the report as JSON (operations, reasons, risks per resource) to `FILE`")
 		case "delete-data":
-			cmd.Flags().BoolVar(&f.deleteData, "delete-data", false, "also delete the database's data disk and everything on it (asks, or needs --yes)")
+			cmd.Flags().BoolVar(&f.deleteData, "delete-data", false, "also delete the database's data disk and everything on it (asks, or needs --yes; a final backup is taken first)")
+			cmd.Flags().BoolVar(&f.skipBackup, "skip-backup", false, "do not take a backup first (the cluster is broken or gone, and you accept losing what changed since the last backup)")
+		case "restore":
+			cmd.Flags().StringVar(&f.from, "from", "", "backup to restore: gs://BUCKET/mysql/NAME, mysql/NAME or NAME (default: the newest)")
+			cmd.Flags().BoolVar(&f.force, "force", false, "restore even though the database has rows: the backup's tables replace them")
 		case "outputs":
 			cmd.Flags().BoolVar(&f.showSecrets, "show-secrets", false, "print secret outputs in plain text")
 			cmd.Flags().BoolVar(&f.json, "json", false, "print the outputs as JSON")
@@ -117,7 +124,9 @@ func engineCommands() []*cobra.Command {
 	return []*cobra.Command{
 		newEngineCmd("preview", "Show what `up` would change (real engine, needs credentials)", runPreview, "markdown", "json"),
 		newEngineCmd("up", "Refresh the state from the cloud, then create or update the stack's resources", runUp, "yes", "refresh"),
-		newEngineCmd("destroy", "Delete the stack's resources but its data disk (refused while it is protected); --delete-data deletes the data too", runDestroy, "yes", "delete-data"),
+		newEngineCmd("destroy", "Back the database up, then delete the stack's resources but its data disk and backup bucket (refused while protected); --delete-data deletes the disk too", runDestroy, "yes", "delete-data"),
+		newEngineCmd("backup", "Back the database up now to the stack's bucket (a Job from its backup CronJob) and print the object", runBackup),
+		newEngineCmd("restore", "Load a backup (the newest, or --from) into the running database; refused when it has rows unless --force", runRestore, "restore"),
 		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),
 		newEngineCmd("outputs", "Print the stack outputs", runOutputs, "outputs"),
 		newEngineCmd("repair", "Repair a stack an interrupted run left broken: release a dead run's lock, read pending creates back from the cloud, refresh", runRepair, "break-lock"),
@@ -176,20 +185,26 @@ func runUp(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 }
 
 func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
-	op, question := "destroy", fmt.Sprintf("Delete every resource of stack %s (the data disk is kept)?", e.Name)
+	op, question := "destroy", fmt.Sprintf("Delete every resource of stack %s (the data disk and backups are kept)?", e.Name)
 	if f.deleteData {
-		op, question = "destroy (with its data)", fmt.Sprintf("Delete every resource of stack %s AND its data disk, with every row of the database? No backup is taken.", e.Name)
+		op, question = "destroy (with its data)", fmt.Sprintf("Delete every resource of stack %s AND its data disk, with every row of the database? A final backup is taken first.", e.Name)
+		if f.skipBackup {
+			question = fmt.Sprintf("Delete every resource of stack %s AND its data disk, with every row of the database, WITHOUT a final backup?", e.Name)
+		}
 	}
-	var confirm func() error
-	if !f.yes {
-		confirm = func() error {
+	// Called once nothing blocks the destroy, before anything changes.
+	ready := func() error {
+		if !f.yes {
 			if err := canAsk(cmd, op, e.Name); err != nil {
 				return err
 			}
-			return ask(cmd, question)
+			if err := ask(cmd, question); err != nil {
+				return err
+			}
 		}
+		return backupFirst(cmd, e, f)
 	}
-	kept, err := e.Destroy(cmd.Context(), confirm, f.deleteData)
+	kept, err := e.Destroy(cmd.Context(), ready, f.deleteData)
 	if err != nil {
 		return err
 	}
@@ -200,13 +215,65 @@ func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	}
 	if len(kept) > 0 {
 		fmt.Fprintf(out, "kept, so that the next infra up --stack %s finds the data again:\n", e.Name)
-		total := 0.0
+		total, perGiB := 0.0, 0.0
 		for _, k := range kept {
 			fmt.Fprintf(out, "  - %s\n", k)
 			total += k.Monthly
+			perGiB += k.PerGiB
 		}
-		fmt.Fprintf(out, "  costs $%.2f/month while kept (%s). To delete the data too: infra destroy --stack %s --delete-data\n", total, prices.Default.Note(), e.Name)
+		more := ""
+		if perGiB > 0 {
+			more = fmt.Sprintf(" plus $%.3f per GiB of backups", perGiB)
+		}
+		fmt.Fprintf(out, "  costs $%.2f/month%s while kept (%s). To delete the disk too: infra destroy --stack %s --delete-data\n", total, more, prices.Default.Note(), e.Name)
 	}
+	return nil
+}
+
+// backupFirst takes the backup a destroy starts with, and refuses the
+// destroy when it fails: a stack is never torn down with a database that
+// was not saved, unless --skip-backup says so.
+func backupFirst(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	errOut := cmd.ErrOrStderr()
+	switch {
+	case e.Config.Local():
+		return nil // a local database has no bucket; its volume goes with keepDatabaseVolume
+	case f.skipBackup:
+		fmt.Fprintf(errOut, "infra: no backup taken of %s (--skip-backup)\n", e.Name)
+		return nil
+	}
+	object, err := e.Backup(cmd.Context())
+	if errors.Is(err, engine.ErrNoCluster) && !f.deleteData {
+		fmt.Fprintf(errOut, "infra: no backup taken: %v; the data disk keeps what it holds\n", err)
+		return nil
+	}
+	if errors.Is(err, engine.ErrNoCluster) {
+		return fmt.Errorf("refusing to delete the data of %s, nothing was changed: %w, so no final backup of the disk can be taken. "+
+			"Bring it back first (infra up --stack %s binds the disk again) or delete the disk without a backup (--skip-backup)", e.Name, err, e.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("refusing to destroy %s, nothing was changed: the backup taken first failed: %w\n"+
+			"Fix the backup (infra backup --stack %s), or destroy without one: infra destroy --stack %s --skip-backup", e.Name, err, e.Name, e.Name)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "backup: %s\n", object)
+	return nil
+}
+
+func runBackup(cmd *cobra.Command, e *engine.Engine, _ engineFlags) error {
+	object, err := e.Backup(cmd.Context())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(cmd.OutOrStdout(), object)
+	return nil
+}
+
+func runRestore(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	object, err := e.Restore(cmd.Context(), f.from, f.force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "restored %s into %s\n", object, e.Name)
 	return nil
 }
 

@@ -141,7 +141,12 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		"address = (known after apply)",
 		"rrdatas[0] = (known after apply)",
 		`metadata.annotations.kubernetes.io/ingress.global-static-ip-name = "translation-dev-ip"`,
-		"Plan for stack \"dev\" of unlimited-translation: 48 to create, 0 to read",
+		// 48 before backups, + bucket and its component (2), the backup
+		// identity with its account and 3 grants (5), the DatabaseBackup
+		// with its service account, scripts and 2 CronJobs (5), the
+		// mysql-from-backup policy (1) and the IAM API (1): 62.
+		"Plan for stack \"dev\" of unlimited-translation: 62 to create, 0 to read",
+		`metadata.annotations.iam.gke.io/gcp-service-account = "mysql-backup-dev@unlimited-translation-dev.iam.gserviceaccount.com"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q", want)
@@ -313,13 +318,14 @@ func TestPlanManifestsAreKubernetesObjects(t *testing.T) {
 		}
 		kinds[kind] = true
 	}
-	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "ManagedCertificate", "FrontendConfig", "BackendConfig", "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "PodDisruptionBudget", "NetworkPolicy"} {
+	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "ManagedCertificate", "FrontendConfig", "BackendConfig", "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "PodDisruptionBudget", "NetworkPolicy", "CronJob", "ServiceAccount"} {
 		if !kinds[k] {
 			t.Errorf("no %s manifest", k)
 		}
 	}
-	// 13 of the app, the data disk's static volume and its class, 2 disruption budgets, 4 network policies.
-	if len(files) != 21 {
-		t.Errorf("%d manifests, want 21", len(files))
+	// 13 of the app, the data disk's static volume and its class, 2 disruption budgets, 5 network policies,
+	// the backup's service account, scripts and 2 CronJobs.
+	if len(files) != 26 {
+		t.Errorf("%d manifests, want 26", len(files))
 	}
 }

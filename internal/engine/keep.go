@@ -11,7 +11,7 @@ import (
 )
 
 // Kept is a resource a destroy leaves on purpose: the data disk, which
-// only an explicit --delete-data removes.
+// only an explicit --delete-data removes, and the backup bucket.
 type Kept struct {
 	URN, Type, Name string
 	// What the resource is, in a few words (size, type, zones).
@@ -19,28 +19,35 @@ type Kept struct {
 	// Monthly is its list price per month; Priced is false when unknown.
 	Monthly float64
 	Priced  bool
+	// PerGiB is what it costs per GiB stored and month, when its price
+	// depends on what is in it (the bucket).
+	PerGiB float64
 }
 
 func (k Kept) String() string {
 	cost := "price unknown"
-	if k.Priced {
+	switch {
+	case k.Priced:
 		cost = fmt.Sprintf("$%.2f/month ($%.3f/day)", k.Monthly, k.Monthly*12/365)
+	case k.PerGiB > 0:
+		cost = fmt.Sprintf("$%.3f per GiB of backups per month", k.PerGiB)
 	}
 	return fmt.Sprintf("%s %s (%s): %s", shortType(k.Type), k.Name, k.What, cost)
 }
 
 func shortType(t string) string { return t[strings.LastIndex(t, ":")+1:] }
 
-// dataResources are the state's data disks, and the components holding
-// them: a destroy that keeps the data must leave their parents too.
-func dataResources(resources []stateResource) (kept []Kept, urns []string) {
+// dataResources are the state's data disks and backup buckets, and the
+// components holding them: a destroy that keeps them must leave their
+// parents too. diskURNs are the disk's alone, which --delete-data removes.
+func dataResources(resources []stateResource) (kept []Kept, urns, diskURNs []string) {
 	for _, r := range resources {
-		if !report.IsDataDisk(r.URN) {
+		if !report.IsKeptData(r.URN) {
 			continue
 		}
 		urns = append(urns, r.URN)
-		if report.IsDataDisk(r.Parent) {
-			urns = append(urns, r.Parent)
+		if report.IsDataDisk(r.URN) {
+			diskURNs = append(diskURNs, r.URN)
 		}
 		if !r.Custom {
 			continue
@@ -48,6 +55,12 @@ func dataResources(resources []stateResource) (kept []Kept, urns []string) {
 		k := Kept{URN: r.URN, Type: r.Type, Name: report.URNName(r.URN)}
 		if n, ok := r.Inputs["name"].(string); ok {
 			k.Name = n
+		}
+		if report.IsBackupBucket(r.URN) {
+			k.What = "the database's backups"
+			k.PerGiB = prices.Default.StorageGiBMonth
+			kept = append(kept, k)
+			continue
 		}
 		typ, _ := r.Inputs["type"].(string)
 		size, _ := r.Inputs["size"].(float64)
@@ -62,7 +75,33 @@ func dataResources(resources []stateResource) (kept []Kept, urns []string) {
 		k.Monthly, k.Priced = prices.Default.DiskMonthly(typ, int(size), regional)
 		kept = append(kept, k)
 	}
-	return kept, urns
+	return kept, urns, diskURNs
+}
+
+// withoutDisk drops the data disk from what a destroy keeps.
+func withoutDisk(kept []Kept) []Kept {
+	var out []Kept
+	for _, k := range kept {
+		if !report.IsDataDisk(k.URN) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// without returns urns less those in drop.
+func without(urns, drop []string) []string {
+	gone := map[string]bool{}
+	for _, d := range drop {
+		gone[d] = true
+	}
+	var out []string
+	for _, u := range urns {
+		if !gone[u] {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // stateResource is the part of a state entry infra reads.

@@ -162,7 +162,7 @@ func (e *Engine) Destroy(ctx context.Context, confirm func() error, deleteData b
 			return nil, fmt.Errorf("the state of %s does not parse: %w", e.Name, err)
 		}
 	}
-	kept, dataURNs := dataResources(state.Resources)
+	kept, keptURNs, diskURNs := dataResources(state.Resources)
 	if b := blockers(state.Resources); len(b) > 0 {
 		return nil, &ProtectedError{Stack: e.Name, Blockers: b}
 	}
@@ -172,13 +172,14 @@ func (e *Engine) Destroy(ctx context.Context, confirm func() error, deleteData b
 		}
 	}
 	var opts []optdestroy.Option
-	if deleteData && len(dataURNs) > 0 {
-		if err := e.unprotect(ctx, dataURNs); err != nil {
+	if deleteData && len(diskURNs) > 0 {
+		if err := e.unprotect(ctx, diskURNs); err != nil {
 			return nil, err
 		}
-		kept = nil
-	} else if len(dataURNs) > 0 {
-		opts = append(opts, optdestroy.Exclude(dataURNs))
+		kept, keptURNs = withoutDisk(kept), without(keptURNs, diskURNs)
+	}
+	if len(keptURNs) > 0 {
+		opts = append(opts, optdestroy.Exclude(keptURNs))
 	}
 	if err := e.writeJournal(ctx, entries.Resources); err != nil {
 		return nil, fmt.Errorf("journalling the destroy of %s: %w", e.Name, err)
@@ -232,13 +233,14 @@ func (e *Engine) Outputs(ctx context.Context, showSecrets bool) (map[string]inte
 }
 
 // blockers lists what in the stack's state blocks a destroy: resources
-// with Pulumi's protect (the data disk aside: a destroy keeps it), and a
+// with Pulumi's protect (the data disk and backup bucket aside: a destroy
+// keeps them), and a
 // cluster with GKE deletion protection on.
 func blockers(resources []stateResource) []string {
 	var out []string
 	for _, r := range resources {
 		name := report.URNName(r.URN)
-		if r.Protect && !report.IsDataDisk(r.URN) { // kept, not a blocker
+		if r.Protect && !report.IsKeptData(r.URN) { // kept, not a blocker
 			out = append(out, fmt.Sprintf("%s %s is protected (protect)", r.Type, name))
 		}
 		if r.Type == "gcp:container/cluster:Cluster" && r.Inputs["deletionProtection"] == true {
@@ -268,6 +270,6 @@ func (p *ProtectedError) Error() string {
   pulumi config set protectDatabase false --stack %[1]s
   infra up --stack %[1]s          # applies the unlocked settings
   infra destroy --stack %[1]s
-(the data disk is kept by every destroy; infra destroy --delete-data deletes it too)`, p.Stack)
+(the data disk and backup bucket are kept by every destroy; infra destroy --delete-data deletes the disk too)`, p.Stack)
 	return b.String()
 }

@@ -69,6 +69,11 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		id = fmt.Sprintf("projects/p/locations/r/clusters/%s", args.Inputs["name"].StringValue())
 	case "gcp:compute/globalAddress:GlobalAddress":
 		out["address"] = resource.NewStringProperty("203.0.113.1")
+	case "gcp:serviceaccount/account:Account":
+		email := args.Inputs["accountId"].StringValue() + "@" + args.Inputs["project"].StringValue() + ".iam.gserviceaccount.com"
+		out["email"] = resource.NewStringProperty(email)
+		out["member"] = resource.NewStringProperty("serviceAccount:" + email)
+		out["name"] = resource.NewStringProperty("projects/" + args.Inputs["project"].StringValue() + "/serviceAccounts/" + email)
 	case "gcp:dns/managedZone:ManagedZone":
 		if args.RegisterRPC == nil {
 			out["name"] = resource.NewStringProperty(id[strings.LastIndex(id, "/")+1:])

@@ -18,6 +18,8 @@ type List struct {
 	Region       string             `json:"region"`
 	Source       string             `json:"source"`
 	DiskGiBMonth map[string]float64 `json:"diskGiBMonth"`
+	// StorageGiBMonth is Cloud Storage Standard in one region.
+	StorageGiBMonth float64 `json:"storageGiBMonth"`
 }
 
 // Default is the list embedded in the binary.

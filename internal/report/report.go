@@ -336,12 +336,26 @@ func RealName(in map[string]interface{}) string {
 // Unprotect says how to let op (replace, delete) go ahead on a protected
 // resource on purpose.
 func Unprotect(urn, op string) string {
+	if IsBackupBucket(urn) {
+		return "the backup bucket is always protected: a new bucket would be empty. To move the backups, copy them to a bucket of the new " +
+			"setting (`gcloud storage cp -r gs://OLD/mysql gs://NEW/`) and set `backupBucket` to it; the old bucket stays in the project until you delete it"
+	}
 	if IsDataDisk(urn) {
 		// Never advise unprotecting the data: a new disk is empty.
 		return "the data disk is always protected: a new disk would be empty. To move the data to a new disk, dump the database, " +
 			"run `infra destroy --delete-data --stack STACK`, change the setting, `infra up`, and load the dump (README, \"The data disk\")"
 	}
 	return fmt.Sprintf("turn its protection off in the program or config and `infra up` first, or `pulumi state unprotect '%s'`; then %s it", urn, op)
+}
+
+// IsKeptData tells whether urn holds data every destroy keeps: the data
+// disk or the backup bucket.
+func IsKeptData(urn string) bool { return IsDataDisk(urn) || IsBackupBucket(urn) }
+
+// IsBackupBucket tells whether urn is the backup bucket (infra's
+// BackupBucket component), which no infra destroy deletes.
+func IsBackupBucket(urn string) bool {
+	return strings.Contains(urn, "translation:infra:BackupBucket$") || strings.Contains(urn, "::translation:infra:BackupBucket::")
 }
 
 // IsDataDisk tells whether urn is the database's data disk (infra's

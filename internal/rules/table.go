@@ -31,6 +31,12 @@ const (
 	tfAccount    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_service_account.go"
 	tfService    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_project_service.go"
 	tfSSLCert    = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_managed_ssl_certificate.go"
+	// IAM members have no update: role, member and condition are ForceNew
+	// in tpgiamresource/resource_iam_member.go, the parent in each
+	// service's iam_*.go schema.
+	tfBucketIAM  = "terraform-provider-google-beta v5.42.0 google-beta/tpgiamresource/resource_iam_member.go, services/storage/iam_storage_bucket.go"
+	tfAccountIAM = "terraform-provider-google-beta v5.42.0 google-beta/tpgiamresource/resource_iam_member.go, services/resourcemanager/iam_service_account.go"
+	tfProjectIAM = "terraform-provider-google-beta v5.42.0 google-beta/tpgiamresource/resource_iam_member.go, services/resourcemanager/iam_project.go"
 )
 
 // kubernetesOther is the rule of a Kubernetes kind the table does not
@@ -140,6 +146,15 @@ var table = map[string]Rule{
 		Loses: func(map[string]interface{}) []Risk {
 			return []Risk{{"access", "IAM bindings that name the account stop working until granted to the new one"}}
 		},
+	},
+	"gcp:storage/bucketIAMMember:BucketIAMMember": {
+		Source: tfBucketIAM, ForceNew: []string{"bucket", "role", "member", "condition"},
+	},
+	"gcp:serviceaccount/iAMMember:IAMMember": {
+		Source: tfAccountIAM, ForceNew: []string{"serviceAccountId", "role", "member", "condition"},
+	},
+	"gcp:projects/iAMMember:IAMMember": {
+		Source: tfProjectIAM, ForceNew: []string{"project", "role", "member", "condition"},
 	},
 	"gcp:projects/service:Service": {
 		Source:   tfService,

@@ -50,14 +50,21 @@ const (
 	public    = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-public"
 	toBackend = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-backend-from-frontend"
 	toMySQL   = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-frontend"
+	fromBkp   = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-backup"
+	bkpSA     = "kubernetes:core/v1:ServiceAccount::translation-backup"
+	bkpJob    = "kubernetes:batch/v1:CronJob::translation-backup"
+	rstJob    = "kubernetes:batch/v1:CronJob::translation-backup-restore"
+	bkpScript = "kubernetes:core/v1:ConfigMap::translation-backup-scripts"
+	bucket    = "gcp:storage/bucket:Bucket::backups"
+	wiMember  = "gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity"
 )
 
 // namespaced are the objects of dev's cluster that live in the app's
 // namespace.
 var namespaced = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, cert, redirect, ingress,
-	backPDB, frontPDB, denyAll, public, toBackend, toMySQL}
+	backPDB, frontPDB, denyAll, public, toBackend, toMySQL, fromBkp, bkpSA, bkpJob, rstJob, bkpScript}
 
-// inCluster are the 21 objects the dev cluster's provider manages: the
+// inCluster are the 26 objects the dev cluster's provider manages: the
 // namespaced ones, the data volume and its class.
 var inCluster = append([]string{volume, class}, namespaced...)
 
@@ -109,11 +116,11 @@ var All = []Scenario{
 		Modes: map[string]string{cluster: "create-before-delete", database: "create-before-delete", backend: "create-before-delete"},
 		Risks: []string{"certificate", "downtime"}},
 	{Name: "region", Stack: "dev", Set: map[string]string{"gcp:region": "europe-west4"},
-		// A disk cannot move regions: it would be replaced, and it is
-		// always protected (backup, new stack, restore instead).
-		Ops:     merge(Ops("replace", cluster, provider, disk), Ops("replace", inCluster...)),
+		// A disk or bucket cannot move regions: they would be replaced, and
+		// they are always protected (backup, new stack, restore instead).
+		Ops:     merge(Ops("replace", cluster, provider, disk, bucket), Ops("replace", inCluster...)),
 		Risks:   []string{"certificate", "data", "downtime"},
-		Blocked: []string{disk}},
+		Blocked: []string{disk, bucket}},
 	{Name: "address name", Stack: "dev", Set: map[string]string{p + "addressName": "translation-dev-ip2"},
 		Ops:   merge(Ops("replace", address), Ops("update", apex, www, ingress)),
 		Risks: []string{"IP"}},
@@ -155,12 +162,14 @@ var All = []Scenario{
 		Risks:   []string{"data", "downtime"},
 		Blocked: []string{prodDisk, claim, database}},
 	{Name: "storage size growth", Stack: "dev", Set: map[string]string{p + "mysqlStorageSize": "2Gi"},
-		Ops: Ops("update", disk, volume, claim)},
+		// The backup pods get room for a dump of the bigger disk.
+		Ops: Ops("update", disk, volume, claim, bkpJob, rstJob)},
 	{Name: "namespace", Stack: "dev",
 		Set: map[string]string{p + "namespace": "translation", p + "frontendImage": "example/frontend:1.0"},
 		// The volume and its class are cluster-wide: the volume follows its
 		// new claim in place, and the disk is untouched.
-		Ops:   merge(Ops("replace", namespaced...), Ops("create", namespace), Ops("update", volume)),
+		// The Workload Identity grant names the namespace: a new grant.
+		Ops:   merge(Ops("replace", namespaced...), Ops("replace", wiMember), Ops("create", namespace), Ops("update", volume)),
 		Risks: []string{"certificate", "downtime"}},
 	{Name: "adopted zone created, same name, prod", Stack: "prod", Set: map[string]string{p + "createDnsZone": "true"},
 		// The read zone is never deleted (it was not this stack's), and a
@@ -169,7 +178,7 @@ var All = []Scenario{
 	{Name: "backend replicas", Stack: "dev", Set: map[string]string{p + "backendReplicas": "2"}, Ops: Ops("update", backend)},
 	{Name: "CPU request", Stack: "dev", Set: map[string]string{p + "backendCpu": "2"}, Ops: Ops("update", backend)},
 	{Name: "label", Stack: "dev", Set: map[string]string{p + "labels": `{"team":"ml-platform","cost-center":"translation-dev","owner":"ana"}`},
-		Ops: Ops("update", cluster, address, zone, disk)},
+		Ops: Ops("update", cluster, address, zone, disk, bucket)},
 	{Name: "image tag", Stack: "dev", Set: map[string]string{p + "backendImage": "datatrigger/unlimited-translation_backend_fastapi:v2"},
 		Ops: Ops("update", backend)},
 	{Name: "release channel", Stack: "dev", Set: map[string]string{p + "releaseChannel": "RAPID"}, Ops: Ops("update", cluster)},

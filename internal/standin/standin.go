@@ -505,6 +505,14 @@ func computed(typ string, preview bool, inputs, outputs resource.PropertyMap) {
 		set("address", resource.NewStringProperty("203.0.113.30"))
 	case "gcp:dns/managedZone:ManagedZone":
 		set("nameServers", nameServers())
+	case "gcp:serviceaccount/account:Account":
+		// IAM names a user-managed account ACCOUNT_ID@PROJECT.iam.gserviceaccount.com.
+		email := str(inputs, "accountId") + "@" + str(inputs, "project") + ".iam.gserviceaccount.com"
+		set("email", resource.NewStringProperty(email))
+		set("member", resource.NewStringProperty("serviceAccount:"+email))
+		set("name", resource.NewStringProperty("projects/"+str(inputs, "project")+"/serviceAccounts/"+email))
+	case "gcp:storage/bucket:Bucket":
+		set("url", resource.NewStringProperty("gs://"+str(inputs, "name")))
 	}
 }
 

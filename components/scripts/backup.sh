@@ -1,0 +1,59 @@
+#!/bin/bash
+# The database backup, in two steps that run in two containers of one pod
+# sharing $BACKUP_DIR: `dump` (MySQL image) writes a consistent, compressed
+# dump; `upload` (Google Cloud CLI image) copies it to the bucket and checks
+# the copy. Any failure exits non-zero, so the Job fails visibly.
+#   dump:   MYSQL_HOST, MYSQL_ROOT_PASSWORD, MYSQL_DATABASE [, BACKUP_NAME]
+#   upload: BACKUP_BUCKET [, BACKUP_PREFIX]
+set -euo pipefail
+dir=${BACKUP_DIR:-/backup}
+# The client password file, gone whatever happens.
+trap 'rm -f "$dir/.client.cnf"' EXIT
+
+dump() {
+  local name=${BACKUP_NAME:-${MYSQL_DATABASE}-$(date -u +%Y%m%dT%H%M%SZ).sql.gz}
+  case $name in
+    */* | .* | "") echo "backup: bad BACKUP_NAME '$name'" >&2; exit 2 ;;
+  esac
+  # The password goes through a file only this process reads, never argv.
+  local creds="$dir/.client.cnf"
+  umask 077
+  printf '[client]\nuser=root\npassword="%s"\n' "$(printf '%s' "$MYSQL_ROOT_PASSWORD" | sed 's/[\\"]/\\&/g')" > "$creds"
+  # --single-transaction: one consistent snapshot of InnoDB tables without
+  # locking the app out; --routines and --triggers: the schema's code too.
+  mysqldump --defaults-extra-file="$creds" --host="$MYSQL_HOST" --port="${MYSQL_PORT:-3306}" \
+    --single-transaction --quick --routines --triggers --hex-blob \
+    --default-character-set=utf8mb4 "$MYSQL_DATABASE" | gzip -6 > "$dir/dump.sql.gz"
+  # mysqldump ends a complete dump with this line; a cut-off one has none.
+  if ! gzip -dc "$dir/dump.sql.gz" | tail -n 1 | grep -q '^-- Dump completed'; then
+    echo "backup: the dump of $MYSQL_DATABASE is incomplete" >&2
+    exit 1
+  fi
+  mv "$dir/dump.sql.gz" "$dir/$name"
+  printf '%s\n' "$name" > "$dir/name"
+  echo "backup: dumped $MYSQL_DATABASE to $name ($(wc -c < "$dir/$name") bytes compressed)"
+}
+
+upload() {
+  local name object local_crc remote
+  name=$(cat "$dir/name")
+  object="gs://$BACKUP_BUCKET/${BACKUP_PREFIX:-}$name"
+  gzip -t "$dir/$name"
+  gcloud storage cp --no-clobber "$dir/$name" "$object"
+  # The copy must be the file: same size and CRC32C as stored.
+  local_crc=$(gcloud storage hash "$dir/$name" --skip-md5 --format='value(crc32c_hash)')
+  remote=$(gcloud storage objects describe "$object" --format='value(size,crc32c_hash)')
+  if [ "$remote" != "$(wc -c < "$dir/$name")	$local_crc" ]; then
+    echo "backup: $object does not match the dump (stored: $remote)" >&2
+    exit 1
+  fi
+  echo "backup: uploaded $object"
+  # What `infra backup` reads back from the pod.
+  printf "%s" "$object" > "${TERMINATION_LOG:-/dev/termination-log}" 2>/dev/null || true
+}
+
+case ${1:-} in
+  dump) dump ;;
+  upload) upload ;;
+  *) echo "usage: backup.sh dump|upload" >&2; exit 2 ;;
+esac

@@ -1,0 +1,75 @@
+package infra
+
+import (
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// BackupBucketArgs configures a BackupBucket.
+type BackupBucketArgs struct {
+	Project string
+	// Location of the bucket: the stack's region, so backups stay with
+	// the data they copy.
+	Location string
+	// Name of the bucket (globally unique).
+	Name string
+	// RetentionDays a backup is kept after it was written.
+	RetentionDays int
+	Labels        map[string]string
+	// Requires are resources (enabled APIs) the bucket waits for.
+	Requires []pulumi.Resource
+}
+
+// NoncurrentDays is how long an overwritten, deleted or aged-out backup
+// stays recoverable as a noncurrent version.
+const NoncurrentDays = 7
+
+// BackupBucket is the Cloud Storage bucket the database's backups go to.
+// Like the data disk it outlives the cluster and is always protected:
+// `infra destroy` keeps it, with the backups in it.
+type BackupBucket struct {
+	pulumi.ResourceState
+
+	Bucket *storage.Bucket
+	// Name of the bucket.
+	Name pulumi.StringOutput
+}
+
+// NewBackupBucket creates the bucket.
+func NewBackupBucket(ctx *pulumi.Context, name string, args BackupBucketArgs, opts ...pulumi.ResourceOption) (*BackupBucket, error) {
+	b := &BackupBucket{}
+	if err := ctx.RegisterComponentResource("translation:infra:BackupBucket", name, b, opts...); err != nil {
+		return nil, err
+	}
+	// In a versioned bucket a lifecycle Delete on a live object makes it
+	// noncurrent, and on a noncurrent one removes it for good
+	// (cloud.google.com/storage/docs/lifecycle, "Delete"): backups age out
+	// after RetentionDays and can be recovered for NoncurrentDays more.
+	rule := func(cond *storage.BucketLifecycleRuleConditionArgs) *storage.BucketLifecycleRuleArgs {
+		return &storage.BucketLifecycleRuleArgs{
+			Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("Delete")},
+			Condition: cond,
+		}
+	}
+	bucket, err := storage.NewBucket(ctx, name, &storage.BucketArgs{
+		Project:                  pulumi.String(args.Project),
+		Name:                     pulumi.String(args.Name),
+		Location:                 pulumi.String(args.Location),
+		StorageClass:             pulumi.String("STANDARD"),
+		UniformBucketLevelAccess: pulumi.Bool(true),
+		PublicAccessPrevention:   pulumi.String("enforced"),
+		Versioning:               &storage.BucketVersioningArgs{Enabled: pulumi.Bool(true)},
+		// A bucket holding backups is never emptied by a destroy.
+		ForceDestroy: pulumi.Bool(false),
+		LifecycleRules: storage.BucketLifecycleRuleArray{
+			rule(&storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(args.RetentionDays), WithState: pulumi.String("LIVE")}),
+			rule(&storage.BucketLifecycleRuleConditionArgs{DaysSinceNoncurrentTime: pulumi.Int(NoncurrentDays), WithState: pulumi.String("ARCHIVED")}),
+		},
+		Labels: pulumi.ToStringMap(args.Labels),
+	}, pulumi.Parent(b), pulumi.DependsOn(args.Requires), pulumi.Protect(true))
+	if err != nil {
+		return nil, err
+	}
+	b.Bucket, b.Name = bucket, bucket.Name
+	return b, ctx.RegisterResourceOutputs(b, pulumi.Map{"name": bucket.Name, "url": bucket.Url})
+}

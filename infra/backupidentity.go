@@ -1,0 +1,104 @@
+package infra
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// BackupIdentityArgs configures a BackupIdentity.
+type BackupIdentityArgs struct {
+	Project string
+	// AccountID of the Google service account (6-30 characters).
+	AccountID string
+	// Bucket the account may write backups to and read them from.
+	Bucket pulumi.StringInput
+	// Namespace and KubernetesServiceAccount of the backup and restore
+	// jobs, which act as the Google service account.
+	Namespace                string
+	KubernetesServiceAccount string
+	// Requires: the enabled APIs and the cluster, whose creation makes the
+	// project's workload identity pool (PROJECT.svc.id.goog) exist.
+	Requires []pulumi.Resource
+}
+
+// BucketRoles are what the backup account holds on its bucket, and
+// nothing else anywhere: create objects (a backup) and read them (the
+// upload check, a restore). Not delete or overwrite: a compromised job
+// cannot remove earlier backups.
+var BucketRoles = []string{"roles/storage.objectCreator", "roles/storage.objectViewer"}
+
+// BackupIdentity is the Google service account the backup jobs run as,
+// through Workload Identity: no key exists anywhere.
+type BackupIdentity struct {
+	pulumi.ResourceState
+
+	Account *serviceaccount.Account
+	// Email of the Google service account, for the Kubernetes service
+	// account's iam.gke.io/gcp-service-account annotation.
+	Email pulumi.StringOutput
+}
+
+// NewBackupIdentity creates the account and its bindings.
+func NewBackupIdentity(ctx *pulumi.Context, name string, args BackupIdentityArgs, opts ...pulumi.ResourceOption) (*BackupIdentity, error) {
+	id := &BackupIdentity{}
+	if err := ctx.RegisterComponentResource("translation:infra:BackupIdentity", name, id, opts...); err != nil {
+		return nil, err
+	}
+	child := []pulumi.ResourceOption{pulumi.Parent(id), pulumi.DependsOn(args.Requires)}
+	account, err := serviceaccount.NewAccount(ctx, name, &serviceaccount.AccountArgs{
+		Project:     pulumi.String(args.Project),
+		AccountId:   pulumi.String(args.AccountID),
+		DisplayName: pulumi.String("MySQL backups of the translation app"),
+		Description: pulumi.String("Used by the backup and restore jobs through Workload Identity; writes and reads one bucket"),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	for _, role := range BucketRoles {
+		if _, err := storage.NewBucketIAMMember(ctx, name+"-"+roleSuffix(role), &storage.BucketIAMMemberArgs{
+			Bucket: args.Bucket,
+			Role:   pulumi.String(role),
+			Member: account.Member,
+		}, child...); err != nil {
+			return nil, err
+		}
+	}
+	// The Kubernetes service account may act as the Google one
+	// (cloud.google.com/kubernetes-engine/docs/how-to/workload-identity).
+	_, err = serviceaccount.NewIAMMember(ctx, name+"-workload-identity", &serviceaccount.IAMMemberArgs{
+		ServiceAccountId: account.Name,
+		Role:             pulumi.String("roles/iam.workloadIdentityUser"),
+		Member:           pulumi.String(WorkloadIdentityMember(args.Project, args.Namespace, args.KubernetesServiceAccount)),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	// The email follows from the ID (IAM: ACCOUNT_ID@PROJECT.iam.gserviceaccount.com),
+	// so previews show the annotation that names it.
+	id.Account, id.Email = account, pulumi.String(AccountEmail(args.Project, args.AccountID)).ToStringOutput()
+	return id, ctx.RegisterResourceOutputs(id, pulumi.Map{"email": account.Email})
+}
+
+// AccountEmail is the email of a user-managed service account.
+func AccountEmail(project, accountID string) string {
+	return fmt.Sprintf("%s@%s.iam.gserviceaccount.com", accountID, project)
+}
+
+// WorkloadIdentityMember is the IAM principal of a Kubernetes service
+// account in the project's workload identity pool.
+func WorkloadIdentityMember(project, namespace, ksa string) string {
+	return fmt.Sprintf("serviceAccount:%s.svc.id.goog[%s/%s]", project, namespace, ksa)
+}
+
+// roleSuffix names a binding's resource after its role: "objectCreator".
+func roleSuffix(role string) string {
+	for i := len(role) - 1; i >= 0; i-- {
+		if role[i] == '.' || role[i] == '/' {
+			return role[i+1:]
+		}
+	}
+	return role
+}

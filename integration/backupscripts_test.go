@@ -1,0 +1,190 @@
+package integration
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/unlimited-translation/infra/components"
+	"github.com/unlimited-translation/infra/internal/testservers"
+)
+
+// backupWorld is what the backup and restore scripts talk to, for real: a
+// MySQL-compatible server (Debian's MariaDB), a Cloud Storage emulator
+// (fake-gcs-server) and the Google Cloud CLI the Job's upload image runs,
+// all on 127.0.0.1. The scripts are the ConfigMap's (components'
+// embedded copies).
+type backupWorld struct {
+	db      testservers.MariaDB
+	gcs     testservers.GCS
+	gcsEnv  []string
+	scripts string
+}
+
+// A root password with what breaks naive quoting in it.
+const rootPassword = `pa"ss\wo'rd $x`
+
+// bucket is the dev stack's backup bucket, which its CronJob names.
+const bucket = "unlimited-translation-dev-dev-mysql-backups"
+
+func newBackupWorld(t *testing.T) backupWorld {
+	t.Helper()
+	require := os.Getenv("INFRA_REQUIRE_CONTROLPLANE") != ""
+	if _, err := exec.LookPath("gcloud"); err != nil {
+		if require {
+			t.Fatal("no gcloud: the Google Cloud CLI is needed to test the backup upload")
+		}
+		t.Skip("no gcloud")
+	}
+	w := backupWorld{db: testservers.StartMariaDB(t, require, rootPassword)}
+	bin, _ := filepath.Abs(filepath.Join("..", "bin", "fake-gcs-server"))
+	w.gcs = testservers.StartGCS(t, bin, require, bucket)
+	w.gcsEnv = w.gcs.Env(t)
+	w.scripts = t.TempDir()
+	for name, body := range map[string]string{"backup.sh": components.BackupScript, "restore.sh": components.RestoreScript} {
+		if err := os.WriteFile(filepath.Join(w.scripts, name), []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The app's schema as the init SQL makes it, in utf8mb4 like MySQL 8's
+	// default, with rows a translation app holds.
+	w.db.SQL(t, "CREATE DATABASE translation CHARACTER SET utf8mb4; "+components.InitSQL+
+		"INSERT INTO translations(text_de, text_en) VALUES ('Guten Morgen', 'Good morning'), ('Grüße aus Köln 🚀', 'Greetings from Cologne 🚀'), ('Zeile mit \\'Anführung\\' und \\\\ Schrägstrich', 'quote and backslash');")
+	return w
+}
+
+// step runs one script step with the pod's environment (the Job's env
+// values) and returns its output and exit code.
+func (w backupWorld) step(t *testing.T, dir, script, verb string, env ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("bash", filepath.Join(w.scripts, script), verb)
+	cmd.Env = append(append(append(os.Environ(), w.gcsEnv...),
+		"BACKUP_DIR="+dir,
+		"TERMINATION_LOG="+filepath.Join(dir, "termination-log"),
+		"MYSQL_HOST=127.0.0.1", "MYSQL_PORT="+strconv.Itoa(w.db.Port),
+		"MYSQL_ROOT_PASSWORD="+rootPassword, "MYSQL_DATABASE=translation",
+	), env...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatal(err)
+		}
+		code = ee.ExitCode()
+	}
+	return string(out), code
+}
+
+func (w backupWorld) rows(t *testing.T) string {
+	return w.db.SQL(t, "SELECT id, text_de, text_en FROM translation.translations ORDER BY id")
+}
+
+// Dump, upload, wipe, restore: the same rows. Then the refusals and
+// failures a user meets.
+func TestBackupAndRestoreScripts(t *testing.T) {
+	w := newBackupWorld(t)
+	want := w.rows(t)
+	if strings.Count(want, "\n") != 2 {
+		t.Fatalf("seed rows: %q", want)
+	}
+	work := t.TempDir()
+	const name = "translation-20261123T020000Z.sql.gz"
+	out, code := w.step(t, work, "backup.sh", "dump", "BACKUP_NAME="+name)
+	if code != 0 {
+		t.Fatalf("dump: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(work, ".client.cnf")); !os.IsNotExist(err) {
+		t.Error("the password file outlived the dump")
+	}
+	out, code = w.step(t, work, "backup.sh", "upload", "BACKUP_BUCKET="+bucket, "BACKUP_PREFIX=mysql/")
+	if code != 0 {
+		t.Fatalf("upload: exit %d\n%s", code, out)
+	}
+	object := "gs://" + bucket + "/mysql/" + name
+	if got := read(t, filepath.Join(work, "termination-log")); got != object {
+		t.Errorf("termination message %q, want %q", got, object)
+	}
+	if objs := w.gcs.Objects(t, bucket, "mysql/"); len(objs) != 1 || objs[0] != "mysql/"+name {
+		t.Errorf("bucket holds %v", objs)
+	}
+	if strings.Contains(out, rootPassword) {
+		t.Error("the upload printed the root password")
+	}
+
+	// What a new, empty disk gives: the init SQL's empty table.
+	w.db.SQL(t, "DROP DATABASE translation; CREATE DATABASE translation CHARACTER SET utf8mb4; "+components.InitSQL)
+	restore := t.TempDir()
+	if out, code := w.step(t, restore, "restore.sh", "download", "RESTORE_OBJECT="+object); code != 0 {
+		t.Fatalf("download: exit %d\n%s", code, out)
+	}
+	if out, code := w.step(t, restore, "restore.sh", "load"); code != 0 {
+		t.Fatalf("load: exit %d\n%s", code, out)
+	}
+	if got := w.rows(t); got != want {
+		t.Errorf("rows after restore:\n%s\nwant:\n%s", got, want)
+	}
+
+	t.Run("a database with rows is not overwritten without force", func(t *testing.T) {
+		w.db.SQL(t, "INSERT INTO translation.translations(text_de, text_en) VALUES ('neu', 'new')")
+		withNew := w.rows(t)
+		out, code := w.step(t, restore, "restore.sh", "load")
+		if code != 3 || !strings.Contains(out, "restore: refused: translation is not empty (rows in: translations)") {
+			t.Errorf("load into a database with rows: exit %d\n%s", code, out)
+		}
+		if got := w.rows(t); got != withNew {
+			t.Errorf("a refused restore changed the rows:\n%s", got)
+		}
+		out, code = w.step(t, restore, "restore.sh", "load", "RESTORE_FORCE=true")
+		if code != 0 {
+			t.Fatalf("forced load: exit %d\n%s", code, out)
+		}
+		if got := w.rows(t); got != want {
+			t.Errorf("rows after a forced restore:\n%s\nwant:\n%s", got, want)
+		}
+	})
+
+	t.Run("failures fail the step", func(t *testing.T) {
+		for _, c := range []struct {
+			name, script, verb string
+			env                []string
+			says               string
+		}{
+			{"wrong password", "backup.sh", "dump", []string{"MYSQL_ROOT_PASSWORD=wrong"}, "Access denied"},
+			{"no such database", "backup.sh", "dump", []string{"MYSQL_DATABASE=nothere"}, "nothere"},
+			{"a name with a slash", "backup.sh", "dump", []string{"BACKUP_NAME=../x.sql.gz"}, "bad BACKUP_NAME"},
+			{"no such bucket", "backup.sh", "upload", []string{"BACKUP_BUCKET=no-such-bucket"}, "no-such-bucket"},
+			{"no such object", "restore.sh", "download", []string{"RESTORE_OBJECT=gs://" + bucket + "/mysql/none.sql.gz"}, "none.sql.gz"},
+			{"not a gs URL", "restore.sh", "download", []string{"RESTORE_OBJECT=/etc/passwd"}, "must be gs://BUCKET/OBJECT"},
+		} {
+			dir := t.TempDir()
+			if c.verb == "upload" {
+				// A good dump to upload.
+				if out, code := w.step(t, dir, "backup.sh", "dump", "BACKUP_NAME=x.sql.gz"); code != 0 {
+					t.Fatalf("dump: %s", out)
+				}
+			}
+			out, code := w.step(t, dir, c.script, c.verb, c.env...)
+			if code == 0 || !strings.Contains(out, c.says) {
+				t.Errorf("%s: exit %d, output lacks %q:\n%s", c.name, code, c.says, out)
+			}
+			if c.verb == "dump" {
+				if _, err := os.Stat(filepath.Join(dir, "name")); err == nil {
+					t.Errorf("%s: a failed dump left a name for the upload", c.name)
+				}
+			}
+		}
+	})
+}
+
+func read(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,133 @@
+package stacks_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/unlimited-translation/infra/internal/mockstack"
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+// Backups: a private, versioned bucket with the stack's retention, an
+// account that only writes and reads it, reached through Workload
+// Identity, and a CronJob that runs the dump and upload as that account.
+func TestStacksBackups(t *testing.T) {
+	for _, tc := range []struct {
+		stack, project, bucket, account, ephemeral string
+		retention                                  float64
+	}{
+		{"dev", "unlimited-translation-dev", "unlimited-translation-dev-dev-mysql-backups", "mysql-backup-dev", "1Gi", 7},
+		{"prod", "unlimited-translation-prod", "unlimited-translation-prod-prod-mysql-backups", "mysql-backup-prod", "10Gi", 30},
+	} {
+		t.Run(tc.stack, func(t *testing.T) {
+			m, outputs := runStack(t, tc.stack)
+			email := tc.account + "@" + tc.project + ".iam.gserviceaccount.com"
+
+			b := m.Must(t, "gcp:storage/bucket:Bucket", "backups")
+			mockstack.Expect(t, "bucket", b.Inputs, map[string]string{
+				"name": tc.bucket, "location": "europe-west1", "publicAccessPrevention": "enforced",
+				"lifecycleRules.0.action.type": "Delete", "lifecycleRules.0.condition.withState": "LIVE",
+				"lifecycleRules.1.action.type": "Delete", "lifecycleRules.1.condition.withState": "ARCHIVED",
+				"labels.environment": tc.stack,
+			})
+			age, _ := mockstack.Path(b.Inputs, "lifecycleRules.0.condition.age")
+			noncurrent, _ := mockstack.Path(b.Inputs, "lifecycleRules.1.condition.daysSinceNoncurrentTime")
+			if age.NumberValue() != tc.retention || noncurrent.NumberValue() != 7 {
+				t.Errorf("lifecycle: age %v, noncurrent %v; want %v and 7", age, noncurrent, tc.retention)
+			}
+			versioned, _ := mockstack.Path(b.Inputs, "versioning.enabled")
+			if !b.Inputs["uniformBucketLevelAccess"].BoolValue() || !versioned.BoolValue() || b.Inputs["forceDestroy"].BoolValue() {
+				t.Errorf("bucket access %v, versioning %v, forceDestroy %v", b.Inputs["uniformBucketLevelAccess"], versioned, b.Inputs["forceDestroy"])
+			}
+			if !b.Request.GetProtect() {
+				t.Error("the backup bucket is not protected")
+			}
+			if outputs["backupBucket"] != tc.bucket {
+				t.Errorf("backupBucket output %v", outputs["backupBucket"])
+			}
+
+			acct := m.Must(t, "gcp:serviceaccount/account:Account", "backup-identity")
+			if mockstack.Str(acct.Inputs, "accountId") != tc.account {
+				t.Errorf("account id %q", mockstack.Str(acct.Inputs, "accountId"))
+			}
+			var roles []string
+			for _, g := range m.ByType("gcp:storage/bucketIAMMember:BucketIAMMember") {
+				if mockstack.Str(g.Inputs, "bucket") != tc.bucket || mockstack.Str(g.Inputs, "member") != "serviceAccount:"+email {
+					t.Errorf("grant %s: bucket %q member %q", g.Name, mockstack.Str(g.Inputs, "bucket"), mockstack.Str(g.Inputs, "member"))
+				}
+				roles = append(roles, mockstack.Str(g.Inputs, "role"))
+			}
+			slices.Sort(roles)
+			if strings.Join(roles, " ") != "roles/storage.objectCreator roles/storage.objectViewer" {
+				t.Errorf("bucket roles %v: write and read, nothing else", roles)
+			}
+			if n := len(m.ByType("gcp:projects/iAMMember:IAMMember")); n != 0 {
+				t.Errorf("%d project-wide grants", n)
+			}
+			wi := m.Must(t, "gcp:serviceaccount/iAMMember:IAMMember", "backup-identity-workload-identity")
+			mockstack.Expect(t, "workload identity grant", wi.Inputs, map[string]string{
+				"serviceAccountId": "projects/" + tc.project + "/serviceAccounts/" + email,
+				"role":             "roles/iam.workloadIdentityUser",
+				"member":           "serviceAccount:" + tc.project + ".svc.id.goog[default/mysql-backup]",
+			})
+			if deps := wi.Request.GetDependencies(); !slices.ContainsFunc(deps, func(u string) bool { return strings.HasSuffix(u, "gcp:container/cluster:Cluster::cluster") }) {
+				t.Errorf("the grant does not wait for the cluster (its identity pool): %v", deps)
+			}
+
+			sa := m.Must(t, "kubernetes:core/v1:ServiceAccount", "translation-backup")
+			annotations, _ := mockstack.Path(sa.Inputs, "metadata.annotations")
+			if mockstack.Str(sa.Inputs, "metadata.name") != "mysql-backup" || !annotations.IsObject() ||
+				annotations.ObjectValue()["iam.gke.io/gcp-service-account"].StringValue() != email {
+				t.Errorf("service account %v: want mysql-backup acting as %s", sa.Inputs["metadata"], email)
+			}
+			cj := m.Must(t, "kubernetes:batch/v1:CronJob", "translation-backup")
+			pod := "spec.jobTemplate.spec.template.spec."
+			mockstack.Expect(t, "backup CronJob", cj.Inputs, map[string]string{
+				"metadata.name": "mysql-backup", "spec.schedule": "30 2 * * *", "spec.timeZone": "Etc/UTC",
+				"spec.concurrencyPolicy":                                   "Forbid",
+				pod + "serviceAccountName":                                 "mysql-backup",
+				pod + "restartPolicy":                                      "Never",
+				pod + "initContainers.0.image":                             "mysql:8.4",
+				pod + "initContainers.0.command.2":                         "dump",
+				pod + "initContainers.0.env.2.value":                       "translation",
+				pod + "initContainers.0.env.3.valueFrom.secretKeyRef.name": "mysql-db-secret",
+				pod + "initContainers.0.env.3.valueFrom.secretKeyRef.key":  "MYSQL_ROOT_PASSWORD",
+				pod + "containers.0.command.2":                             "upload",
+				pod + "containers.0.env.0.value":                           tc.bucket,
+				pod + "containers.0.resources.requests.ephemeral-storage":  tc.ephemeral,
+				pod + "volumes.0.emptyDir.sizeLimit":                       tc.ephemeral,
+				"spec.jobTemplate.spec.podFailurePolicy.rules.0.action":    "FailJob",
+			})
+			restore := m.Must(t, "kubernetes:batch/v1:CronJob", "translation-backup-restore")
+			if suspended, _ := mockstack.Path(restore.Inputs, "spec.suspend"); !suspended.BoolValue() {
+				t.Error("the restore template is not suspended")
+			}
+			np := m.Must(t, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "translation-network-mysql-from-backup")
+			mockstack.Expect(t, "policy", np.Inputs, map[string]string{
+				"spec.podSelector.matchLabels.name":                  "mysql-pod",
+				"spec.ingress.0.from.0.podSelector.matchLabels.name": "mysql-backup-pod",
+			})
+			if port, _ := mockstack.Path(np.Inputs, "spec.ingress.0.ports.0.port"); port.NumberValue() != 3306 {
+				t.Errorf("policy port %v", port)
+			}
+		})
+	}
+}
+
+// Names derived from the stack fit GCP's limits, and two long stack names
+// still give two names.
+func TestBackupNamesFit(t *testing.T) {
+	c := stacks.Defaults("prod-europe-customer-acme-2026")
+	c.GCPProject = "a-thirty-character-project-id1"
+	id, other := stacks.BackupAccountID(c), stacks.BackupAccountID(stacks.Defaults("prod-europe-customer-acme-2027"))
+	if len(id) > 30 || id == other || !len(id) != 30 || !strings.HasPrefix(id, "mysql-backup-prod-europ-") {
+		t.Errorf("account IDs %q and %q (at most 30 characters, distinct)", id, other)
+	}
+	if b := stacks.BackupBucketName(c); len(b) > 63 || !strings.HasPrefix(b, "a-thirty-character-project-id1-prod-europe") {
+		t.Errorf("bucket %q (%d characters)", b, len(b))
+	}
+	if got := stacks.BackupAccountID(stacks.Defaults("Dev_2")); got != "mysql-backup-dev-2" {
+		t.Errorf("account ID of Dev_2: %q", got)
+	}
+}
