@@ -121,7 +121,7 @@ func TestBackupNamesFit(t *testing.T) {
 	c := stacks.Defaults("prod-europe-customer-acme-2026")
 	c.GCPProject = "a-thirty-character-project-id1"
 	id, other := stacks.BackupAccountID(c), stacks.BackupAccountID(stacks.Defaults("prod-europe-customer-acme-2027"))
-	if len(id) > 30 || id == other || !len(id) != 30 || !strings.HasPrefix(id, "mysql-backup-prod-europ-") {
+	if len(id) != 30 || id == other || !strings.HasPrefix(id, "mysql-backup-prod-europ-") {
 		t.Errorf("account IDs %q and %q (at most 30 characters, distinct)", id, other)
 	}
 	if b := stacks.BackupBucketName(c); len(b) > 63 || !strings.HasPrefix(b, "a-thirty-character-project-id1-prod-europe") {
