@@ -68,7 +68,7 @@ func TestDevLifecycle(t *testing.T) {
 		got := p.previewWith(t, "dev", md, "backendReplicas", "2")
 		for _, want := range []string{
 			"| `dev` | — | 0 | 1 | 0 | 0 | none |",
-			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (61 unchanged)",
+			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (68 unchanged)",
 			"**update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`",
 			"`spec.replicas`: `1` → `2`",
 		} {
@@ -215,9 +215,9 @@ func TestDevLifecycle(t *testing.T) {
 		}
 		// Everything but the disk, the bucket and the APIs: the cluster,
 		// the address, the zone, 2 records, the backup account and its 3
-		// grants.
-		if n := gcp.CallCount("Create") - creates; n != 9 {
-			t.Errorf("%d GCP creates, want 9 (all but the kept disk, bucket and APIs)", n)
+		// grants, the VPC and subnet, the node account and its 2 grants.
+		if n := gcp.CallCount("Create") - creates; n != 14 {
+			t.Errorf("%d GCP creates, want 14 (all but the kept disk, bucket and APIs)", n)
 		}
 	})
 

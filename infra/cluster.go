@@ -30,7 +30,20 @@ type AutopilotClusterArgs struct {
 	// Protect sets Pulumi's protect on the cluster: it stops Pulumi before
 	// it asks the provider, --exclude-protected included.
 	Protect bool
-	// Requires are resources (enabled APIs) every child waits for.
+	// Network and Subnetwork the cluster lives in; the subnet's secondary
+	// ranges PodsRange and ServicesRange give pods and Services their
+	// addresses. Changing any of them replaces the cluster.
+	Network, Subnetwork pulumi.StringInput
+	// NodeServiceAccount is the email the nodes run as.
+	NodeServiceAccount pulumi.StringInput
+	// PrivateNodes gives nodes internal addresses only (outbound through
+	// Cloud NAT); replaces the cluster when changed.
+	PrivateNodes bool
+	// AuthorizedNetworks, when set, are the only CIDR ranges that reach the
+	// control plane's public endpoint (kubectl, Pulumi); empty: any.
+	AuthorizedNetworks []string
+	// Requires are resources (enabled APIs, the network, the node
+	// account's grants) every child waits for.
 	Requires []pulumi.Resource
 }
 
@@ -57,6 +70,14 @@ func NewAutopilotCluster(ctx *pulumi.Context, name string, args AutopilotCluster
 	// Left unset on purpose: nodeConfig (pulumi-gcp 2247), dnsConfig
 	// (pulumi-gcp 1170) and max-pods settings (pulumi-gcp 714) give
 	// perpetual diffs or replacements on Autopilot.
+	var authorized *container.ClusterMasterAuthorizedNetworksConfigArgs
+	if len(args.AuthorizedNetworks) > 0 {
+		blocks := container.ClusterMasterAuthorizedNetworksConfigCidrBlockArray{}
+		for _, c := range args.AuthorizedNetworks {
+			blocks = append(blocks, &container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs{CidrBlock: pulumi.String(c), DisplayName: pulumi.String(c)})
+		}
+		authorized = &container.ClusterMasterAuthorizedNetworksConfigArgs{CidrBlocks: blocks}
+	}
 	cluster, err := container.NewCluster(ctx, name, &container.ClusterArgs{
 		Name:               pulumi.String(args.Name),
 		Project:            pulumi.String(args.Project),
@@ -75,6 +96,24 @@ func NewAutopilotCluster(ctx *pulumi.Context, name string, args AutopilotCluster
 		WorkloadIdentityConfig: &container.ClusterWorkloadIdentityConfigArgs{
 			WorkloadPool: pulumi.String(args.Project + ".svc.id.goog"),
 		},
+		Network:    args.Network,
+		Subnetwork: args.Subnetwork,
+		IpAllocationPolicy: &container.ClusterIpAllocationPolicyArgs{
+			ClusterSecondaryRangeName:  pulumi.String(PodsRange),
+			ServicesSecondaryRangeName: pulumi.String(ServicesRange),
+		},
+		// Autopilot's nodes take their service account from the
+		// auto-provisioning defaults (not ForceNew in
+		// resource_container_cluster.go v5.42.0: an update).
+		ClusterAutoscaling: &container.ClusterClusterAutoscalingArgs{
+			AutoProvisioningDefaults: &container.ClusterClusterAutoscalingAutoProvisioningDefaultsArgs{
+				ServiceAccount: args.NodeServiceAccount,
+			},
+		},
+		PrivateClusterConfig: &container.ClusterPrivateClusterConfigArgs{
+			EnablePrivateNodes: pulumi.Bool(args.PrivateNodes),
+		},
+		MasterAuthorizedNetworksConfig: authorized,
 	}, pulumi.Parent(c), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, err

@@ -62,8 +62,10 @@ func TestStacksBackups(t *testing.T) {
 			if strings.Join(roles, " ") != "roles/storage.objectCreator roles/storage.objectViewer" {
 				t.Errorf("bucket roles %v: write and read, nothing else", roles)
 			}
-			if n := len(m.ByType("gcp:projects/iAMMember:IAMMember")); n != 0 {
-				t.Errorf("%d project-wide grants", n)
+			for _, g := range m.ByType("gcp:projects/iAMMember:IAMMember") {
+				if mockstack.Str(g.Inputs, "member") == "serviceAccount:"+email {
+					t.Errorf("the backup account has a project-wide role: %s", mockstack.Str(g.Inputs, "role"))
+				}
 			}
 			wi := m.Must(t, "gcp:serviceaccount/iAMMember:IAMMember", "backup-identity-workload-identity")
 			mockstack.Expect(t, "workload identity grant", wi.Inputs, map[string]string{

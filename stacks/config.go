@@ -36,6 +36,11 @@ type Config struct {
 	ProtectInfrastructure bool
 	AllowUnprotectedProd  bool
 	MaintenanceStartTime  string
+	// PrivateNodes gives the nodes internal addresses only, with Cloud NAT.
+	PrivateNodes bool
+	// AuthorizedNetworks (comma-separated CIDRs) alone reach the control
+	// plane; empty: any address (with Google's authentication).
+	AuthorizedNetworks string
 	Labels                map[string]string
 
 	Namespace       string

@@ -73,6 +73,7 @@ func Defaults(stack string) Config {
 		c.ReleaseChannel = "STABLE"
 		c.DeletionProtection = true
 		c.ProtectInfrastructure = true
+		c.PrivateNodes = true
 		c.ImagePullPolicy = "IfNotPresent"
 		c.Backend.Replicas = 2
 		c.BackendMaxReplicas = 4

@@ -76,6 +76,28 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The cluster's own network, and its nodes' own account with the
+	// roles GKE needs: a fresh project or a strict organisation has neither
+	// a default network nor a default account with those roles.
+	network, err := infra.NewNetwork(ctx, "network", infra.NetworkArgs{
+		Project:   cfg.GCPProject,
+		Region:    cfg.Region,
+		Name:      NetworkName(cfg),
+		NodesCIDR: NodesCIDR, PodsCIDR: PodsCIDR, ServicesCIDR: ServicesCIDR,
+		NAT:      cfg.PrivateNodes,
+		Requires: apis.Enabled,
+	})
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := infra.NewNodeIdentity(ctx, "node-identity", infra.NodeIdentityArgs{
+		Project:   cfg.GCPProject,
+		AccountID: NodeAccountID(cfg),
+		Requires:  apis.Enabled,
+	})
+	if err != nil {
+		return nil, err
+	}
 	cluster, err := infra.NewAutopilotCluster(ctx, "cluster", infra.AutopilotClusterArgs{
 		Project:              cfg.GCPProject,
 		Region:               cfg.Region,
@@ -85,7 +107,12 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 		Labels:               labels,
 		MaintenanceStartTime: cfg.MaintenanceStartTime,
 		Protect:              cfg.ProtectInfrastructure,
-		Requires:             apis.Enabled,
+		Network:              network.Name,
+		Subnetwork:           network.SubnetName,
+		NodeServiceAccount:   nodes.Email,
+		PrivateNodes:         cfg.PrivateNodes,
+		AuthorizedNetworks:   AuthorizedNetworks(cfg),
+		Requires:             append(append(append([]pulumi.Resource{}, apis.Enabled...), network), nodes.Grants...),
 	})
 	if err != nil {
 		return nil, err

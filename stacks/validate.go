@@ -275,6 +275,7 @@ func (v *validation) checkApp(c *Config) {
 	if !c.Local() {
 		v.checkDataDisk(*c)
 		v.checkBackup(*c)
+		v.checkNetwork(*c)
 	}
 }
 

@@ -75,7 +75,7 @@ func TestPlanAgainst(t *testing.T) {
 	contains(t, "comment", md,
 		"| `dev` | `backendReplicas` `1` → `3` | 0 | 1 | 0 | 0 | none | `"+strings.TrimSpace(string(sha))+"` → `"+strings.TrimSpace(string(sha))+" + uncommitted changes` |",
 		"| `prod` | `databaseDiskType` set to `pd-ssd` | 0 | 0 | 5 | 0 | ⛔ will fail: `mysql-stateful`, `mysql-stateful-data`, `translation-prod-mysql-data`<br>⚠ data, downtime |",
-		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (61 unchanged)</summary>",
+		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (68 unchanged)</summary>",
 		"- `~` **update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`\n  - `spec.replicas`: `1` → `3`",
 		"- ⛔ ⚠ `±` **replace** `mysql-stateful`",
 		"  - ⛔ **will fail**: it is protected. To go ahead on purpose:",
@@ -124,7 +124,7 @@ func TestPlanAgainst(t *testing.T) {
 	if code := run([]string{"plan", "--stack", "staging", "--against", "HEAD", "--dir", dir}, &out, &errOut); code != 0 {
 		t.Fatalf("new stack: exit %d: %s", code, errOut.String())
 	}
-	contains(t, "new stack comment", out.String(), "| `staging` | ", " | 62 | 0 | 0 | 0 | none |")
+	contains(t, "new stack comment", out.String(), "| `staging` | ", " | 69 | 0 | 0 | 0 | none |")
 
 	// Bad config in the pull request: the comment still comes, with the
 	// error for that stack, and the exit code says it failed.

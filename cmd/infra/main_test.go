@@ -144,8 +144,10 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		// 48 before backups, + bucket and its component (2), the backup
 		// identity with its account and 3 grants (5), the DatabaseBackup
 		// with its service account, scripts and 2 CronJobs (5), the
-		// mysql-from-backup policy (1) and the IAM API (1): 62.
-		"Plan for stack \"dev\" of unlimited-translation: 62 to create, 0 to read",
+		// mysql-from-backup policy (1) and the IAM API (1): 62; + the network
+		// with its VPC and subnet (3, no NAT in dev) and the node identity
+		// with its account and 2 grants (4): 69.
+		"Plan for stack \"dev\" of unlimited-translation: 69 to create, 0 to read",
 		`metadata.annotations.iam.gke.io/gcp-service-account = "mysql-backup-dev@unlimited-translation-dev.iam.gserviceaccount.com"`,
 	} {
 		if !strings.Contains(out, want) {

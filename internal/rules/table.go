@@ -28,6 +28,8 @@ const (
 	tfBucket     = "terraform-provider-google-beta v5.42.0 google-beta/services/storage/resource_storage_bucket.go"
 	tfNetwork    = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_network.go"
 	tfSubnetwork = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_subnetwork.go"
+	tfRouter     = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_router.go"
+	tfRouterNat  = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_router_nat.go"
 	tfAccount    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_service_account.go"
 	tfService    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_project_service.go"
 	tfSSLCert    = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_managed_ssl_certificate.go"
@@ -139,6 +141,18 @@ var table = map[string]Rule{
 		ForceNew: []string{"name", "network", "region", "purpose", "description", "externalIpv6Prefix", "project"},
 		IDFormat: "projects/{project}/regions/{region}/subnetworks/{name}",
 		Loses:    networkGoes,
+	},
+	"gcp:compute/router:Router": {
+		Source: tfRouter, ForceNew: []string{"name", "network", "encryptedInterconnectRouter", "region", "project"},
+		IDFormat: "projects/{project}/regions/{region}/routers/{name}",
+	},
+	// Without NAT, private nodes cannot pull images from outside Google.
+	"gcp:compute/routerNat:RouterNat": {
+		Source: tfRouterNat, ForceNew: []string{"name", "router", "endpointTypes", "region", "type", "project"},
+		IDFormat: "{project}/{region}/{router}/{name}",
+		Loses: func(map[string]interface{}) []Risk {
+			return []Risk{{"downtime", "private nodes cannot pull images from outside Google until the new NAT is up"}}
+		},
 	},
 	"gcp:serviceaccount/account:Account": {
 		Source:   tfAccount,

@@ -57,6 +57,7 @@ const (
 	bkpScript = "kubernetes:core/v1:ConfigMap::translation-backup-scripts"
 	bucket    = "gcp:storage/bucket:Bucket::backups"
 	wiMember  = "gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity"
+	subnet    = "gcp:compute/subnetwork:Subnetwork::network"
 )
 
 // namespaced are the objects of dev's cluster that live in the app's
@@ -118,7 +119,9 @@ var All = []Scenario{
 	{Name: "region", Stack: "dev", Set: map[string]string{"gcp:region": "europe-west4"},
 		// A disk or bucket cannot move regions: they would be replaced, and
 		// they are always protected (backup, new stack, restore instead).
-		Ops:     merge(Ops("replace", cluster, provider, disk, bucket), Ops("replace", inCluster...)),
+		// The subnet is regional too: a new one, with the same name, in the
+		// new region.
+		Ops:     merge(Ops("replace", cluster, provider, disk, bucket, subnet), Ops("replace", inCluster...)),
 		Risks:   []string{"certificate", "data", "downtime"},
 		Blocked: []string{disk, bucket}},
 	{Name: "address name", Stack: "dev", Set: map[string]string{p + "addressName": "translation-dev-ip2"},

@@ -1,0 +1,49 @@
+package stacks
+
+import (
+	"fmt"
+	"net"
+	"strings"
+)
+
+// The cluster subnet's ranges: RFC 1918 space, sized for Autopilot (a /20
+// of nodes, a /14 of pods, a /20 of Services), in a VPC of the stack's
+// own, so they collide with nothing unless the VPC is peered.
+const (
+	NodesCIDR    = "10.10.0.0/20"
+	PodsCIDR     = "10.16.0.0/14"
+	ServicesCIDR = "10.20.0.0/20"
+)
+
+// NetworkName names the stack's VPC, subnet, router and NAT.
+func NetworkName(c Config) string { return fitName("translation-"+sanitize(c.Stack), 63) }
+
+// NodeAccountID is the nodes' service account ID: gke-nodes-STACK.
+func NodeAccountID(c Config) string { return fitName("gke-nodes-"+sanitize(c.Stack), 30) }
+
+// AuthorizedNetworks is controlPlaneAuthorizedNetworks as a list.
+func AuthorizedNetworks(c Config) []string {
+	var out []string
+	for _, s := range strings.Split(c.AuthorizedNetworks, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// checkNetwork validates the control plane's authorised networks.
+func (v *validation) checkNetwork(c Config) {
+	for _, cidr := range AuthorizedNetworks(c) {
+		ip, n, err := net.ParseCIDR(cidr)
+		if err != nil || ip.To4() == nil {
+			v.add("controlPlaneAuthorizedNetworks", fmt.Sprintf("%q is not an IPv4 CIDR range (e.g. 203.0.113.0/24)", cidr),
+				v.setFix("controlPlaneAuthorizedNetworks", "203.0.113.0/24"))
+			continue
+		}
+		if !ip.Equal(n.IP) {
+			v.add("controlPlaneAuthorizedNetworks", fmt.Sprintf("%q has host bits set; the range is %s", cidr, n),
+				v.setFix("controlPlaneAuthorizedNetworks", n.String()))
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package stacks_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/unlimited-translation/infra/internal/mockstack"
+)
+
+// The cluster lives in a VPC of its own with secondary ranges, its nodes
+// run as their own account with the roles GKE needs, and prod's nodes are
+// private behind Cloud NAT.
+func TestStacksNetworkAndNodeIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		stack, project string
+		private        bool
+	}{{"dev", "unlimited-translation-dev", false}, {"prod", "unlimited-translation-prod", true}} {
+		t.Run(tc.stack, func(t *testing.T) {
+			m, _ := runStack(t, tc.stack)
+			name := "translation-" + tc.stack
+			vpc := m.Must(t, "gcp:compute/network:Network", "network")
+			if vpc.Inputs["autoCreateSubnetworks"].BoolValue() || mockstack.Str(vpc.Inputs, "name") != name {
+				t.Errorf("network %v", vpc.Inputs)
+			}
+			subnet := m.Must(t, "gcp:compute/subnetwork:Subnetwork", "network")
+			mockstack.Expect(t, "subnet", subnet.Inputs, map[string]string{
+				"region": "europe-west1", "ipCidrRange": "10.10.0.0/20",
+				"secondaryIpRanges.0.rangeName": "pods", "secondaryIpRanges.0.ipCidrRange": "10.16.0.0/14",
+				"secondaryIpRanges.1.rangeName": "services", "secondaryIpRanges.1.ipCidrRange": "10.20.0.0/20",
+			})
+			if !subnet.Inputs["privateIpGoogleAccess"].BoolValue() {
+				t.Error("the subnet has no Private Google Access")
+			}
+			nats := m.ByType("gcp:compute/routerNat:RouterNat")
+			if (len(nats) == 1) != tc.private || len(m.ByType("gcp:compute/router:Router")) != len(nats) {
+				t.Errorf("%d NATs with private nodes %v", len(nats), tc.private)
+			}
+
+			email := "gke-nodes-" + tc.stack + "@" + tc.project + ".iam.gserviceaccount.com"
+			var roles []string
+			for _, g := range m.ByType("gcp:projects/iAMMember:IAMMember") {
+				if mockstack.Str(g.Inputs, "member") == "serviceAccount:"+email && mockstack.Str(g.Inputs, "project") == tc.project {
+					roles = append(roles, mockstack.Str(g.Inputs, "role"))
+				}
+			}
+			slices.Sort(roles)
+			if strings.Join(roles, " ") != "roles/artifactregistry.reader roles/container.defaultNodeServiceAccount" {
+				t.Errorf("node account roles %v", roles)
+			}
+
+			c := m.Must(t, clusterType, "cluster")
+			mockstack.Expect(t, "cluster", c.Inputs, map[string]string{
+				"network": name, "subnetwork": name,
+				"ipAllocationPolicy.clusterSecondaryRangeName":               "pods",
+				"ipAllocationPolicy.servicesSecondaryRangeName":              "services",
+				"clusterAutoscaling.autoProvisioningDefaults.serviceAccount": email,
+			})
+			if got, _ := mockstack.Path(c.Inputs, "privateClusterConfig.enablePrivateNodes"); got.BoolValue() != tc.private {
+				t.Errorf("private nodes %v, want %v", got, tc.private)
+			}
+			deps := c.Request.GetDependencies()
+			for _, want := range []string{"gcp:compute/subnetwork:Subnetwork::network", "gcp:projects/iAMMember:IAMMember::node-identity-defaultNodeServiceAccount"} {
+				if !slices.ContainsFunc(deps, func(u string) bool { return strings.HasSuffix(u, want) }) {
+					t.Errorf("the cluster does not wait for %s", want)
+				}
+			}
+		})
+	}
+}
