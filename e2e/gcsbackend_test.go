@@ -34,7 +34,9 @@ func startGCS(t *testing.T) gcsBackend {
 	}}
 }
 
-func (g gcsBackend) objects(t *testing.T, prefix string) []string { return g.Objects(t, g.bucket, prefix) }
+func (g gcsBackend) objects(t *testing.T, prefix string) []string {
+	return g.Objects(t, g.bucket, prefix)
+}
 
 func (g gcsBackend) put(t *testing.T, name, body string) { g.Put(t, g.bucket, name, body) }
 

@@ -41,7 +41,7 @@ type Config struct {
 	// AuthorizedNetworks (comma-separated CIDRs) alone reach the control
 	// plane; empty: any address (with Google's authentication).
 	AuthorizedNetworks string
-	Labels                map[string]string
+	Labels             map[string]string
 
 	Namespace       string
 	ImagePullPolicy string
