@@ -142,7 +142,7 @@ var Settings = []Setting{
 		func(c *Config) *bool { return &c.DeletionProtection }),
 	boolSetting(p("protectInfrastructure"), "Pulumi `protect` on the cluster, the static IP, a created DNS zone and the DNS records: no delete or replace (not even `pulumi destroy --exclude-protected`) until turned off.",
 		func(c *Config) *bool { return &c.ProtectInfrastructure }),
-	gkeOnly(boolSetting(p("privateNodes"), "Nodes get internal addresses only and reach the internet through Cloud NAT (about $32/month more); changing it replaces the cluster.",
+	gkeOnly(boolSetting(p("privateNodes"), "Nodes get internal addresses only and reach the internet through Cloud NAT (billed per hour and per GiB processed); changing it replaces the cluster.",
 		func(c *Config) *bool { return &c.PrivateNodes })),
 	gkeOnly(strSetting(p("controlPlaneAuthorizedNetworks"), "Comma-separated CIDR ranges that alone may reach the cluster's control plane (kubectl, Pulumi); empty: any address, still with Google authentication. Include where CI runs.",
 		func(c *Config) *string { return &c.AuthorizedNetworks })),
