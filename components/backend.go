@@ -24,7 +24,9 @@ type BackendArgs struct {
 	// ServiceName. Default "backend-fastapi-service": the stock frontend
 	// calls http://backend-fastapi-service/translate.
 	ServiceName string
-	Placement   Placement
+	// Spot runs the pods as Autopilot Spot Pods.
+	Spot      bool
+	Placement Placement
 }
 
 // Backend is the translation API: a Deployment behind a ClusterIP Service,
@@ -61,6 +63,7 @@ func NewBackend(ctx *pulumi.Context, name string, args BackendArgs, opts ...pulu
 		// A translation keeps the CPU busy; be slow to call it dead.
 		LivenessProbe: httpProbe("/", 80, 30, 4),
 		Autoscale:     args.Autoscale,
+		Spot:          args.Spot,
 		Placement:     args.Placement,
 	}, pulumi.Parent(b))
 	if err != nil {

@@ -58,7 +58,9 @@ type DatabaseBackupArgs struct {
 	DatabaseName   string
 	// Requests of each container; EphemeralStorage must hold a compressed
 	// dump. Required.
-	Requests  Requests
+	Requests Requests
+	// Spot runs the jobs on Spot capacity (a preempted run is retried).
+	Spot      bool
 	Placement Placement
 }
 
@@ -150,6 +152,7 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 				Template: &corev1.PodTemplateSpecArgs{
 					Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(backupPods)},
 					Spec: &corev1.PodSpecArgs{
+						NodeSelector:       spotSelector(args.Spot),
 						ServiceAccountName: sa.Metadata.Name(),
 						RestartPolicy:      pulumi.String("Never"),
 						InitContainers:     corev1.ContainerArray{first},

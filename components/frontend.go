@@ -31,7 +31,9 @@ type FrontendArgs struct {
 	DatabaseSecret pulumi.StringInput
 	// DatabaseName. Default "translation".
 	DatabaseName string
-	Placement    Placement
+	// Spot runs the pods as Autopilot Spot Pods.
+	Spot      bool
+	Placement Placement
 }
 
 // Frontend is the web UI: a Deployment behind a NodePort Service.
@@ -80,6 +82,7 @@ func NewFrontend(ctx *pulumi.Context, name string, args FrontendArgs, opts ...pu
 		// GET / renders the form: the only health signal the app has.
 		ReadinessProbe: httpProbe("/", 80, 10, 3),
 		LivenessProbe:  httpProbe("/", 80, 20, 3),
+		Spot:           args.Spot,
 		Placement:      args.Placement,
 	}, pulumi.Parent(f))
 	if err != nil {

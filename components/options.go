@@ -77,3 +77,24 @@ func httpProbe(path string, port, period, failures int) *corev1.ProbeArgs {
 		FailureThreshold: pulumi.Int(failures),
 	}
 }
+
+// Spot Pods: the nodeSelector that asks Autopilot for Spot capacity, and
+// the grace period it honours on preemption, at most 25 seconds (GKE, "Run
+// fault-tolerant workloads at lower costs in Spot Pods").
+const spotGraceSeconds = 25
+
+// spotSelector is the pod's nodeSelector: Spot, or none.
+func spotSelector(spot bool) pulumi.StringMapInput {
+	if !spot {
+		return nil
+	}
+	return pulumi.StringMap{"cloud.google.com/gke-spot": pulumi.String("true")}
+}
+
+// spotGrace keeps a Spot pod's shutdown within what a preemption allows.
+func spotGrace(spot bool) pulumi.IntPtrInput {
+	if !spot {
+		return nil
+	}
+	return pulumi.IntPtr(spotGraceSeconds)
+}

@@ -46,6 +46,9 @@ type WebWorkloadArgs struct {
 	// Autoscale, when set, scales the Deployment on CPU with a
 	// HorizontalPodAutoscaler; Replicas is then its starting point.
 	Autoscale *Autoscale
+	// Spot runs the pods as Autopilot Spot Pods: cheaper, evicted when
+	// Google needs the capacity back.
+	Spot      bool
 	Placement Placement
 }
 
@@ -99,6 +102,8 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 			Template: &corev1.PodTemplateSpecArgs{
 				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
 				Spec: &corev1.PodSpecArgs{
+					NodeSelector:                  spotSelector(args.Spot),
+					TerminationGracePeriodSeconds: spotGrace(args.Spot),
 					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
 						Name:            pulumi.String(args.ContainerName),
 						Image:           pulumi.String(args.Image),

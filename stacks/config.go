@@ -55,6 +55,13 @@ type Config struct {
 	// NetworkPolicies restricts who reaches which pod.
 	NetworkPolicies bool
 	Backup          Backup
+	// FreeTierCredit counts GKE's free tier against this stack's cluster
+	// fee in cost reports (one cluster per billing account gets it).
+	FreeTierCredit bool
+	// Spot runs the frontend and backend (and, with SpotDatabase, MySQL)
+	// as Autopilot Spot Pods.
+	Spot         bool
+	SpotDatabase bool
 }
 
 // Platforms a stack can target.

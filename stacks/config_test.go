@@ -117,6 +117,7 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "backup retention", set: map[string]string{p("backupRetentionDays"): "0"}, key: "backupRetentionDays", want: "keep backups between 1 and 3650 days"},
 		{name: "authorised network", set: map[string]string{p("controlPlaneAuthorizedNetworks"): "203.0.113.0/24, office"}, key: "controlPlaneAuthorizedNetworks", want: "\"office\" is not an IPv4 CIDR range"},
 		{name: "authorised network host bits", set: map[string]string{p("controlPlaneAuthorizedNetworks"): "203.0.113.7/24"}, key: "controlPlaneAuthorizedNetworks", want: "has host bits set; the range is 203.0.113.0/24"},
+		{name: "Spot database alone", set: map[string]string{p("spot"): "false", p("spotDatabase"): "true"}, key: "spotDatabase", want: "is true while spot is false"},
 		{name: "autoscaler target", set: map[string]string{p("backendMaxReplicas"): "4", p("backendCpuTarget"): "100"}, key: "backendCpuTarget", want: "aim between 10 and 95 percent"},
 		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
 	} {

@@ -49,6 +49,8 @@ func Defaults(stack string) Config {
 		BackendCPUTarget: 70,
 		NetworkPolicies:  true,
 		Backup:           Backup{Schedule: "30 2 * * *", RetentionDays: 7},
+		FreeTierCredit:   true,
+		Spot:             true,
 		Database: Database{
 			Image:            "mysql:8.4",
 			CPU:              "250m",
@@ -68,6 +70,7 @@ func Defaults(stack string) Config {
 		c.Backend.CPU, c.Backend.Memory, c.Backend.EphemeralStorage = "250m", "1Gi", "100Mi"
 		c.Frontend.CPU, c.Frontend.Memory, c.Frontend.EphemeralStorage = "100m", "128Mi", "50Mi"
 		c.Database.CPU, c.Database.Memory, c.Database.EphemeralStorage = "100m", "256Mi", "50Mi"
+		c.Spot = false
 	}
 	if prod {
 		c.ReleaseChannel = "STABLE"
@@ -89,6 +92,10 @@ func Defaults(stack string) Config {
 		c.Database.Protect = true
 		c.Database.KeepData = true
 		c.Backup.RetentionDays = 30
+		// dev takes the free tier; prod pays on-demand prices and is
+		// never evicted.
+		c.FreeTierCredit = false
+		c.Spot = false
 	}
 	return c
 }

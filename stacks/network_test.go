@@ -68,3 +68,29 @@ func TestStacksNetworkAndNodeIdentity(t *testing.T) {
 		})
 	}
 }
+
+// dev's app pods run on Spot within the grace a preemption gives; MySQL
+// and everything in prod do not.
+func TestStacksSpot(t *testing.T) {
+	for _, tc := range []struct {
+		stack string
+		spot  bool
+	}{{"dev", true}, {"prod", false}} {
+		t.Run(tc.stack, func(t *testing.T) {
+			m, _ := runStack(t, tc.stack)
+			for _, name := range []string{"translation-backend", "translation-frontend"} {
+				d := m.Must(t, deploymentType, name)
+				v, _ := mockstack.Path(d.Inputs, "spec.template.spec.nodeSelector")
+				onSpot := v.IsObject() && v.ObjectValue()["cloud.google.com/gke-spot"].IsString() && v.ObjectValue()["cloud.google.com/gke-spot"].StringValue() == "true"
+				grace, _ := mockstack.Path(d.Inputs, "spec.template.spec.terminationGracePeriodSeconds")
+				if onSpot != tc.spot || (tc.spot && grace.NumberValue() != 25) {
+					t.Errorf("%s: Spot %v (grace %v), want %v", name, onSpot, grace, tc.spot)
+				}
+			}
+			sts := m.Must(t, statefulSetType, "translation-database")
+			if v, ok := mockstack.Path(sts.Inputs, "spec.template.spec.nodeSelector"); ok && v.IsObject() {
+				t.Errorf("MySQL has a node selector: %v", v)
+			}
+		})
+	}
+}

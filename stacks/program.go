@@ -172,6 +172,7 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 		Bucket:               backups.Name,
 		GoogleServiceAccount: identity.Email,
 		ServiceAccountName:   backupServiceAccount,
+		Spot:                 cfg.Spot,
 		Requests:             components.Requests{CPU: "250m", Memory: "512Mi", EphemeralStorage: BackupEphemeralStorage(cfg)},
 	}
 	app, err := components.NewTranslationApp(ctx, appName, appArgs, pulumi.Providers(cluster.Provider))
@@ -253,6 +254,7 @@ func AppArgs(cfg Config, public *components.PublicEndpointArgs, place components
 			ImagePullPolicy: cfg.ImagePullPolicy,
 			Replicas:        cfg.Backend.Replicas,
 			Autoscale:       autoscale,
+			Spot:            cfg.Spot && !cfg.Local(),
 			Requests:        req(cfg.Backend.CPU, cfg.Backend.Memory, cfg.Backend.EphemeralStorage),
 		},
 		Frontend: components.FrontendArgs{
@@ -260,6 +262,7 @@ func AppArgs(cfg Config, public *components.PublicEndpointArgs, place components
 			Image:           cfg.Frontend.Image,
 			ImagePullPolicy: cfg.ImagePullPolicy,
 			Replicas:        cfg.Frontend.Replicas,
+			Spot:            cfg.Spot && !cfg.Local(),
 			Requests:        req(cfg.Frontend.CPU, cfg.Frontend.Memory, cfg.Frontend.EphemeralStorage),
 		},
 		Database: components.DatabaseArgs{
@@ -272,6 +275,7 @@ func AppArgs(cfg Config, public *components.PublicEndpointArgs, place components
 			Password:     pulumi.ToSecret(pulumi.String(db.Password.Reveal())).(pulumi.StringOutput),
 			Protect:      db.Protect,
 			KeepData:     db.KeepData,
+			Spot:         cfg.Spot && cfg.SpotDatabase && !cfg.Local(),
 		},
 		Public:    public,
 		Placement: place,

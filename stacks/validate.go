@@ -276,6 +276,10 @@ func (v *validation) checkApp(c *Config) {
 		v.checkDataDisk(*c)
 		v.checkBackup(*c)
 		v.checkNetwork(*c)
+		if c.SpotDatabase && !c.Spot {
+			v.add("spotDatabase", "is true while spot is false; MySQL only runs on Spot with the rest of the app",
+				v.setFix("spotDatabase", "false"))
+		}
 	}
 }
 

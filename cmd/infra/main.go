@@ -71,6 +71,7 @@ func newRootCmd() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newPlanCmd())
+	root.AddCommand(newCostCmd())
 	root.AddCommand(engineCommands()...)
 	return root
 }

@@ -169,6 +169,8 @@ metadata:
     topology.gke.io/zone: europe-west1-b
     topology.kubernetes.io/region: europe-west1
     topology.kubernetes.io/zone: europe-west1-b
+    # What Autopilot's Spot nodes carry: dev's Spot pods select it.
+    cloud.google.com/gke-spot: "true"
 status:
   allocatable: {cpu: "64", memory: 256Gi, ephemeral-storage: 1Ti, pods: "110"}
   capacity: {cpu: "64", memory: 256Gi, ephemeral-storage: 1Ti, pods: "110"}

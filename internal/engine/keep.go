@@ -58,7 +58,7 @@ func dataResources(resources []stateResource) (kept []Kept, urns, diskURNs []str
 		}
 		if report.IsBackupBucket(r.URN) {
 			k.What = "the database's backups"
-			k.PerGiB = prices.Default.StorageGiBMonth
+			k.PerGiB = prices.Default.StorageGiBMonth()
 			kept = append(kept, k)
 			continue
 		}
