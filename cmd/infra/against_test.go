@@ -73,8 +73,14 @@ func TestPlanAgainst(t *testing.T) {
 	}
 	md := out.String()
 	contains(t, "comment", md,
-		"| `dev` | `backendReplicas` `1` → `3` | 0 | 1 | 0 | 0 | none | `"+strings.TrimSpace(string(sha))+"` → `"+strings.TrimSpace(string(sha))+" + uncommitted changes` |",
-		"| `prod` | `databaseDiskType` set to `pd-ssd` | 0 | 0 | 5 | 0 | ⛔ will fail: `mysql-stateful`, `mysql-stateful-data`, `translation-prod-mysql-data`<br>⚠ data, downtime |",
+		// 2 more Spot backend pods: 2 × (1 × $0.0133 + 2 × $0.0014767 +
+		// 500/1024 × $0.0000548) × 730 h = $23.77, above the $10 threshold.
+		"| `dev` | `backendReplicas` `1` → `3` | 0 | 1 | 0 | 0 | none | 📈 $45.17 → $68.94 (+$23.77) | `"+strings.TrimSpace(string(sha))+"` → `"+strings.TrimSpace(string(sha))+" + uncommitted changes` |",
+		"- `backend`: $11.88 → $35.65: +$23.77/month",
+		"- 📈 more than $10.00/month more expensive",
+		// 10 GiB regional: 2 × 10 × ($0.17 - $0.10) = $1.40 more.
+		"| `prod` | `databaseDiskType` set to `pd-ssd` | 0 | 0 | 5 | 0 | ⛔ will fail: `mysql-stateful`, `mysql-stateful-data`, `translation-prod-mysql-data`<br>⚠ data, downtime | $322.66-481.43 → $324.06-482.83 (+$1.40) |",
+		"- `data disk`: $2.00 → $3.40: +$1.40/month",
 		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (68 unchanged)</summary>",
 		"- `~` **update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`\n  - `spec.replicas`: `1` → `3`",
 		"- ⛔ ⚠ `±` **replace** `mysql-stateful`",
@@ -105,6 +111,11 @@ func TestPlanAgainst(t *testing.T) {
 				Op, Mode string
 				Replaces []string
 			} `json:"changes"`
+			Cost struct {
+				Base struct{ Monthly float64 }
+				Head struct{ Monthly float64 }
+				Over bool `json:"overThreshold"`
+			} `json:"cost"`
 		} `json:"stacks"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Stacks) != 2 {
@@ -115,6 +126,9 @@ func TestPlanAgainst(t *testing.T) {
 		prod.Changes[0].Mode != "delete-before-replace" {
 		t.Errorf("prod JSON: %+v", prod)
 	}
+	if c := doc.Stacks[0].Cost; c.Base.Monthly != 45.17 || c.Head.Monthly != 68.94 || !c.Over {
+		t.Errorf("dev cost JSON: %+v", c)
+	}
 
 	// A stack the base revision does not have: everything is new.
 	if err := os.WriteFile(filepath.Join(dir, "Pulumi.staging.yaml"), mustRead(t, filepath.Join(dir, "Pulumi.dev.yaml")), 0o644); err != nil {
@@ -124,7 +138,7 @@ func TestPlanAgainst(t *testing.T) {
 	if code := run([]string{"plan", "--stack", "staging", "--against", "HEAD", "--dir", dir}, &out, &errOut); code != 0 {
 		t.Fatalf("new stack: exit %d: %s", code, errOut.String())
 	}
-	contains(t, "new stack comment", out.String(), "| `staging` | ", " | 69 | 0 | 0 | 0 | none |")
+	contains(t, "new stack comment", out.String(), "| `staging` | ", " | 69 | 0 | 0 | 0 | none | new: $68.94 |")
 
 	// Bad config in the pull request: the comment still comes, with the
 	// error for that stack, and the exit code says it failed.

@@ -10,8 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/unlimited-translation/infra/internal/cost"
 	"github.com/unlimited-translation/infra/internal/plan"
+	"github.com/unlimited-translation/infra/internal/prices"
 	"github.com/unlimited-translation/infra/internal/report"
+	"github.com/unlimited-translation/infra/stacks"
 )
 
 type planFlags struct {
@@ -21,6 +24,7 @@ type planFlags struct {
 	graph     bool
 	manifests string
 	against   string
+	threshold float64
 }
 
 func newPlanCmd() *cobra.Command {
@@ -40,6 +44,7 @@ Pulumi.yaml and Pulumi.<stack>.yaml, in process. Encrypted values show as
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the plan as JSON (schema in docs/plan-json.md)")
 	cmd.Flags().BoolVar(&f.graph, "graph", false, "print the dependency graph as Mermaid")
 	cmd.Flags().StringVar(&f.manifests, "manifests", "", "write every Kubernetes object as YAML into `DIR`")
+	cmd.Flags().Float64Var(&f.threshold, "cost-threshold", 10, "with --against, mark a stack the change makes more expensive by more than this many `USD` a month")
 	cmd.Flags().StringVar(&f.against, "against", "", "print, as a pull-request comment (or --json), what changes since git revision `REF`: replacements, deletions and what they put at risk")
 	return cmd
 }
@@ -108,7 +113,7 @@ func runPlan(cmd *cobra.Command, f planFlags) error {
 // the base revision. A stack whose plan fails is shown with its error and
 // makes the exit code 1, after the whole output is written.
 func runAgainst(cmd *cobra.Command, f planFlags) error {
-	reps, err := plan.Against(f.dir, f.against, f.stacks)
+	reps, err := plan.Against(f.dir, f.against, f.stacks, &plan.Pricing{Price: priceForReport, Threshold: f.threshold})
 	if err != nil {
 		return err
 	}
@@ -133,6 +138,16 @@ func runAgainst(cmd *cobra.Command, f planFlags) error {
 		return fmt.Errorf("the plan failed for %s", strings.Join(failed, "; "))
 	}
 	return nil
+}
+
+// priceForReport prices a plan for a change report.
+func priceForReport(p *plan.Plan, cfg stacks.Config) (report.Money, map[string]report.Money) {
+	e := cost.Of(p, cfg, prices.Default)
+	parts := map[string]report.Money{}
+	for _, c := range e.Components() {
+		parts[c.Component] = report.Money{Min: c.Monthly, Max: c.MonthlyMax}
+	}
+	return report.Money{Min: e.Monthly, Max: e.MonthlyMax}, parts
 }
 
 func firstLine(s string) string {

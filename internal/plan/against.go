@@ -29,7 +29,10 @@ const FingerprintKeyEnv = "INFRA_PLAN_FINGERPRINT_KEY"
 // is built once and run per stack. A stack ref does not have is all new.
 // A stack whose plan fails gets a report holding the error; err is only
 // for what stops the whole comparison (no git, unknown ref).
-func Against(dir, ref string, stackNames []string) ([]*report.Report, error) {
+//
+// With pricing, each report also says what the change does to the
+// stack's monthly bill.
+func Against(dir, ref string, stackNames []string, pricing *Pricing) ([]*report.Report, error) {
 	g, err := openGit(dir, ref)
 	if err != nil {
 		return nil, err
@@ -71,9 +74,52 @@ func Against(dir, ref string, stackNames []string) ([]*report.Report, error) {
 			d.Config = ConfigChanges(baseCfg, headCfg)
 		}
 		d.Graph = head.BlastGraph(d)
+		if pricing != nil {
+			d.Cost = pricing.compare(stack, baseJSON, baseCfg, head, dir)
+		}
 		*rep = *d
 	}
 	return reps, nil
+}
+
+// Pricer prices a plan with its stack's config: the monthly total and the
+// figure per component (internal/cost provides it; plan cannot import it).
+type Pricer func(p *Plan, cfg stacks.Config) (report.Money, map[string]report.Money)
+
+// Pricing turns on cost figures in Against's reports.
+type Pricing struct {
+	Price Pricer
+	// Threshold marks a stack made more expensive by more than this many
+	// dollars a month.
+	Threshold float64
+}
+
+// compare prices the base and head plans of stack. A base that no longer
+// loads (its config is invalid under today's rules) is priced as unknown.
+func (pr *Pricing) compare(stack string, baseJSON []byte, baseCfg stacks.MapSource, head *Plan, dir string) *report.Cost {
+	headSrc, err := stackfile.Load(dir, stack)
+	if err != nil {
+		return nil
+	}
+	headCfg, err := stacks.Load(stack, headSrc)
+	if err != nil {
+		return nil
+	}
+	headTotal, headParts := pr.Price(head, headCfg)
+	var base *report.Money
+	var baseParts map[string]report.Money
+	if len(baseJSON) > 0 {
+		bp, err := FromJSON(baseJSON)
+		cfg, cerr := stacks.Load(stack, baseCfg)
+		if err != nil || cerr != nil {
+			c := report.NewCost(nil, nil, headTotal, headParts, pr.Threshold)
+			c.Notes = append(c.Notes, "the base revision could not be priced")
+			return c
+		}
+		total, parts := pr.Price(bp, cfg)
+		base, baseParts = &total, parts
+	}
+	return report.NewCost(base, baseParts, headTotal, headParts, pr.Threshold)
 }
 
 // gitBase is the base revision of a comparison.

@@ -24,6 +24,7 @@ type jsonReport struct {
 	Blocked []string       `json:"blocked"`
 	Config  []ConfigChange `json:"config"`
 	Changes []jsonChange   `json:"changes"`
+	Cost    *Cost          `json:"cost,omitempty"`
 }
 
 type jsonChange struct {
@@ -57,7 +58,7 @@ func JSON(reps []*Report) ([]byte, error) {
 	for _, r := range reps {
 		out.Kind = r.Kind
 		jr := jsonReport{Stack: r.Stack, Base: r.Base, Head: r.Head, Error: r.Err, Summary: map[string]int{},
-			AtRisk: nonNil(r.AtRisk()), Blocked: []string{}, Config: r.Config, Changes: []jsonChange{}}
+			AtRisk: nonNil(r.AtRisk()), Blocked: []string{}, Config: r.Config, Changes: []jsonChange{}, Cost: r.Cost}
 		if jr.Config == nil {
 			jr.Config = []ConfigChange{}
 		}

@@ -64,15 +64,15 @@ func header(reps []*Report) string {
 		}
 		return b.String() + "\n"
 	}
-	b.WriteString("| stack | config changed | + create | ~ update | ± replace | - delete | ⚠ / ⛔ | base → head |\n")
-	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | --- | --- |\n")
+	b.WriteString("| stack | config changed | + create | ~ update | ± replace | - delete | ⚠ / ⛔ | monthly cost | base → head |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |\n")
 	for _, r := range reps {
 		revs := ""
 		if r.Base != "" || r.Head != "" {
 			revs = fmt.Sprintf("`%s` → `%s`", orDash(r.Base), orDash(r.Head))
 		}
 		if r.Err != "" {
-			fmt.Fprintf(&b, "| `%s` | | | | | | ⛔ %s failed: %s | %s |\n", r.Stack, r.Kind, cell(firstLine(r.Err)), revs)
+			fmt.Fprintf(&b, "| `%s` | | | | | | ⛔ %s failed: %s | | %s |\n", r.Stack, r.Kind, cell(firstLine(r.Err)), revs)
 			continue
 		}
 		n := r.Counts()
@@ -80,8 +80,8 @@ func header(reps []*Report) string {
 		if r.Kind == "plan diff" {
 			cfg = configCell(r.Config)
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %d | %d | %d | %d | %s | %s |\n", r.Stack, cfg,
-			n["create"], n["update"], n["replace"], n["delete"], markers(r), revs)
+		fmt.Fprintf(&b, "| `%s` | %s | %d | %d | %d | %d | %s | %s | %s |\n", r.Stack, cfg,
+			n["create"], n["update"], n["replace"], n["delete"], markers(r), r.Cost.cell(), revs)
 	}
 	b.WriteString("\n<sub>" + Legend + "</sub>\n")
 	return b.String()
@@ -173,6 +173,7 @@ func (r *Report) details(n int, graph bool) string {
 		}
 		b.WriteString("\n")
 	}
+	b.WriteString(r.Cost.details())
 	changes := append([]Change{}, r.Changes...)
 	sort.SliceStable(changes, func(i, j int) bool { return order[changes[i].Op] < order[changes[j].Op] })
 	group := ""

@@ -33,6 +33,8 @@ type Report struct {
 	Err string
 	// Graph is a Mermaid chart of what changed and what depends on it.
 	Graph string
+	// Cost is what the change does to the monthly bill (plan diff).
+	Cost *Cost
 }
 
 // Change is one resource's change.
