@@ -38,8 +38,13 @@ type PublicEndpointArgs struct {
 	HealthCheckPath string
 	// IngressName. Default "translation-web".
 	IngressName string
-	// CertificateName. Default "managed-certificate".
+	// CertificateName of the ManagedCertificate object. Default
+	// "managed-certificate".
 	CertificateName string
+	// PreSharedCertificate, when set, names a Google-managed certificate
+	// made outside the cluster; no ManagedCertificate object is made, and
+	// the certificate outlives the cluster.
+	PreSharedCertificate pulumi.StringInput
 	// FrontendConfigName. Default "ssl-redirect".
 	FrontendConfigName string
 	// BackendConfigName. Default DefaultBackendConfigName.
@@ -100,13 +105,19 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 	for i, h := range args.Hosts {
 		domains[i] = h
 	}
-	// The certificate controller creates a Google SSL certificate: delete
-	// it explicitly so that certificate is cleaned up too.
-	cert, err := custom(name+"-certificate", "networking.gke.io/v1", "ManagedCertificate",
-		orDefault(args.CertificateName, "managed-certificate"),
-		map[string]interface{}{"domains": domains}, args.Placement.ownsCloud(e))
-	if err != nil {
-		return nil, err
+	var cert *apiextensions.CustomResource
+	certAnnotation, certName := "ingress.gcp.kubernetes.io/pre-shared-cert", args.PreSharedCertificate
+	if args.PreSharedCertificate == nil {
+		// The certificate controller creates a Google SSL certificate:
+		// delete it explicitly so that certificate is cleaned up too.
+		var err error
+		cert, err = custom(name+"-certificate", "networking.gke.io/v1", "ManagedCertificate",
+			orDefault(args.CertificateName, "managed-certificate"),
+			map[string]interface{}{"domains": domains}, args.Placement.ownsCloud(e))
+		if err != nil {
+			return nil, err
+		}
+		certAnnotation, certName = "networking.gke.io/managed-certificates", cert.Metadata.Name().Elem()
 	}
 	redirect, err := custom(name+"-redirect", "networking.gke.io/v1beta1", "FrontendConfig",
 		orDefault(args.FrontendConfigName, "ssl-redirect"),
@@ -155,8 +166,8 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 	// Application Load Balancer controller ("gce") anyway.
 	ingressMeta.Annotations = pulumi.StringMap{
 		"kubernetes.io/ingress.global-static-ip-name": args.AddressName,
-		"networking.gke.io/managed-certificates":      cert.Metadata.Name().Elem(),
-		"networking.gke.io/v1beta1.FrontendConfig":    redirect.Metadata.Name().Elem(),
+		certAnnotation: certName,
+		"networking.gke.io/v1beta1.FrontendConfig": redirect.Metadata.Name().Elem(),
 	}
 	// The Ingress owns the load balancer: deleted explicitly so the GKE
 	// controller removes forwarding rules, URL maps and NEGs first.
@@ -174,7 +185,7 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 	}
 	e.Ingress = ing
 	e.Certificate = cert
-	e.CertificateName = cert.Metadata.Name().Elem()
+	e.CertificateName = certName.ToStringOutput()
 	return e, ctx.RegisterResourceOutputs(e, pulumi.Map{
 		"ingressName":     ing.Metadata.Name(),
 		"certificateName": e.CertificateName,

@@ -68,7 +68,7 @@ func TestDevLifecycle(t *testing.T) {
 		got := p.previewWith(t, "dev", md, "backendReplicas", "2")
 		for _, want := range []string{
 			"| `dev` | — | 0 | 1 | 0 | 0 | none |",
-			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (68 unchanged)",
+			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (69 unchanged)",
 			"**update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`",
 			"`spec.replicas`: `1` → `2`",
 		} {
@@ -185,7 +185,6 @@ func TestDevLifecycle(t *testing.T) {
 		}
 		for _, name := range []string{
 			"kubernetes:networking.k8s.io/v1:Ingress::translation-public",
-			"kubernetes:networking.gke.io/v1:ManagedCertificate::translation-public-certificate",
 			"kubernetes:apps/v1:StatefulSet::translation-database",
 			"kubernetes:core/v1:Service::translation-frontend",
 		} {
@@ -193,7 +192,7 @@ func TestDevLifecycle(t *testing.T) {
 				t.Errorf("%s: deleted=%v at %d, cluster at %d", name, ok, s, clusterSeq)
 			}
 		}
-		if _, ok := deleted["kubernetes:apps/v1:Deployment::translation-backend"]; ok || len(deleted) != 4 {
+		if _, ok := deleted["kubernetes:apps/v1:Deployment::translation-backend"]; ok || len(deleted) != 3 {
 			t.Errorf("in-cluster objects were deleted one by one: %v", deleted)
 		}
 	})
@@ -215,9 +214,10 @@ func TestDevLifecycle(t *testing.T) {
 		}
 		// Everything but the disk, the bucket and the APIs: the cluster,
 		// the address, the zone, 2 records, the backup account and its 3
-		// grants, the VPC and subnet, the node account and its 2 grants.
-		if n := gcp.CallCount("Create") - creates; n != 14 {
-			t.Errorf("%d GCP creates, want 14 (all but the kept disk, bucket and APIs)", n)
+		// grants, the VPC and subnet, the node account and its 2 grants,
+		// the certificate.
+		if n := gcp.CallCount("Create") - creates; n != 15 {
+			t.Errorf("%d GCP creates, want 15 (all but the kept disk, bucket and APIs)", n)
 		}
 	})
 

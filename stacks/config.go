@@ -62,6 +62,9 @@ type Config struct {
 	// as Autopilot Spot Pods.
 	Spot         bool
 	SpotDatabase bool
+	// Awake false puts the stack to sleep: only what holds data or takes
+	// long to get back is kept (infra sleep / infra wake set it).
+	Awake bool
 }
 
 // Platforms a stack can target.

@@ -50,6 +50,7 @@ func Defaults(stack string) Config {
 		NetworkPolicies:  true,
 		Backup:           Backup{Schedule: "30 2 * * *", RetentionDays: 7},
 		FreeTierCredit:   true,
+		Awake:            true,
 		Spot:             true,
 		Database: Database{
 			Image:            "mysql:8.4",

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"strings"
@@ -46,4 +48,12 @@ func (v *validation) checkNetwork(c Config) {
 				v.setFix("controlPlaneAuthorizedNetworks", n.String()))
 		}
 	}
+}
+
+// CertificateName is the stack's Google-managed certificate, named after
+// its domains too: another domain is a new certificate, which must exist
+// (and be provisioning) before the old one goes, under another name.
+func CertificateName(c Config) string {
+	sum := sha256.Sum256([]byte(c.Domain))
+	return fitName("translation-"+sanitize(c.Stack), 50) + "-" + hex.EncodeToString(sum[:])[:8]
 }

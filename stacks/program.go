@@ -44,153 +44,191 @@ type Stack struct {
 
 // Deploy registers every resource of a stack and its outputs. Address and
 // DNS do not depend on the cluster, so the engine creates them in parallel
-// with it and certificate provisioning can start early.
+// with it and certificate provisioning can start early. A sleeping stack
+// (awake false) registers only what it keeps: see kept.
 func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
-	labels := Labels(cfg)
+	k, err := kept(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	st := &Stack{Address: k.address, DNS: k.dns, Disk: k.disk, Backups: k.backups}
+	ctx.Export("url", pulumi.String("https://"+k.dns.Hosts[0]))
+	ctx.Export("address", k.address.Address)
+	ctx.Export("addressName", k.address.Name)
+	ctx.Export("nameServers", k.dns.NameServers)
+	ctx.Export("dnsZone", k.dns.ZoneName)
+	ctx.Export("certificate", k.cert.Name)
+	ctx.Export("databaseDisk", k.disk.VolumeHandle)
+	ctx.Export("backupBucket", k.backups.Name)
+	ctx.Export("namespace", pulumi.String(cfg.Namespace))
+	ctx.Export("awake", pulumi.Bool(cfg.Awake))
+	if !cfg.Awake {
+		return st, nil
+	}
+	return st, awake(ctx, cfg, k, st)
+}
+
+// keptParts are what a stack keeps while it sleeps: what holds data
+// (disk, backups) or takes long to get back (address, DNS zone and
+// records, certificate), and what costs nothing (APIs, network, the
+// nodes' account).
+type keptParts struct {
+	labels  map[string]string
+	apis    *infra.ProjectAPIs
+	address *infra.PublicAddress
+	dns     *infra.DNS
+	cert    *infra.Certificate
+	network *infra.Network
+	nodes   *infra.NodeIdentity
+	disk    *infra.DataDisk
+	backups *infra.BackupBucket
+}
+
+func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
+	k.labels = Labels(cfg)
 	// A fresh project has none of the APIs on: everything in GCP waits
 	// for them.
-	apis, err := infra.NewProjectAPIs(ctx, "apis", infra.ProjectAPIsArgs{Project: cfg.GCPProject, APIs: infra.StackAPIs})
-	if err != nil {
-		return nil, err
+	if k.apis, err = infra.NewProjectAPIs(ctx, "apis", infra.ProjectAPIsArgs{Project: cfg.GCPProject, APIs: infra.StackAPIs}); err != nil {
+		return k, err
 	}
-	address, err := infra.NewPublicAddress(ctx, "address", infra.PublicAddressArgs{
+	if k.address, err = infra.NewPublicAddress(ctx, "address", infra.PublicAddressArgs{
 		Project:  cfg.GCPProject,
 		Name:     cfg.AddressName,
-		Labels:   labels,
+		Labels:   k.labels,
 		Protect:  cfg.ProtectInfrastructure,
-		Requires: apis.Enabled,
-	})
-	if err != nil {
-		return nil, err
+		Requires: k.apis.Enabled,
+	}); err != nil {
+		return k, err
 	}
-	dns, err := infra.NewDNS(ctx, "dns", infra.DNSArgs{
+	if k.dns, err = infra.NewDNS(ctx, "dns", infra.DNSArgs{
 		Project:    cfg.GCPProject,
 		Domain:     cfg.Domain,
 		ZoneName:   cfg.DNSZoneName,
 		CreateZone: cfg.CreateDNSZone,
-		Address:    address.Address,
-		Labels:     labels,
+		Address:    k.address.Address,
+		Labels:     k.labels,
 		Protect:    cfg.ProtectInfrastructure,
-		Requires:   apis.Enabled,
-	})
-	if err != nil {
-		return nil, err
+		Requires:   k.apis.Enabled,
+	}); err != nil {
+		return k, err
+	}
+	if k.cert, err = infra.NewCertificate(ctx, "certificate", infra.CertificateArgs{
+		Project:  cfg.GCPProject,
+		Name:     CertificateName(cfg),
+		Domains:  k.dns.Hosts,
+		Protect:  cfg.ProtectInfrastructure,
+		Requires: k.apis.Enabled,
+	}); err != nil {
+		return k, err
 	}
 	// The cluster's own network, and its nodes' own account with the
 	// roles GKE needs: a fresh project or a strict organisation has neither
-	// a default network nor a default account with those roles.
-	network, err := infra.NewNetwork(ctx, "network", infra.NetworkArgs{
+	// a default network nor a default account with those roles. Cloud NAT
+	// is billed by the hour: only while awake.
+	if k.network, err = infra.NewNetwork(ctx, "network", infra.NetworkArgs{
 		Project:   cfg.GCPProject,
 		Region:    cfg.Region,
 		Name:      NetworkName(cfg),
 		NodesCIDR: NodesCIDR, PodsCIDR: PodsCIDR, ServicesCIDR: ServicesCIDR,
-		NAT:      cfg.PrivateNodes,
-		Requires: apis.Enabled,
-	})
-	if err != nil {
-		return nil, err
+		NAT:      cfg.PrivateNodes && cfg.Awake,
+		Requires: k.apis.Enabled,
+	}); err != nil {
+		return k, err
 	}
-	nodes, err := infra.NewNodeIdentity(ctx, "node-identity", infra.NodeIdentityArgs{
+	if k.nodes, err = infra.NewNodeIdentity(ctx, "node-identity", infra.NodeIdentityArgs{
 		Project:   cfg.GCPProject,
 		AccountID: NodeAccountID(cfg),
-		Requires:  apis.Enabled,
-	})
-	if err != nil {
-		return nil, err
-	}
-	cluster, err := infra.NewAutopilotCluster(ctx, "cluster", infra.AutopilotClusterArgs{
-		Project:              cfg.GCPProject,
-		Region:               cfg.Region,
-		Name:                 cfg.ClusterName,
-		ReleaseChannel:       cfg.ReleaseChannel,
-		DeletionProtection:   cfg.DeletionProtection,
-		Labels:               labels,
-		MaintenanceStartTime: cfg.MaintenanceStartTime,
-		Protect:              cfg.ProtectInfrastructure,
-		Network:              network.Name,
-		Subnetwork:           network.SubnetName,
-		NodeServiceAccount:   nodes.Email,
-		PrivateNodes:         cfg.PrivateNodes,
-		AuthorizedNetworks:   AuthorizedNetworks(cfg),
-		Requires:             append(append(append([]pulumi.Resource{}, apis.Enabled...), network), nodes.Grants...),
-	})
-	if err != nil {
-		return nil, err
+		Requires:  k.apis.Enabled,
+	}); err != nil {
+		return k, err
 	}
 	// The data lives on a disk of its own, outside the cluster: a new
 	// cluster binds the same disk, so the data outlives teardowns.
-	disk, err := infra.NewDataDisk(ctx, "database-disk", infra.DataDiskArgs{
+	if k.disk, err = infra.NewDataDisk(ctx, "database-disk", infra.DataDiskArgs{
 		Project:  cfg.GCPProject,
 		Region:   cfg.Region,
 		Name:     DiskName(cfg),
 		SizeGb:   DiskSizeGb(cfg),
 		Type:     cfg.Database.DiskType,
 		Zones:    DiskZones(cfg),
-		Labels:   labels,
-		Requires: apis.Enabled,
-	})
-	if err != nil {
-		return nil, err
+		Labels:   k.labels,
+		Requires: k.apis.Enabled,
+	}); err != nil {
+		return k, err
 	}
-	// Backups go to a bucket that, like the disk, outlives the cluster; the
-	// jobs write to it as a Google service account, through Workload
-	// Identity, which needs the cluster's identity pool first.
-	backups, err := infra.NewBackupBucket(ctx, "backups", infra.BackupBucketArgs{
+	// Backups go to a bucket that, like the disk, outlives the cluster.
+	k.backups, err = infra.NewBackupBucket(ctx, "backups", infra.BackupBucketArgs{
 		Project:       cfg.GCPProject,
 		Location:      cfg.Region,
 		Name:          BackupBucketName(cfg),
 		RetentionDays: cfg.Backup.RetentionDays,
-		Labels:        labels,
-		Requires:      apis.Enabled,
+		Labels:        k.labels,
+		Requires:      k.apis.Enabled,
+	})
+	return k, err
+}
+
+// awake registers what a stack runs while awake: the cluster, the backup
+// jobs' identity (its Workload Identity grant needs the cluster's pool)
+// and the app.
+func awake(ctx *pulumi.Context, cfg Config, k keptParts, st *Stack) error {
+	cluster, err := infra.NewAutopilotCluster(ctx, "cluster", infra.AutopilotClusterArgs{
+		Project:              cfg.GCPProject,
+		Region:               cfg.Region,
+		Name:                 cfg.ClusterName,
+		ReleaseChannel:       cfg.ReleaseChannel,
+		DeletionProtection:   cfg.DeletionProtection,
+		Labels:               k.labels,
+		MaintenanceStartTime: cfg.MaintenanceStartTime,
+		Protect:              cfg.ProtectInfrastructure,
+		Network:              k.network.Name,
+		Subnetwork:           k.network.SubnetName,
+		NodeServiceAccount:   k.nodes.Email,
+		PrivateNodes:         cfg.PrivateNodes,
+		AuthorizedNetworks:   AuthorizedNetworks(cfg),
+		Requires:             append(append(append([]pulumi.Resource{}, k.apis.Enabled...), k.network), k.nodes.Grants...),
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	identity, err := infra.NewBackupIdentity(ctx, "backup-identity", infra.BackupIdentityArgs{
 		Project:                  cfg.GCPProject,
 		AccountID:                BackupAccountID(cfg),
-		Bucket:                   backups.Name,
+		Bucket:                   k.backups.Name,
 		Namespace:                cfg.Namespace,
 		KubernetesServiceAccount: backupServiceAccount,
-		Requires:                 append(append([]pulumi.Resource{}, apis.Enabled...), cluster),
+		Requires:                 append(append([]pulumi.Resource{}, k.apis.Enabled...), cluster),
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	appArgs := AppArgs(cfg, &components.PublicEndpointArgs{
-		Hosts:       dns.Hosts,
-		AddressName: address.Name,
+		Hosts:                k.dns.Hosts,
+		AddressName:          k.address.Name,
+		PreSharedCertificate: k.cert.Name,
 	}, components.Placement{DeletedWith: cluster.Cluster})
 	appArgs.Database.Disk = &components.DiskVolume{
-		VolumeHandle: disk.VolumeHandle,
-		Zones:        disk.Zones,
-		SizeGb:       disk.SizeGb,
-		Type:         disk.Type,
+		VolumeHandle: k.disk.VolumeHandle,
+		Zones:        k.disk.Zones,
+		SizeGb:       k.disk.SizeGb,
+		Type:         k.disk.Type,
 	}
 	appArgs.Backup = &components.DatabaseBackupArgs{
 		Schedule:             cfg.Backup.Schedule,
-		Bucket:               backups.Name,
+		Bucket:               k.backups.Name,
 		GoogleServiceAccount: identity.Email,
 		ServiceAccountName:   backupServiceAccount,
-		Spot:                 cfg.Spot,
 		Requests:             components.Requests{CPU: "250m", Memory: "512Mi", EphemeralStorage: BackupEphemeralStorage(cfg)},
+		Spot:                 cfg.Spot,
 	}
 	app, err := components.NewTranslationApp(ctx, appName, appArgs, pulumi.Providers(cluster.Provider))
 	if err != nil {
-		return nil, err
+		return err
 	}
-
-	ctx.Export("url", pulumi.String("https://"+dns.Hosts[0]))
-	ctx.Export("address", address.Address)
-	ctx.Export("addressName", address.Name)
-	ctx.Export("nameServers", dns.NameServers)
-	ctx.Export("dnsZone", dns.ZoneName)
 	ctx.Export("clusterName", cluster.Name)
 	ctx.Export("kubeconfig", cluster.Kubeconfig)
-	ctx.Export("databaseDisk", disk.VolumeHandle)
-	ctx.Export("backupBucket", backups.Name)
-	ctx.Export("namespace", pulumi.String(cfg.Namespace))
-	return &Stack{Address: address, DNS: dns, Cluster: cluster, Disk: disk, Backups: backups, App: app}, nil
+	st.Cluster, st.App = cluster, app
+	return nil
 }
 
 // backupServiceAccount is the Kubernetes service account of the backup

@@ -175,9 +175,17 @@ func TestStacksIngressBindsAddressAndCertificateMatchesDNS(t *testing.T) {
 			if got := ann["kubernetes.io/ingress.global-static-ip-name"].StringValue(); got != addr.Inputs["name"].StringValue() {
 				t.Errorf("Ingress static IP %q, address name %q", got, addr.Inputs["name"].StringValue())
 			}
-			cert := m.Must(t, certType, "translation-public-certificate")
-			if got := ann["networking.gke.io/managed-certificates"].StringValue(); got != mockstack.Str(cert.Inputs, "metadata.name") {
-				t.Errorf("Ingress certificate annotation %q", got)
+			// The certificate is a project resource that outlives the
+			// cluster (sleep and wake keep it), named by the Ingress.
+			cert := m.Must(t, "gcp:compute/managedSslCertificate:ManagedSslCertificate", "certificate")
+			if got := ann["ingress.gcp.kubernetes.io/pre-shared-cert"].StringValue(); got != mockstack.Str(cert.Inputs, "name") || got == "" {
+				t.Errorf("Ingress certificate annotation %q, certificate %q", got, mockstack.Str(cert.Inputs, "name"))
+			}
+			if _, ok := ann["networking.gke.io/managed-certificates"]; ok || len(m.ByType(certType)) != 0 {
+				t.Error("a ManagedCertificate object is still made: it would die with the cluster")
+			}
+			if outputs["certificate"] != mockstack.Str(cert.Inputs, "name") {
+				t.Errorf("certificate output %v", outputs["certificate"])
 			}
 			if ann["networking.gke.io/v1beta1.FrontendConfig"].StringValue() != "ssl-redirect" {
 				t.Errorf("Ingress annotations %v", ann)
@@ -186,7 +194,7 @@ func TestStacksIngressBindsAddressAndCertificateMatchesDNS(t *testing.T) {
 				t.Error("Ingress names a class: GKE's default (external gce) must take it")
 			}
 			var domains []string
-			for _, d := range cert.Inputs["spec"].ObjectValue()["domains"].ArrayValue() {
+			for _, d := range cert.Inputs["managed"].ObjectValue()["domains"].ArrayValue() {
 				domains = append(domains, d.StringValue())
 			}
 			var records []string
@@ -251,7 +259,6 @@ func TestStacksCompatibleNamesAndWiring(t *testing.T) {
 		{secretType, "translation-database", "mysql-db-secret"},
 		{configMapType, "translation-database-initdb", "mysql-initdb-configmap"},
 		{ingressType, "translation-public", "translation-web"},
-		{certType, "translation-public-certificate", "managed-certificate"},
 		{redirectType, "translation-public-redirect", "ssl-redirect"},
 	}
 	for _, w := range want {

@@ -146,8 +146,10 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		// with its service account, scripts and 2 CronJobs (5), the
 		// mysql-from-backup policy (1) and the IAM API (1): 62; + the network
 		// with its VPC and subnet (3, no NAT in dev) and the node identity
-		// with its account and 2 grants (4): 69.
-		"Plan for stack \"dev\" of unlimited-translation: 69 to create, 0 to read",
+		// with its account and 2 grants (4): 69; the certificate as a
+		// project resource with its component (2) instead of the
+		// ManagedCertificate object (1): 70.
+		"Plan for stack \"dev\" of unlimited-translation: 70 to create, 0 to read",
 		`metadata.annotations.iam.gke.io/gcp-service-account = "mysql-backup-dev@unlimited-translation-dev.iam.gserviceaccount.com"`,
 	} {
 		if !strings.Contains(out, want) {
@@ -320,14 +322,14 @@ func TestPlanManifestsAreKubernetesObjects(t *testing.T) {
 		}
 		kinds[kind] = true
 	}
-	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "ManagedCertificate", "FrontendConfig", "BackendConfig", "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "PodDisruptionBudget", "NetworkPolicy", "CronJob", "ServiceAccount"} {
+	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "FrontendConfig", "BackendConfig", "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "PodDisruptionBudget", "NetworkPolicy", "CronJob", "ServiceAccount"} {
 		if !kinds[k] {
 			t.Errorf("no %s manifest", k)
 		}
 	}
-	// 13 of the app, the data disk's static volume and its class, 2 disruption budgets, 5 network policies,
-	// the backup's service account, scripts and 2 CronJobs.
-	if len(files) != 26 {
-		t.Errorf("%d manifests, want 26", len(files))
+	// 12 of the app (the certificate is no cluster object), the data disk's static volume and its class,
+	// 2 disruption budgets, 5 network policies, the backup's service account, scripts and 2 CronJobs.
+	if len(files) != 25 {
+		t.Errorf("%d manifests, want 25", len(files))
 	}
 }

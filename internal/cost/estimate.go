@@ -46,13 +46,15 @@ type Estimate struct {
 	Region string `json:"region"`
 	// RegionPriced is false when the region's prices are the fallback
 	// region's (said in Notes).
-	RegionPriced bool     `json:"regionPriced"`
-	Lines        []Line   `json:"lines"`
-	Monthly      float64  `json:"monthly"`
-	MonthlyMax   float64  `json:"monthlyMax"`
-	Daily        float64  `json:"daily"`
-	DailyMax     float64  `json:"dailyMax"`
-	Notes        []string `json:"notes"`
+	RegionPriced bool `json:"regionPriced"`
+	// Asleep: the stack sleeps (awake false).
+	Asleep     bool     `json:"asleep"`
+	Lines      []Line   `json:"lines"`
+	Monthly    float64  `json:"monthly"`
+	MonthlyMax float64  `json:"monthlyMax"`
+	Daily      float64  `json:"daily"`
+	DailyMax   float64  `json:"dailyMax"`
+	Notes      []string `json:"notes"`
 }
 
 // DaysPerMonth turns monthly figures into daily ones (12 months in 365
@@ -81,7 +83,7 @@ func (e Estimate) Components() []Line {
 func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 	reg, own := list.For(cfg.Region)
 	h := list.HoursPerMonth
-	e := Estimate{Stack: p.Stack, Region: cfg.Region, RegionPriced: own}
+	e := Estimate{Stack: p.Stack, Region: cfg.Region, RegionPriced: own, Asleep: !cfg.Awake}
 	if cfg.Local() {
 		e.Region = "local"
 		e.Notes = append(e.Notes, "a local cluster: nothing is billed by Google Cloud")

@@ -83,6 +83,19 @@ func TestEstimateByHand(t *testing.T) {
 	}
 }
 
+// Asleep, dev keeps the unused address ($0.01 × 730 = $7.30), the zone
+// ($0.20), the disk ($0.10) and its backups (14 × 0.1 GiB × $0.02 =
+// $0.028): $7.628 a month, $0.2508 a day; the goal is at most $0.30.
+func TestDevAsleep(t *testing.T) {
+	e, err := ForStack("../..", "dev", map[string]string{"unlimited-translation:awake": "false"}, prices.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(e.Monthly-7.628) > 0.001 || e.Daily > 0.30 {
+		t.Errorf("dev asleep: $%.3f a month, $%.3f a day", e.Monthly, e.Daily)
+	}
+}
+
 // The goal for dev awake: at most $1.50 a day.
 func TestDevAwakeWithinBudget(t *testing.T) {
 	e, err := ForStack("../..", "dev", nil, prices.Default)
@@ -141,8 +154,12 @@ func TestPriceFile(t *testing.T) {
 }
 
 func TestGolden(t *testing.T) {
-	for _, stack := range []string{"dev", "prod"} {
-		e, err := ForStack("../..", stack, nil, prices.Default)
+	for _, name := range []string{"dev", "dev-asleep", "prod"} {
+		stack, set := name, map[string]string(nil)
+		if name == "dev-asleep" {
+			stack, set = "dev", map[string]string{"unlimited-translation:awake": "false"}
+		}
+		e, err := ForStack("../..", stack, set, prices.Default)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +167,7 @@ func TestGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, got := range map[string]string{stack + ".txt": e.Table(), stack + ".json": string(js)} {
+		for name, got := range map[string]string{name + ".txt": e.Table(), name + ".json": string(js)} {
 			path := filepath.Join("testdata", name)
 			if *update {
 				os.MkdirAll("testdata", 0o755)

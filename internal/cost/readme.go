@@ -40,26 +40,31 @@ func Original(list prices.List, region string) (Estimate, []Pod) {
 // ReadmeTable prices the committed stacks and the original setup.
 func ReadmeTable(dir string, list prices.List) (string, error) {
 	var rows []Estimate
-	for _, stack := range []string{"dev", "prod"} {
-		e, err := ForStack(dir, stack, nil, list)
+	for _, stack := range []string{"dev", "dev asleep", "prod"} {
+		name, set := stack, map[string]string(nil)
+		if stack == "dev asleep" {
+			name, set = "dev", map[string]string{"unlimited-translation:awake": "false"}
+		}
+		e, err := ForStack(dir, name, set, list)
 		if err != nil {
 			return "", err
 		}
+		e.Stack = stack
 		rows = append(rows, e)
 	}
 	orig, _ := Original(list, rows[0].Region)
 	rows = append(rows, orig)
 	var b strings.Builder
-	b.WriteString("| | cluster (fee − free tier) | backend | frontend | database | load balancer | disk, backups, DNS, NAT, backup job | per month | per day |\n")
+	b.WriteString("| | cluster (fee − free tier) | backend | frontend | database | load balancer | address, disk, backups, DNS, NAT, backup job | per month | per day |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	names := map[string]string{"dev": "`dev` (Spot, free tier)", "prod": "`prod` (autoscaled backend 2-4)", "original": "the article's setup (no requests but the backend's)"}
+	names := map[string]string{"dev": "`dev` (Spot, free tier)", "dev asleep": "`dev` asleep (`infra sleep`)", "prod": "`prod` (autoscaled backend 2-4)", "original": "the article's setup (no requests but the backend's)"}
 	for _, e := range rows {
 		part := map[string][2]float64{}
 		for _, c := range e.Components() {
 			part[c.Component] = [2]float64{c.Monthly, c.MonthlyMax}
 		}
 		var rest [2]float64
-		for _, k := range []string{"data disk", "backups", "dns", "nat", "backup", "address"} {
+		for _, k := range []string{"data disk", "backups", "dns", "nat", "backup", "address"} { // address: billed while unused
 			rest[0] += part[k][0]
 			rest[1] += part[k][1]
 		}

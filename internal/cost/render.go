@@ -57,7 +57,11 @@ func Money(lo, hi float64) string {
 // component, month and day, and the notes.
 func (e Estimate) Table() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Cost of stack %q (%s), list prices, 730 hours a month:\n\n", e.Stack, e.Region)
+	state := ""
+	if e.Asleep {
+		state = ", asleep"
+	}
+	fmt.Fprintf(&b, "Cost of stack %q (%s%s), list prices, 730 hours a month:\n\n", e.Stack, e.Region, state)
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "component\titem\tper month")
 	for _, l := range e.Lines {

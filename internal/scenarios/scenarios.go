@@ -36,7 +36,6 @@ const (
 	frontend  = "kubernetes:apps/v1:Deployment::translation-frontend"
 	frontSvc  = "kubernetes:core/v1:Service::translation-frontend"
 	backCfg   = "kubernetes:cloud.google.com/v1:BackendConfig::translation-public-backendconfig"
-	cert      = "kubernetes:networking.gke.io/v1:ManagedCertificate::translation-public-certificate"
 	redirect  = "kubernetes:networking.gke.io/v1beta1:FrontendConfig::translation-public-redirect"
 	ingress   = "kubernetes:networking.k8s.io/v1:Ingress::translation-public"
 	namespace = "kubernetes:core/v1:Namespace::translation"
@@ -58,14 +57,15 @@ const (
 	bucket    = "gcp:storage/bucket:Bucket::backups"
 	wiMember  = "gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity"
 	subnet    = "gcp:compute/subnetwork:Subnetwork::network"
+	gcpCert   = "gcp:compute/managedSslCertificate:ManagedSslCertificate::certificate"
 )
 
 // namespaced are the objects of dev's cluster that live in the app's
 // namespace.
-var namespaced = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, cert, redirect, ingress,
+var namespaced = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, redirect, ingress,
 	backPDB, frontPDB, denyAll, public, toBackend, toMySQL, fromBkp, bkpSA, bkpJob, rstJob, bkpScript}
 
-// inCluster are the 26 objects the dev cluster's provider manages: the
+// inCluster are the 25 objects the dev cluster's provider manages: the
 // namespaced ones, the data volume and its class.
 var inCluster = append([]string{volume, class}, namespaced...)
 
@@ -112,24 +112,27 @@ type Scenario struct {
 var All = []Scenario{
 	{Name: "cluster name", Stack: "dev", Set: map[string]string{p + "clusterName": "translation-dev2"},
 		// The data disk is named after the stack, not the cluster: it stays,
-		// and the new cluster's volume binds it.
+		// and the new cluster's volume binds it. The certificate is a
+		// project resource: the new load balancer serves it at once.
 		Ops:   merge(Ops("replace", cluster, provider), Ops("replace", inCluster...)),
 		Modes: map[string]string{cluster: "create-before-delete", database: "create-before-delete", backend: "create-before-delete"},
-		Risks: []string{"certificate", "downtime"}},
+		Risks: []string{"downtime"}},
 	{Name: "region", Stack: "dev", Set: map[string]string{"gcp:region": "europe-west4"},
 		// A disk or bucket cannot move regions: they would be replaced, and
 		// they are always protected (backup, new stack, restore instead).
 		// The subnet is regional too: a new one, with the same name, in the
 		// new region.
 		Ops:     merge(Ops("replace", cluster, provider, disk, bucket, subnet), Ops("replace", inCluster...)),
-		Risks:   []string{"certificate", "data", "downtime"},
+		Risks:   []string{"data", "downtime"},
 		Blocked: []string{disk, bucket}},
 	{Name: "address name", Stack: "dev", Set: map[string]string{p + "addressName": "translation-dev-ip2"},
 		Ops:   merge(Ops("replace", address), Ops("update", apex, www, ingress)),
 		Risks: []string{"IP"}},
 	{Name: "domain", Stack: "dev", Set: map[string]string{p + "domain": "dev.translate.example.org"},
-		Ops:   merge(Ops("replace", zone, apex, www), Ops("update", cert, ingress)),
-		Risks: []string{"DNS delegation", "downtime"}},
+		// Another domain is another certificate (its name follows the
+		// domain, so it is made before the old one goes), provisioned anew.
+		Ops:   merge(Ops("replace", zone, apex, www, gcpCert), Ops("update", ingress)),
+		Risks: []string{"DNS delegation", "certificate", "downtime"}},
 	{Name: "zone name", Stack: "dev", Set: map[string]string{p + "dnsZoneName": "dev-zone"},
 		Ops:   Ops("replace", zone, apex, www),
 		Risks: []string{"DNS delegation", "downtime"}},
@@ -173,7 +176,7 @@ var All = []Scenario{
 		// new claim in place, and the disk is untouched.
 		// The Workload Identity grant names the namespace: a new grant.
 		Ops:   merge(Ops("replace", namespaced...), Ops("replace", wiMember), Ops("create", namespace), Ops("update", volume)),
-		Risks: []string{"certificate", "downtime"}},
+		Risks: []string{"downtime"}},
 	{Name: "adopted zone created, same name, prod", Stack: "prod", Set: map[string]string{p + "createDnsZone": "true"},
 		// The read zone is never deleted (it was not this stack's), and a
 		// zone with its name cannot be created next to it.
@@ -272,11 +275,12 @@ func RemovePublicEndpoint(dir string) error {
 	return os.WriteFile(file, []byte(s), 0o644)
 }
 
-// RemovedComponent is what removing the public endpoint does to dev.
+// RemovedComponent is what removing the public endpoint does to dev: the
+// load balancer goes; the certificate, a project resource, stays.
 var RemovedComponent = Scenario{Name: "removed component", Stack: "dev",
-	Ops: merge(Ops("delete", ingress, cert, redirect, backCfg, "translation:components:PublicEndpoint::translation-public"),
+	Ops: merge(Ops("delete", ingress, redirect, backCfg, "translation:components:PublicEndpoint::translation-public"),
 		Ops("update", frontSvc)),
-	Risks: []string{"certificate", "downtime"}}
+	Risks: []string{"downtime"}}
 
 // Decode reads the change report JSON (report.JSON) back into reports,
 // for tests that drive the infra binary.
