@@ -76,10 +76,12 @@ func TestPlanAgainst(t *testing.T) {
 		// 2 more Spot backend pods: 2 × (1 × $0.0133 + 2 × $0.0014767 +
 		// 500/1024 × $0.0000548) × 730 h = $23.77, above the $10 threshold.
 		"| `dev` | `backendReplicas` `1` → `3` | 0 | 1 | 0 | 0 | none | 📈 $45.17 → $68.94 (+$23.77) | `"+strings.TrimSpace(string(sha))+"` → `"+strings.TrimSpace(string(sha))+" + uncommitted changes` |",
+		"- `backendReplicas` `1` → `3`: +$23.77/month",
 		"- `backend`: $11.88 → $35.65: +$23.77/month",
 		"- 📈 more than $10.00/month more expensive",
 		// 10 GiB regional: 2 × 10 × ($0.17 - $0.10) = $1.40 more.
 		"| `prod` | `databaseDiskType` set to `pd-ssd` | 0 | 0 | 5 | 0 | ⛔ will fail: `mysql-stateful`, `mysql-stateful-data`, `translation-prod-mysql-data`<br>⚠ data, downtime | $322.66-481.43 → $324.06-482.83 (+$1.40) |",
+		"- `databaseDiskType` (unset) → `pd-ssd`: +$1.40/month",
 		"- `data disk`: $2.00 → $3.40: +$1.40/month",
 		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (69 unchanged)</summary>",
 		"- `~` **update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`\n  - `spec.replicas`: `1` → `3`",

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,6 +77,9 @@ func Against(dir, ref string, stackNames []string, pricing *Pricing) ([]*report.
 		d.Graph = head.BlastGraph(d)
 		if pricing != nil {
 			d.Cost = pricing.compare(stack, baseJSON, baseCfg, head, dir)
+			if d.Cost != nil && len(baseJSON) > 0 {
+				d.Cost.Keys = pricing.perKey(stack, dir, baseCfg, d.Config)
+			}
 		}
 		*rep = *d
 	}
@@ -120,6 +124,57 @@ func (pr *Pricing) compare(stack string, baseJSON []byte, baseCfg stacks.MapSour
 		base, baseParts = &total, parts
 	}
 	return report.NewCost(base, baseParts, headTotal, headParts, pr.Threshold)
+}
+
+// perKey prices each non-secret config change alone: the head's program
+// with the base config, then with that one key changed. A combination
+// that does not load (a key valid only with another) is left out.
+func (pr *Pricing) perKey(stack, dir string, base stacks.MapSource, changes []report.ConfigChange) []report.KeyCost {
+	price := func(values map[string]string) (report.Money, bool) {
+		src := stacks.MapSource{Values: values, Secrets: base.Secrets}
+		cfg, err := stacks.Load(stack, src)
+		if err != nil {
+			return report.Money{}, false
+		}
+		p, err := Evaluate(stacks.Project, stack, dir, values, src.SecretKeys(), stacks.Program)
+		if err != nil {
+			return report.Money{}, false
+		}
+		total, _ := pr.Price(p, cfg)
+		return total, true
+	}
+	out := []report.KeyCost{}
+	if len(changes) == 0 {
+		return out
+	}
+	baseline, ok := price(base.Values)
+	if !ok {
+		return out
+	}
+	for _, c := range changes {
+		if c.Secret {
+			continue
+		}
+		key := c.Key
+		if !strings.Contains(key, ":") {
+			key = stacks.Project + ":" + key
+		}
+		values := maps.Clone(base.Values)
+		if c.Removed {
+			delete(values, key)
+		} else {
+			values[key] = c.New
+		}
+		total, ok := price(values)
+		if !ok {
+			continue
+		}
+		d := report.Money{Min: total.Min - baseline.Min, Max: total.Max - baseline.Max}
+		if math.Round(d.Min*100) != 0 || math.Round(d.Max*100) != 0 {
+			out = append(out, report.KeyCost{Key: c.Key, Old: c.Old, New: c.New, Delta: report.Money{Min: math.Round(d.Min*100) / 100, Max: math.Round(d.Max*100) / 100}})
+		}
+	}
+	return out
 }
 
 // gitBase is the base revision of a comparison.

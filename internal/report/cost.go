@@ -13,9 +13,12 @@ type Cost struct {
 	Base       *Money       `json:"base"` // nil: the stack is new
 	Head       Money        `json:"head"`
 	Components []CostChange `json:"components"`
-	Threshold  float64      `json:"threshold"`
-	Over       bool         `json:"overThreshold"`
-	Notes      []string     `json:"notes,omitempty"`
+	// Keys are the config changes, each priced alone against the base
+	// config (with the head's program).
+	Keys      []KeyCost `json:"keys"`
+	Threshold float64   `json:"threshold"`
+	Over      bool      `json:"overThreshold"`
+	Notes     []string  `json:"notes,omitempty"`
 }
 
 // Money is a monthly figure, Max above Min for an autoscaled range.
@@ -31,6 +34,14 @@ type CostChange struct {
 	Head      Money  `json:"head"`
 }
 
+// KeyCost is what one config change does to the monthly bill.
+type KeyCost struct {
+	Key   string `json:"key"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+	Delta Money  `json:"delta"`
+}
+
 // NewCost compares two stacks' figures per component; over is the delta
 // above which a change is marked (USD per month).
 func NewCost(base *Money, baseParts map[string]Money, head Money, headParts map[string]Money, threshold float64) *Cost {
@@ -38,7 +49,7 @@ func NewCost(base *Money, baseParts map[string]Money, head Money, headParts map[
 		b := base.rounded()
 		base = &b
 	}
-	c := &Cost{Base: base, Head: head.rounded(), Threshold: threshold, Components: []CostChange{}}
+	c := &Cost{Base: base, Head: head.rounded(), Threshold: threshold, Components: []CostChange{}, Keys: []KeyCost{}}
 	names := map[string]bool{}
 	for k := range baseParts {
 		names[k] = true
@@ -123,11 +134,14 @@ func (c *Cost) cell() string {
 
 // details lists the components whose cost changes.
 func (c *Cost) details() string {
-	if c == nil || len(c.Components) == 0 {
+	if c == nil || len(c.Components)+len(c.Keys) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("**Monthly cost** (list prices; `infra cost --stack STACK` for every line)\n\n")
+	for _, k := range c.Keys {
+		fmt.Fprintf(&b, "- `%s` %s → %s: %s/month\n", k.Key, showConfig(k.Old, k.Old == ""), showConfig(k.New, k.New == ""), delta(Money{}, k.Delta))
+	}
 	for _, x := range c.Components {
 		fmt.Fprintf(&b, "- `%s`: %s → %s: %s/month\n", x.Component, x.Base, x.Head, delta(x.Base, x.Head))
 	}
