@@ -30,6 +30,7 @@ func DiffJSON(stack string, baseJSON, headJSON []byte) (*report.Report, error) {
 	if err := json.Unmarshal(headJSON, &head); err != nil {
 		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
+	applyAliases(base.Resources, head.Resources)
 	d := newDiffer(base.Resources, head.Resources)
 	d.run()
 	rep := &report.Report{Kind: "plan diff", Stack: stack}
@@ -565,4 +566,48 @@ func hasData(rs []rules.Risk) bool {
 		}
 	}
 	return false
+}
+
+// applyAliases renames the base's resources that a head resource lists
+// among its aliases to that resource's URN, everywhere the base names them,
+// as the engine does: a resource renamed with an alias is the same
+// resource, not a delete and a create.
+func applyAliases(base, head []jsonResource) {
+	inHead := map[string]bool{}
+	for _, h := range head {
+		inHead[h.URN] = true
+	}
+	rename := map[string]string{}
+	for _, h := range head {
+		for _, a := range h.Aliases {
+			if !inHead[a] {
+				rename[a] = h.URN
+			}
+		}
+	}
+	if len(rename) == 0 {
+		return
+	}
+	sub := func(u string) string {
+		if n, ok := rename[u]; ok {
+			return n
+		}
+		return u
+	}
+	subAll := func(us []string) []string {
+		out := make([]string, len(us))
+		for i, u := range us {
+			out[i] = sub(u)
+		}
+		return out
+	}
+	for i := range base {
+		b := &base[i]
+		b.URN, b.Parent, b.Provider = sub(b.URN), sub(b.Parent), sub(b.Provider)
+		b.Options.DeletedWith = sub(b.Options.DeletedWith)
+		b.DependsOn = subAll(b.DependsOn)
+		for k, v := range b.PropertyDependencies {
+			b.PropertyDependencies[k] = subAll(v)
+		}
+	}
 }

@@ -19,7 +19,8 @@ func FromJSON(b []byte) (*Plan, error) {
 		p.Resources = append(p.Resources, &Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Custom: r.Custom,
 			Read: r.Operation == "read", ID: r.ID, Provider: r.Provider, DependsOn: r.DependsOn,
-			Inputs: resource.NewPropertyMapFromMap(r.Inputs),
+			Inputs:  resource.NewPropertyMapFromMap(r.Inputs),
+			Aliases: r.Aliases,
 		})
 	}
 	return p, nil

@@ -37,6 +37,7 @@ type jsonResource struct {
 	PropertyDependencies map[string][]string    `json:"propertyDependencies"`
 	Options              jsonOptions            `json:"options"`
 	Inputs               map[string]interface{} `json:"inputs"`
+	Aliases              []string               `json:"aliases,omitempty"`
 }
 
 type jsonOptions struct {
@@ -87,7 +88,8 @@ func (p *Plan) json(pl plainer) ([]byte, error) {
 				DeletedWith: r.Options.DeletedWith, ReplaceOnChanges: nonNil(r.Options.ReplaceOnChanges),
 				CustomTimeouts: r.Options.CustomTimeouts,
 			},
-			Inputs: pl.object(r.Inputs),
+			Inputs:  pl.object(r.Inputs),
+			Aliases: r.Aliases,
 		})
 	}
 	var buf bytes.Buffer

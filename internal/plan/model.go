@@ -41,6 +41,10 @@ type Resource struct {
 	PropertyDependencies map[string][]string
 	Options              Options
 	Inputs               resource.PropertyMap
+	// Aliases are the URNs this resource had before a rename (its own
+	// pulumi.Aliases and those it inherits from a renamed parent): the
+	// engine treats a resource found under one of them as this one.
+	Aliases []string
 }
 
 // Options are the resource options that change how Pulumi handles it.

@@ -89,6 +89,20 @@ func (m *monitor) RegisterResource(_ context.Context, req *pulumirpc.RegisterRes
 		}
 	}
 	r.DependsOn = uniqueSorted(deps)
+	// Without the aliasSpecs feature the SDK sends aliases as URNs, a
+	// parent's inherited by its children already worked out.
+	aliases := append([]string{}, req.GetAliasURNs()...)
+	for _, a := range req.GetAliases() {
+		if u := a.GetUrn(); u != "" {
+			aliases = append(aliases, u)
+		}
+	}
+	// The SDK builds an alias of a resource parented to the stack with the
+	// stack's type in its type chain; the engine's URNs leave it out.
+	for i, a := range aliases {
+		aliases[i] = strings.Replace(a, "::"+string(resource.RootStackType)+"$", "::", 1)
+	}
+	r.Aliases = uniqueSorted(aliases)
 	m.add(r)
 	if req.GetType() == string(resource.RootStackType) {
 		return &pulumirpc.RegisterResourceResponse{Urn: string(urn)}, nil
