@@ -190,19 +190,7 @@ func (p proj) restore(t *testing.T, stack string) func() {
 // code makes. The program of a copy of this tree loses its public
 // endpoint; its infra previews a dev stack brought up by this tree's.
 func TestRemovedComponentAgreesWithEngine(t *testing.T) {
-	src := t.TempDir()
-	if err := scenarios.CopyWorkingTree("..", src); err != nil {
-		t.Fatal(err)
-	}
-	if err := scenarios.RemovePublicEndpoint(src); err != nil {
-		t.Fatal(err)
-	}
-	changed := filepath.Join(t.TempDir(), "infra-changed")
-	build := exec.Command("go", "build", "-o", changed, "./cmd/infra")
-	build.Dir = src
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the changed program: %v\n%s", err, out)
-	}
+	changed := changedInfra(t, scenarios.RemovePublicEndpoint)
 
 	p := project(t, "dev")
 	p.mustInfra(t, "up", "--stack", "dev", "--yes")
@@ -235,4 +223,60 @@ func mustRead(t *testing.T, f string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestRenamedAppWithAliasIsNoChange: the app component renamed in code,
+// its old name kept as an alias. The real engine previews no change for
+// a dev stack brought up under the old name, and the offline diff agrees.
+func TestRenamedAppWithAliasIsNoChange(t *testing.T) {
+	changed := changedInfra(t, scenarios.RenameAppWithAlias)
+	const stack = "renamed"
+	p := projectAs(t, "dev", stack)
+	p.destroyAtEnd(t, stack)
+	p.mustInfra(t, "up", "--stack", stack, "--yes")
+	key := []string{plan.FingerprintKeyEnv + "=" + hex.EncodeToString(fingerprintKey)}
+	head := p.runBin(t, changed, key, "plan", "--stack", stack, "--json")
+	if head.code != 0 {
+		t.Fatalf("plan of the renamed program: %s", head.stderr)
+	}
+	if !strings.Contains(head.stdout, "translation:components:TranslationApp::unlimited-translation") {
+		t.Fatal("the renamed program does not rename the app")
+	}
+	offline, err := plan.DiffJSON(stack, p.planJSON(t, stack), []byte(head.stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "preview.json")
+	if r := p.runBin(t, changed, nil, "preview", "--stack", stack, "--json", file); r.code != 0 {
+		t.Fatalf("preview: %s", r.stderr)
+	}
+	reps, err := scenarios.Decode(mustRead(t, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*report.Report{offline, reps[0]} {
+		if n := r.Counts(); n["create"]+n["delete"]+n["replace"]+n["update"] != 0 {
+			t.Errorf("%s of a rename with an alias: %v", r.Kind, n)
+		}
+	}
+}
+
+// changedInfra builds infra from a copy of this tree whose program edit
+// changed, and returns the binary.
+func changedInfra(t *testing.T, edit func(dir string) error) string {
+	t.Helper()
+	src := t.TempDir()
+	if err := scenarios.CopyWorkingTree("..", src); err != nil {
+		t.Fatal(err)
+	}
+	if err := edit(src); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "infra-changed")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/infra")
+	build.Dir = src
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the changed program: %v\n%s", err, out)
+	}
+	return bin
 }

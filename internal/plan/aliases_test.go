@@ -25,10 +25,17 @@ func TestRenameWithAliasChangesNothing(t *testing.T) {
 			if err := ctx.RegisterComponentResource("translation:components:Part", name, c, opts...); err != nil {
 				return err
 			}
-			_, err := corev1.NewConfigMap(ctx, name+"-initdb", &corev1.ConfigMapArgs{
+			// A grandchild with aliases of its own (as the Kubernetes SDK
+			// gives its kinds): the SDK then sends none inherited from the
+			// renamed grandparent, and the diff must work them out.
+			sub := &part{}
+			if err := ctx.RegisterComponentResource("translation:components:Sub", name+"-db", sub, pulumi.Parent(c)); err != nil {
+				return err
+			}
+			_, err := corev1.NewConfigMap(ctx, name+"-db-initdb", &corev1.ConfigMapArgs{
 				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("mysql-initdb")},
 				Data:     pulumi.StringMap{"a": pulumi.String("b")},
-			}, pulumi.Parent(c))
+			}, pulumi.Parent(sub), pulumi.Aliases([]pulumi.Alias{{Type: pulumi.String("kubernetes:core/v1beta1:ConfigMap")}}))
 			return err
 		}
 	}
@@ -55,8 +62,9 @@ func TestRenameWithAliasChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The component and its ConfigMap, each deleted and created.
-	if n := bare.Counts(); n["create"] != 2 || n["delete"] != 2 {
-		t.Errorf("a rename without an alias: %v, want 2 creates and 2 deletes", n)
+	// The component, the sub-component and the ConfigMap, each deleted
+	// and created.
+	if n := bare.Counts(); n["create"] != 3 || n["delete"] != 3 {
+		t.Errorf("a rename without an alias: %v, want 3 creates and 3 deletes", n)
 	}
 }

@@ -573,15 +573,47 @@ func hasData(rs []rules.Risk) bool {
 // as the engine does: a resource renamed with an alias is the same
 // resource, not a delete and a create.
 func applyAliases(base, head []jsonResource) {
-	inHead := map[string]bool{}
-	for _, h := range head {
-		inHead[h.URN] = true
+	inHead, inBase := map[string]bool{}, map[string]bool{}
+	headBy := map[string]*jsonResource{}
+	for i := range head {
+		inHead[head[i].URN] = true
+		headBy[head[i].URN] = &head[i]
 	}
-	rename := map[string]string{}
+	for _, b := range base {
+		inBase[b.URN] = true
+	}
+	rename, oldOf := map[string]string{}, map[string]string{}
 	for _, h := range head {
 		for _, a := range h.Aliases {
-			if !inHead[a] {
-				rename[a] = h.URN
+			if !inHead[a] && inBase[a] {
+				rename[a], oldOf[h.URN] = h.URN, a
+			}
+		}
+	}
+	// A child inherits its renamed parent's alias: its old URN has the
+	// parent's old type chain and, when its name starts with the parent's
+	// name, the parent's old name in front (what the engine works out from
+	// alias specs; the SDK does not send it for a grandchild that has
+	// aliases of its own).
+	for changed := true; changed; {
+		changed = false
+		for _, h := range head {
+			p := headBy[h.Parent]
+			if _, done := oldOf[h.URN]; done || inBase[h.URN] || p == nil {
+				continue
+			}
+			pOld, ok := oldOf[p.URN]
+			if !ok {
+				continue
+			}
+			name := h.Name
+			if strings.HasPrefix(name, p.Name) {
+				name = urnName(pOld) + name[len(p.Name):]
+			}
+			alias := urnPrefix(pOld) + "$" + h.Type + "::" + name
+			if inBase[alias] && !inHead[alias] {
+				rename[alias], oldOf[h.URN] = h.URN, alias
+				changed = true
 			}
 		}
 	}
@@ -611,3 +643,9 @@ func applyAliases(base, head []jsonResource) {
 		}
 	}
 }
+
+// urnName is a URN's last part, the resource name.
+func urnName(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }
+
+// urnPrefix is a URN without its name: urn:pulumi:STACK::PROJECT::TYPES.
+func urnPrefix(urn string) string { return urn[:strings.LastIndex(urn, "::")] }

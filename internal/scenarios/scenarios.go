@@ -252,21 +252,36 @@ func (s Scenario) checkRisks(t *testing.T, r *report.Report) {
 	}
 }
 
+// RenameAppWithAlias edits the program in a copy of the repository at dir
+// so that the app component is named "unlimited-translation" on GKE, with
+// its old name as an alias: the rename a maintainer would make.
+func RenameAppWithAlias(dir string) error {
+	return editProgram(dir, [][2]string{{
+		"components.NewTranslationApp(ctx, appName, appArgs, pulumi.Providers(cluster.Provider))",
+		`components.NewTranslationApp(ctx, "unlimited-translation", appArgs, pulumi.Providers(cluster.Provider), pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(appName)}}))`,
+	}})
+}
+
 // RemovePublicEndpoint edits the program in a copy of the repository at
 // dir so that no stack gets a public endpoint: the "removed component"
 // scenario, which only a change of code can make.
 func RemovePublicEndpoint(dir string) error {
+	return editProgram(dir, [][2]string{
+		{"AppArgs(cfg, &components.PublicEndpointArgs{", "AppArgs(cfg, nil, &components.PublicEndpointArgs{"},
+		{"func AppArgs(cfg Config, public *components.PublicEndpointArgs, place", "func AppArgs(cfg Config, public, _ *components.PublicEndpointArgs, place"},
+		{"AppArgs(cfg, nil, components.Placement{})", "AppArgs(cfg, nil, nil, components.Placement{})"},
+	})
+}
+
+// editProgram replaces text in stacks/program.go of the copy at dir.
+func editProgram(dir string, edits [][2]string) error {
 	file := filepath.Join(dir, "stacks", "program.go")
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return err
 	}
 	s := string(b)
-	for _, e := range [][2]string{
-		{"AppArgs(cfg, &components.PublicEndpointArgs{", "AppArgs(cfg, nil, &components.PublicEndpointArgs{"},
-		{"func AppArgs(cfg Config, public *components.PublicEndpointArgs, place", "func AppArgs(cfg Config, public, _ *components.PublicEndpointArgs, place"},
-		{"AppArgs(cfg, nil, components.Placement{})", "AppArgs(cfg, nil, nil, components.Placement{})"},
-	} {
+	for _, e := range edits {
 		if !strings.Contains(s, e[0]) {
 			return fmt.Errorf("stacks/program.go has no %q to change", e[0])
 		}
