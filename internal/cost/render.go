@@ -61,6 +61,13 @@ func (e Estimate) Table() string {
 	if e.Asleep {
 		state = ", asleep"
 	}
+	if len(e.Lines) == 0 {
+		fmt.Fprintf(&b, "Cost of stack %q: $0.00\n", e.Stack)
+		for _, n := range e.Notes {
+			fmt.Fprintf(&b, "note: %s\n", n)
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, "Cost of stack %q (%s%s), list prices, 730 hours a month:\n\n", e.Stack, e.Region, state)
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "component\titem\tper month")

@@ -82,7 +82,7 @@ func Parse(b []byte) (List, error) {
 func Load(path string) (List, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return List{}, err
+		return List{}, fmt.Errorf("reading the price list: %w", err)
 	}
 	l, err := Parse(b)
 	if err != nil {
