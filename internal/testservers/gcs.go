@@ -48,17 +48,9 @@ func StartGCS(t *testing.T, bin string, require bool, buckets ...string) GCS {
 	}
 	port := FreePort(t)
 	host := fmt.Sprintf("127.0.0.1:%d", port)
-	ctx, cancel := context.WithCancel(context.Background())
 	// Downloads are routed by Host only when it matches -public-host.
-	srv := exec.CommandContext(ctx, bin, "-scheme", "http", "-host", "127.0.0.1", "-port", fmt.Sprint(port),
+	start(t, bin, "-scheme", "http", "-host", "127.0.0.1", "-port", fmt.Sprint(port),
 		"-public-host", host, "-backend", "filesystem", "-filesystem-root", root, "-log-level", "error")
-	// Killed with the test binary too, should it die without cleaning up.
-	srv.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := srv.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = srv.Wait() })
 	waitFor(t, "fake-gcs-server", func() bool {
 		resp, err := http.Get("http://" + host + "/storage/v1/b")
 		if err == nil {
@@ -140,6 +132,20 @@ func FreePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// start runs a server until the test ends; it is killed with the test
+// binary too, should that die without cleaning up.
+func start(t *testing.T, bin string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := exec.CommandContext(ctx, bin, args...)
+	srv.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := srv.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = srv.Wait() })
 }
 
 // waitFor polls ready for up to 30 s.

@@ -1,13 +1,11 @@
 package testservers
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -42,17 +40,9 @@ func StartMariaDB(t *testing.T, require bool, rootPassword string) MariaDB {
 	}
 	port := FreePort(t)
 	socket := filepath.Join(dir, "mysqld.sock")
-	ctx, cancel := context.WithCancel(context.Background())
-	srv := exec.CommandContext(ctx, server, "--no-defaults", "--user="+currentUser(), "--datadir="+data,
+	start(t, server, "--no-defaults", "--user="+currentUser(), "--datadir="+data,
 		"--bind-address=127.0.0.1", fmt.Sprintf("--port=%d", port), "--socket="+socket,
 		"--pid-file="+filepath.Join(dir, "mysqld.pid"), "--skip-name-resolve", "--log-error="+filepath.Join(dir, "error.log"))
-	// Killed with the test binary too, should it die without cleaning up.
-	srv.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := srv.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = srv.Wait() })
 	waitFor(t, "mariadbd", func() bool {
 		return exec.Command("mysqladmin", "--no-defaults", "--socket="+socket, "-uroot", "ping").Run() == nil
 	})
