@@ -37,6 +37,10 @@ type Network struct {
 	Subnetwork *compute.Subnetwork
 	// Name and SubnetName are what the cluster names.
 	Name, SubnetName pulumi.StringOutput
+	// Ready is every resource made here: depend on these, not on the
+	// component, whose children the Go SDK records asynchronously
+	// (context.go getOpts), so a dependency on it can miss some.
+	Ready []pulumi.Resource
 }
 
 // NewNetwork creates the VPC, the subnet and, with NAT, a router and NAT.
@@ -83,7 +87,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args NetworkArgs, opts ...pulu
 		if err != nil {
 			return nil, err
 		}
-		_, err = compute.NewRouterNat(ctx, name, &compute.RouterNatArgs{
+		nat, err := compute.NewRouterNat(ctx, name, &compute.RouterNatArgs{
 			Project:                       pulumi.String(args.Project),
 			Region:                        pulumi.String(args.Region),
 			Name:                          pulumi.String(args.Name),
@@ -97,7 +101,9 @@ func NewNetwork(ctx *pulumi.Context, name string, args NetworkArgs, opts ...pulu
 		if err != nil {
 			return nil, err
 		}
+		n.Ready = append(n.Ready, router, nat)
 	}
+	n.Ready = append(n.Ready, vpc, subnet)
 	n.Network, n.Subnetwork, n.Name, n.SubnetName = vpc, subnet, vpc.Name, subnet.Name
 	return n, ctx.RegisterResourceOutputs(n, pulumi.Map{"network": vpc.Name, "subnetwork": subnet.Name})
 }

@@ -41,7 +41,9 @@ type Config struct {
 	// AuthorizedNetworks (comma-separated CIDRs) alone reach the control
 	// plane; empty: any address (with Google's authentication).
 	AuthorizedNetworks string
-	Labels             map[string]string
+	// RestrictControlPlane requires AuthorizedNetworks (on in prod).
+	RestrictControlPlane bool
+	Labels               map[string]string
 
 	Namespace       string
 	ImagePullPolicy string

@@ -34,6 +34,7 @@ func TestLoadValidDefaults(t *testing.T) {
 		src := validSource()
 		if tc.stack == "prod" {
 			src.Values[p("backendImage")] = "registry.example.com/backend:1.0.0"
+			src.Values[p("controlPlaneAuthorizedNetworks")] = "198.51.100.0/24"
 			tc.backendImage = "registry.example.com/backend:1.0.0"
 		}
 		c, err := Load(tc.stack, src)
@@ -117,6 +118,7 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "backup retention", set: map[string]string{p("backupRetentionDays"): "0"}, key: "backupRetentionDays", want: "keep backups between 1 and 3650 days"},
 		{name: "authorised network", set: map[string]string{p("controlPlaneAuthorizedNetworks"): "203.0.113.0/24, office"}, key: "controlPlaneAuthorizedNetworks", want: "\"office\" is not an IPv4 CIDR range"},
 		{name: "authorised network host bits", set: map[string]string{p("controlPlaneAuthorizedNetworks"): "203.0.113.7/24"}, key: "controlPlaneAuthorizedNetworks", want: "has host bits set; the range is 203.0.113.0/24"},
+		{name: "prod without authorised networks", stack: "prod", set: map[string]string{p("controlPlaneAuthorizedNetworks"): "", p("backendImage"): "registry.example.com/backend:1.0.0"}, key: "controlPlaneAuthorizedNetworks", want: "is empty while restrictControlPlane is true", fix: "pulumi config set restrictControlPlane false --stack prod"},
 		{name: "Spot database alone", set: map[string]string{p("spot"): "false", p("spotDatabase"): "true"}, key: "spotDatabase", want: "is true while spot is false"},
 		{name: "autoscaler target", set: map[string]string{p("backendMaxReplicas"): "4", p("backendCpuTarget"): "100"}, key: "backendCpuTarget", want: "aim between 10 and 95 percent"},
 		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
@@ -127,6 +129,9 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 				stack = "dev"
 			}
 			src := validSource()
+			if IsProduction(stack) {
+				src.Values[p("controlPlaneAuthorizedNetworks")] = "198.51.100.0/24"
+			}
 			for k, v := range tc.set {
 				src.Values[k] = v
 			}

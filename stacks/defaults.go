@@ -78,6 +78,7 @@ func Defaults(stack string) Config {
 		c.DeletionProtection = true
 		c.ProtectInfrastructure = true
 		c.PrivateNodes = true
+		c.RestrictControlPlane = true
 		c.ImagePullPolicy = "IfNotPresent"
 		c.Backend.Replicas = 2
 		c.BackendMaxReplicas = 4

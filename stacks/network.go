@@ -36,6 +36,13 @@ func AuthorizedNetworks(c Config) []string {
 
 // checkNetwork validates the control plane's authorised networks.
 func (v *validation) checkNetwork(c Config) {
+	if c.RestrictControlPlane && len(AuthorizedNetworks(c)) == 0 {
+		// An empty list with authorised networks on would shut out
+		// everything but the cluster's own network: Pulumi, kubectl and
+		// CI alike.
+		v.add("controlPlaneAuthorizedNetworks", "is empty while restrictControlPlane is true: list the ranges your operators and CI runners reach the control plane from (GitHub-hosted runners have no fixed range: use larger runners with static addresses or self-hosted runners)",
+			v.setFix("controlPlaneAuthorizedNetworks", "198.51.100.0/24,203.0.113.7/32")+"  (or, deliberately: "+v.setFix("restrictControlPlane", "false")+")")
+	}
 	for _, cidr := range AuthorizedNetworks(c) {
 		ip, n, err := net.ParseCIDR(cidr)
 		if err != nil || ip.To4() == nil {

@@ -15,7 +15,8 @@ func TestStacksNetworkAndNodeIdentity(t *testing.T) {
 	for _, tc := range []struct {
 		stack, project string
 		private        bool
-	}{{"dev", "unlimited-translation-dev", false}, {"prod", "unlimited-translation-prod", true}} {
+		authorized     string // the control plane's only CIDR, "" for any
+	}{{"dev", "unlimited-translation-dev", false, ""}, {"prod", "unlimited-translation-prod", true, "203.0.113.0/24"}} {
 		t.Run(tc.stack, func(t *testing.T) {
 			m, _ := runStack(t, tc.stack)
 			name := "translation-" + tc.stack
@@ -58,6 +59,18 @@ func TestStacksNetworkAndNodeIdentity(t *testing.T) {
 			})
 			if got, _ := mockstack.Path(c.Inputs, "privateClusterConfig.enablePrivateNodes"); got.BoolValue() != tc.private {
 				t.Errorf("private nodes %v, want %v", got, tc.private)
+			}
+			// The block's presence is what turns authorised networks on
+			// (expandMasterAuthorizedNetworksConfig, google-beta v5.42.0).
+			block, present := mockstack.Path(c.Inputs, "masterAuthorizedNetworksConfig")
+			if present && block.IsObject() != (tc.authorized != "") || !present && tc.authorized != "" {
+				t.Errorf("authorised networks block %v, want CIDR %q", block, tc.authorized)
+			}
+			if tc.authorized != "" {
+				mockstack.Expect(t, "cluster", c.Inputs, map[string]string{"masterAuthorizedNetworksConfig.cidrBlocks.0.cidrBlock": tc.authorized})
+				if v, ok := mockstack.Path(c.Inputs, "masterAuthorizedNetworksConfig.cidrBlocks.1"); ok {
+					t.Errorf("a second authorised range %v", v)
+				}
 			}
 			deps := c.Request.GetDependencies()
 			for _, want := range []string{"gcp:compute/subnetwork:Subnetwork::network", "gcp:projects/iAMMember:IAMMember::node-identity-defaultNodeServiceAccount"} {

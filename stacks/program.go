@@ -186,7 +186,7 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, st *Stack) error {
 		NodeServiceAccount:   k.nodes.Email,
 		PrivateNodes:         cfg.PrivateNodes,
 		AuthorizedNetworks:   AuthorizedNetworks(cfg),
-		Requires:             append(append(append([]pulumi.Resource{}, k.apis.Enabled...), k.network), k.nodes.Grants...),
+		Requires:             append(append(append([]pulumi.Resource{}, k.apis.Enabled...), k.network.Ready...), k.nodes.Grants...),
 	})
 	if err != nil {
 		return err
@@ -197,7 +197,7 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, st *Stack) error {
 		Bucket:                   k.backups.Name,
 		Namespace:                cfg.Namespace,
 		KubernetesServiceAccount: backupServiceAccount,
-		Requires:                 append(append([]pulumi.Resource{}, k.apis.Enabled...), cluster),
+		Requires:                 append(append([]pulumi.Resource{}, k.apis.Enabled...), cluster.Cluster),
 	})
 	if err != nil {
 		return err
