@@ -27,6 +27,17 @@ func TestSleepAndWake(t *testing.T) {
 	}
 	before := ids()
 
+	// A preview of sleep deletes (never replaces) and touches nothing.
+	had := len(cloudURNs(stack))
+	pr := p.mustInfra(t, "sleep", "--stack", stack, "--preview")
+	if !strings.Contains(pr.stdout, "infra sleep --stack sleepy would: 0 to create, 0 to update, 0 to replace, ") ||
+		!strings.Contains(pr.stdout, "nothing was changed") || len(cloudURNs(stack)) != had {
+		t.Errorf("sleep --preview:\n%s", pr.stdout)
+	}
+	if f, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi."+stack+".yaml")); strings.Contains(string(f), "awake") {
+		t.Errorf("sleep --preview wrote the stack file:\n%s", f)
+	}
+
 	// The stand-ins' cluster runs no Job: the backup sleep takes first
 	// cannot run here (tested on its own in the lifecycle test).
 	r := p.mustInfra(t, "sleep", "--stack", stack, "--yes", "--skip-backup")
@@ -81,6 +92,23 @@ func TestSleepAndWake(t *testing.T) {
 		r := p.mustInfra(t, "sleep", "--stack", stack, "--yes", "--skip-backup")
 		if !strings.Contains(r.stdout, "is already asleep") {
 			t.Errorf("second sleep:\n%s", r.stdout)
+		}
+	})
+
+	t.Run("wake --preview", func(t *testing.T) {
+		// What wake brings back, as creates only: the kept resources
+		// are unchanged, none replaced.
+		// (the engine calls Create with preview set, so count what exists)
+		had := len(cloudURNs(stack))
+		r := p.mustInfra(t, "wake", "--stack", stack, "--preview")
+		if !strings.Contains(r.stdout, "to create, 0 to update, 0 to replace, 0 to delete") || strings.Contains(r.stdout, "would: 0 to create") {
+			t.Errorf("wake --preview:\n%s", r.stdout)
+		}
+		if now := len(cloudURNs(stack)); now != had {
+			t.Errorf("wake --preview made %d resources %d", had, now)
+		}
+		if f, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi."+stack+".yaml")); !strings.Contains(string(f), "unlimited-translation:awake: \"false\"") {
+			t.Errorf("wake --preview wrote the stack file:\n%s", f)
 		}
 	})
 

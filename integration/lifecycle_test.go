@@ -24,6 +24,7 @@ func TestDevStackLifecycle(t *testing.T) {
 	begin := time.Now()
 	apply(t, dir)
 	waitReady(t)
+	handle := kubectl(t, "get", "pv", volume, "-o", "jsonpath={.spec.csi.volumeHandle}")
 	t.Logf("timing: dev stack applied to all workloads ready in %s (control plane start to ready: %s)",
 		time.Since(begin).Round(time.Millisecond), (time.Since(begin) + cp.Ready).Round(time.Millisecond))
 
@@ -70,7 +71,6 @@ func TestDevStackLifecycle(t *testing.T) {
 	})
 
 	t.Run("the workloads come back on the same volume", func(t *testing.T) {
-		handle := kubectl(t, "get", "pv", volume, "-o", "jsonpath={.spec.csi.volumeHandle}")
 		// What a destroy of the app does in a cluster that stays: the
 		// StatefulSet and the claim go; the volume is released and kept
 		// (Retain), with the disk it names.
@@ -106,6 +106,24 @@ func TestDevStackLifecycle(t *testing.T) {
 		if got := kubectl(t, "get", "pv", "-o", "name"); got != "" {
 			t.Errorf("volumes left: %s", got)
 		}
+	})
+
+	// After the namespace is emptied the cluster is as a sleeping stack
+	// leaves it (gone); asleep the program has nothing for Kubernetes, and
+	// waking applies the awake stack again around the kept disk.
+	t.Run("wake rolls out on the kept disk", func(t *testing.T) {
+		if n := count(manifests(t, "dev", map[string]string{"unlimited-translation:awake": "false"})); n != 0 {
+			t.Fatalf("asleep, dev still has %d Kubernetes manifests", n)
+		}
+		apply(t, manifests(t, "dev", nil))
+		waitReady(t)
+		if got := kubectl(t, "get", "pv", volume, "-o", "jsonpath={.spec.csi.volumeHandle}"); got != handle {
+			t.Errorf("woken, the volume names %s; the kept disk is %s", got, handle)
+		}
+		if got := kubectl(t, "get", claim, "-o", "jsonpath={.spec.volumeName}"); got != volume {
+			t.Errorf("woken, the claim is bound to %q", got)
+		}
+		kubectl(t, "delete", "-f", dir, "--wait=true", "--timeout=120s")
 	})
 }
 

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -10,8 +12,20 @@ import (
 
 // Program is the stack program that `pulumi up` runs: config, validated as
 // a whole before any resource is registered, then Deploy.
-func Program(ctx *pulumi.Context) error {
-	cfg, err := Load(ctx.Stack(), ContextSource{Ctx: ctx})
+func Program(ctx *pulumi.Context) error { return ProgramWith(nil)(ctx) }
+
+// ProgramWith is Program with some keys' values replaced ("awake":
+// "true"), for previews of a change not yet written to the stack file.
+func ProgramWith(override map[string]string) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error { return program(ctx, override) }
+}
+
+func program(ctx *pulumi.Context, override map[string]string) error {
+	var src Source = ContextSource{Ctx: ctx}
+	if len(override) > 0 {
+		src = overridden{src, override}
+	}
+	cfg, err := Load(ctx.Stack(), src)
 	if err != nil {
 		return err
 	}
@@ -31,6 +45,20 @@ func (s ContextSource) Get(key string) (string, bool) { return s.Ctx.GetConfig(k
 
 // IsSecret implements Source.
 func (s ContextSource) IsSecret(key string) bool { return s.Ctx.IsConfigSecret(key) }
+
+// overridden is a Source with some keys (named without the project
+// namespace) set to other values.
+type overridden struct {
+	Source
+	values map[string]string
+}
+
+func (o overridden) Get(key string) (string, bool) {
+	if v, ok := o.values[strings.TrimPrefix(key, Project+":")]; ok {
+		return v, true
+	}
+	return o.Source.Get(key)
+}
 
 // Stack is what Deploy made, for callers and tests.
 type Stack struct {

@@ -40,6 +40,7 @@ type engineFlags struct {
 	from        string
 	force       bool
 	forceProd   bool
+	preview     bool
 }
 
 // newEngineCmd builds one verb that runs the real Pulumi engine.
@@ -106,6 +107,8 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 			cmd.Flags().BoolVar(&f.skipBackup, "skip-backup", false, "do not take a backup first (the cluster is broken or gone, and you accept losing what changed since the last backup)")
 		case "force-prod":
 			cmd.Flags().BoolVar(&f.forceProd, "force-prod", false, "put a production stack to sleep too (it stops serving)")
+		case "preview":
+			cmd.Flags().BoolVar(&f.preview, "preview", false, "only show what it would create and delete; change nothing, the stack file included")
 		case "restore":
 			cmd.Flags().StringVar(&f.from, "from", "", "backup to restore: gs://BUCKET/mysql/NAME, mysql/NAME or NAME (default: the newest)")
 			cmd.Flags().BoolVar(&f.force, "force", false, "restore even though the database has rows: the backup's tables replace them")
@@ -129,8 +132,8 @@ func engineCommands() []*cobra.Command {
 		newEngineCmd("preview", "Show what `up` would change (real engine, needs credentials)", runPreview, "markdown", "json"),
 		newEngineCmd("up", "Refresh the state from the cloud, then create or update the stack's resources", runUp, "yes", "refresh"),
 		newEngineCmd("destroy", "Back the database up, then delete the stack's resources but its data disk and backup bucket (refused while protected); --delete-data deletes the disk too", runDestroy, "yes", "delete-data", "skip-backup"),
-		newEngineCmd("sleep", "Back up, then remove what is billed by the hour (cluster, load balancer) and keep the data disk, backups, address, DNS and certificate", runSleep, "yes", "skip-backup", "force-prod"),
-		newEngineCmd("wake", "Bring a sleeping stack back: the same disk, address, DNS and certificate; HTTPS as soon as the load balancer is programmed", runWake),
+		newEngineCmd("sleep", "Back up, then remove what is billed by the hour (cluster, load balancer) and keep the data disk, backups, address, DNS and certificate", runSleep, "yes", "skip-backup", "force-prod", "preview"),
+		newEngineCmd("wake", "Bring a sleeping stack back: the same disk, address, DNS and certificate; HTTPS as soon as the load balancer is programmed", runWake, "preview"),
 		newEngineCmd("backup", "Back the database up now to the stack's bucket (a Job from its backup CronJob) and print the object", runBackup),
 		newEngineCmd("restore", "Load a backup (the newest, or --from) into the running database; refused when it has rows unless --force", runRestore, "restore"),
 		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +24,9 @@ func runSleep(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	case !e.Config.Awake:
 		fmt.Fprintf(out, "stack %s is already asleep (awake: false in Pulumi.%s.yaml); infra wake --stack %s brings it back\n", e.Name, e.Name, e.Name)
 		return nil
+	}
+	if f.preview {
+		return previewAwake(cmd, e, false)
 	}
 	if !f.yes {
 		if err := canAsk(cmd, "sleep", e.Name); err != nil {
@@ -55,11 +59,14 @@ func runSleep(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 }
 
 // runWake brings a sleeping stack back: awake true, then an up.
-func runWake(cmd *cobra.Command, e *engine.Engine, _ engineFlags) error {
+func runWake(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	out := cmd.OutOrStdout()
 	if e.Config.Awake {
 		fmt.Fprintf(out, "stack %s is awake\n", e.Name)
 		return nil
+	}
+	if f.preview {
+		return previewAwake(cmd, e, true)
 	}
 	if err := e.SetAwake(cmd.Context(), true); err != nil {
 		return err
@@ -68,5 +75,23 @@ func runWake(cmd *cobra.Command, e *engine.Engine, _ engineFlags) error {
 		return fmt.Errorf("%w\nthe stack file now says it is awake; infra up --stack %s finishes waking it", err, e.Name)
 	}
 	fmt.Fprintf(out, "stack %s is awake: the same data disk, address, DNS records and certificate; HTTPS serves as soon as the load balancer is programmed. Commit Pulumi.%s.yaml.\n", e.Name, e.Name)
+	return nil
+}
+
+// previewAwake shows what wake (or sleep) would do, from the engine's own
+// preview with awake overridden in memory: the stack file is not written.
+func previewAwake(cmd *cobra.Command, e *engine.Engine, awake bool) error {
+	r, err := e.PreviewAwake(cmd.Context(), awake)
+	if err != nil {
+		return err
+	}
+	verb := "sleep"
+	if awake {
+		verb = "wake"
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "infra %s --stack %s would: %s\nnothing was changed (Pulumi.%s.yaml included)\n", verb, e.Name, r.Summary(), e.Name)
+	if at := r.AtRisk(); len(at) > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "at risk: %s\n", strings.Join(at, ", "))
+	}
 	return nil
 }

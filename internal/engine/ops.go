@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +66,15 @@ func (e *Engine) Preview(ctx context.Context) (*report.Report, error) { return e
 // cloud: what `up` with refresh will do.
 func (e *Engine) PreviewRefreshed(ctx context.Context) (*report.Report, error) {
 	return e.preview(ctx, true)
+}
+
+// PreviewAwake previews the stack as if its awake setting were the one
+// given, without writing it: what `infra wake` or `infra sleep` would do.
+func (e *Engine) PreviewAwake(ctx context.Context, awake bool) (*report.Report, error) {
+	ws := e.stack.Workspace()
+	ws.SetProgram(stacks.ProgramWith(map[string]string{"awake": strconv.FormatBool(awake)}))
+	defer ws.SetProgram(stacks.Program)
+	return e.preview(ctx, false)
 }
 
 func (e *Engine) preview(ctx context.Context, refresh bool) (*report.Report, error) {
