@@ -308,12 +308,45 @@ func TestNoConfirmationWithoutTerminal(t *testing.T) {
 	}
 }
 
-// Placeholders committed in the stack files never reach the engine.
-func TestPlaceholderSecretsRefused(t *testing.T) {
-	r := bare(t, "dev").infra(t, "preview", "--stack", "dev")
-	if r.code != 1 || !strings.Contains(r.stderr, "still holds the committed placeholder") ||
-		!strings.Contains(r.stderr, "pulumi config set --secret") {
-		t.Errorf("exit %d\n%s", r.code, r.stderr)
+// The README's path with the stock CLI: a file backend in a directory
+// made just before (pulumi login), the stack created from the committed
+// stack file, then preview: the program stops on the secrets not set yet,
+// naming each with its command; once set, the preview runs.
+func TestFirstPreviewNeedsTheSecrets(t *testing.T) {
+	p := bare(t, "dev")
+	state := filepath.Join(t.TempDir(), "pulumi-state")
+	if err := os.Mkdir(state, 0o700); err != nil { // the README's mkdir
+		t.Fatal(err)
+	}
+	// No backend chosen yet, and a home of its own: the login is this
+	// test's alone.
+	p.env = append(append([]string{}, baseEnv...), "PULUMI_BACKEND_URL=", "PULUMI_HOME="+t.TempDir())
+	p.pulumi(t, "login", "file://"+state)
+	fresh("dev")
+	p.pulumi(t, "stack", "init", "dev", "--secrets-provider", "passphrase")
+	r := p.infra(t, "preview", "--stack", "dev")
+	for _, k := range []string{"mysqlRootPassword", "mysqlPassword"} {
+		if want := k + ": is required and not set\n    fix: pulumi config set --secret " + k + " <value> --stack dev"; !strings.Contains(r.stderr, want) {
+			t.Errorf("preview without secrets: exit %d, no %q:\n%s", r.code, want, r.stderr)
+		}
+	}
+	if r.code != 1 {
+		t.Errorf("preview without secrets: exit %d", r.code)
+	}
+	for k, v := range secretVals {
+		p.pulumi(t, "config", "set", "--secret", k, v, "--stack", "dev")
+	}
+	p.mustInfra(t, "preview", "--stack", "dev")
+	// Committed as the README says: the file now holds this user's salt
+	// and ciphertexts, never the plain values.
+	b, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi.dev.yaml"))
+	for _, v := range secretVals {
+		if strings.Contains(string(b), v) {
+			t.Errorf("Pulumi.dev.yaml holds a secret in plain text")
+		}
+	}
+	if !strings.Contains(string(b), "encryptionsalt:") || strings.Count(string(b), "secure: v1:") != 2 {
+		t.Errorf("Pulumi.dev.yaml after config set:\n%s", b)
 	}
 }
 

@@ -121,6 +121,15 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "prod without authorised networks", stack: "prod", set: map[string]string{p("controlPlaneAuthorizedNetworks"): "", p("backendImage"): "registry.example.com/backend:1.0.0"}, key: "controlPlaneAuthorizedNetworks", want: "is empty while restrictControlPlane is true", fix: "pulumi config set restrictControlPlane false --stack prod"},
 		{name: "Spot database alone", set: map[string]string{p("spot"): "false", p("spotDatabase"): "true"}, key: "spotDatabase", want: "is true while spot is false"},
 		{name: "autoscaler target", set: map[string]string{p("backendMaxReplicas"): "4", p("backendCpuTarget"): "100"}, key: "backendCpuTarget", want: "aim between 10 and 95 percent"},
+		{name: "domain is an IP", set: map[string]string{p("domain"): "203.0.113.10"}, key: "domain", want: "is an IP address"},
+		{name: "domain too long for the certificate", set: map[string]string{p("domain"): "translation-service.development.machine-learning.example.com"}, key: "domain", want: "www.translation-service.development.machine-learning.example.com must fit in 63 characters"},
+		{name: "uppercase repository", set: map[string]string{p("backendImage"): "ghcr.io/Owner/backend:1.0"}, key: "backendImage", want: `the repository "Owner/backend" must be lowercase`},
+		{name: "short digest", set: map[string]string{p("backendImage"): "ghcr.io/owner/backend@sha256:abc123"}, key: "backendImage", want: "has a sha256 digest of 6 hex digits; it has 64"},
+		{name: "bad tag", set: map[string]string{p("frontendImage"): "owner/frontend:.hidden"}, key: "frontendImage", want: `malformed tag ".hidden"`},
+		{name: "EXTENDED channel", set: map[string]string{p("releaseChannel"): "extended"}, key: "releaseChannel", want: "the pinned provider (pulumi-gcp 7.38, google-beta 5.42) accepts only RAPID, REGULAR and STABLE"},
+		{name: "typo of the project namespace", set: map[string]string{"unlimted-translation:domain": "x.example.com"}, key: "unlimted-translation:domain", want: "did you mean unlimited-translation:domain?", fix: "pulumi config rm unlimted-translation:domain --stack dev"},
+		{name: "typo of gcp", set: map[string]string{"gpc:region": "europe-west1"}, key: "gpc:region", want: "did you mean gcp:region?"},
+		{name: "typo of a gcp key", set: map[string]string{"gcp:regoin": "europe-west1"}, key: "gcp:regoin", want: "is not a setting of the gcp provider at the pinned version (did you mean gcp:region?)"},
 		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,5 +201,26 @@ func TestSecretNeverPrints(t *testing.T) {
 	c := Config{Database: Database{Password: s}}
 	if strings.Contains(fmt.Sprintf("%+v %#v", c, c), "hunter22") {
 		t.Error("secret printed through Config")
+	}
+}
+
+// A plain setting stored encrypted is decrypted by the time the program
+// reads it: it is checked like any value, but never echoed.
+func TestEncryptedPlainSettingIsNotEchoed(t *testing.T) {
+	src := validSource()
+	src.Values[p("backendReplicas")], src.Secrets[p("backendReplicas")] = "two-Secret-9931", true
+	src.Values["gcp:project"], src.Secrets["gcp:project"] = "Not_A_Project-7731", true
+	_, err := Load("dev", src)
+	if err == nil {
+		t.Fatal("invalid values accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{"backendReplicas: is stored encrypted and its value is not valid: must be a whole number, got \"[secret]\"", "gcp:project: \"[secret]\" is not a GCP project ID"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "two-Secret-9931") || strings.Contains(msg, "Not_A_Project-7731") {
+		t.Errorf("a secret value is echoed:\n%s", msg)
 	}
 }

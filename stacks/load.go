@@ -30,12 +30,26 @@ func Load(stack string, src Source) (Config, error) {
 		v.unknownKeys(kl.Keys())
 	}
 	var missing []Setting
+	hidden := map[string]string{} // encrypted values of plain settings
 	for _, s := range Settings {
 		raw, ok := src.Get(s.Key)
 		if !ok || (strings.TrimSpace(raw) == "" && !s.Secret) {
 			if s.Required {
 				missing = append(missing, s)
 			}
+			continue
+		}
+		if !s.Secret && src.IsSecret(s.Key) {
+			// Any key may be stored encrypted. Its ciphertext means
+			// nothing here, and a decrypted value must not be echoed.
+			if m, ok := src.(MapSource); ok && m.Ciphertexts {
+				continue
+			}
+			if err := s.set(&c, raw); err != nil {
+				v.add(s.Name(), "is stored encrypted and its value is not valid: "+strings.ReplaceAll(err.Error(), raw, "[secret]"),
+					fmt.Sprintf("pulumi config set --secret %s <value> --stack %s", s.Name(), stack))
+			}
+			hidden[s.Name()] = raw
 			continue
 		}
 		if s.Secret && !src.IsSecret(s.Key) {
@@ -62,6 +76,12 @@ func Load(stack string, src Source) (Config, error) {
 	}
 	c.ReleaseChannel = strings.ToUpper(c.ReleaseChannel)
 	v.check(&c)
+	for i, p := range v.problems {
+		if raw, ok := hidden[p.Key]; ok && raw != "" {
+			v.problems[i].Message = strings.ReplaceAll(p.Message, raw, "[secret]")
+			v.problems[i].Fix = strings.ReplaceAll(p.Fix, raw, "[secret]")
+		}
+	}
 	return c, v.err()
 }
 
@@ -69,6 +89,9 @@ func Load(stack string, src Source) (Config, error) {
 type MapSource struct {
 	Values  map[string]string
 	Secrets map[string]bool
+	// Ciphertexts: the secret values are still encrypted (a stack file
+	// read without the CLI), so they cannot be checked, only skipped.
+	Ciphertexts bool
 }
 
 // Get implements Source.
@@ -96,4 +119,22 @@ func (m MapSource) Keys() []string {
 		keys = append(keys, k)
 	}
 	return keys
+}
+
+// UnsetSecrets lists the required secrets src does not hold and stands a
+// marker in for each, so that an offline plan of a fresh clone (no
+// secrets yet) still runs; the list says what sets them.
+func UnsetSecrets(stack string, src MapSource) []Problem {
+	v := &validation{stack: stack}
+	for _, s := range Settings {
+		if !s.Secret || !s.Required {
+			continue
+		}
+		if raw, ok := src.Values[s.Key]; ok && raw != "" {
+			continue
+		}
+		v.missing(s)
+		src.Values[s.Key], src.Secrets[s.Key] = "(not set)", true
+	}
+	return v.problems
 }

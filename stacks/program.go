@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -21,6 +22,10 @@ func ProgramWith(override map[string]string) pulumi.RunFunc {
 }
 
 func program(ctx *pulumi.Context, override map[string]string) error {
+	if ctx.Project() != Project {
+		// Every key would sit under the other name, unread.
+		return fmt.Errorf("Pulumi.yaml names the project %q, but this program is %q: set name: %s", ctx.Project(), Project, Project)
+	}
 	var src Source = ContextSource{Ctx: ctx}
 	if len(override) > 0 {
 		src = overridden{src, override}

@@ -136,7 +136,7 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.AddressName }),
 	strSetting(p("clusterName"), "Name of the GKE Autopilot cluster.",
 		func(c *Config) *string { return &c.ClusterName }),
-	strSetting(p("releaseChannel"), "GKE release channel: RAPID, REGULAR, STABLE or EXTENDED.",
+	strSetting(p("releaseChannel"), "GKE release channel: RAPID, REGULAR or STABLE (the pinned provider does not accept EXTENDED).",
 		func(c *Config) *string { return &c.ReleaseChannel }),
 	boolSetting(p("deletionProtection"), "The provider refuses to delete the cluster while on (Pulumi and Terraform only: gcloud and the console can still delete it, so protect prod with IAM too).",
 		func(c *Config) *bool { return &c.DeletionProtection }),
@@ -249,3 +249,6 @@ func settingNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// LookupSetting finds a setting by its full key ("gcp:region").
+func LookupSetting(key string) (Setting, bool) { return lookupSetting(key) }

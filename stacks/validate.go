@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"slices"
 	"sort"
@@ -78,18 +79,39 @@ func (v *validation) err() error {
 func (v *validation) unknownKeys(keys []string) {
 	sort.Strings(keys)
 	for _, k := range keys {
-		if !strings.HasPrefix(k, Project+":") {
-			continue // other packages' keys (gcp:, kubernetes:) are theirs to check
-		}
-		if _, ok := lookupSetting(k); ok {
+		ns, name, ok := strings.Cut(k, ":")
+		if !ok {
 			continue
 		}
-		name := strings.TrimPrefix(k, Project+":")
-		msg := "is not a setting of this project"
-		if near := nearest(name, settingNames()); near != "" {
-			msg += fmt.Sprintf(" (did you mean %s?)", near)
+		rm := fmt.Sprintf("pulumi config rm %s --stack %s", k, v.stack)
+		switch known, provider := providerKeys[ns]; {
+		case ns == Project:
+			if _, ok := lookupSetting(k); ok {
+				continue
+			}
+			msg := "is not a setting of this project"
+			if near := nearest(name, settingNames()); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", near)
+			}
+			v.add(name, msg, fmt.Sprintf("pulumi config rm %s --stack %s", name, v.stack))
+		case ns == "pulumi":
+			// The engine's own keys (pulumi:tags, pulumi:disable-default-providers).
+		case provider:
+			if slices.Contains(known, name) {
+				continue
+			}
+			msg := fmt.Sprintf("is not a setting of the %s provider at the pinned version", ns)
+			if near := nearest(name, known); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s:%s?)", ns, near)
+			}
+			v.add(k, msg, rm)
+		default:
+			msg := fmt.Sprintf("is under %q, neither this project's namespace (%s) nor a provider's (gcp, kubernetes), so nothing reads it", ns, Project)
+			if near := nearest(ns, []string{Project, "gcp", "kubernetes"}); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s:%s?)", near, name)
+			}
+			v.add(k, msg, rm)
 		}
-		v.add(name, msg, fmt.Sprintf("pulumi config rm %s --stack %s", name, v.stack))
 	}
 }
 
@@ -101,7 +123,6 @@ var (
 	hhmmRe      = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	gcpLabelKey = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 	gcpLabelVal = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
-	imageRe     = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._/:@-]*$`)
 	mysqlUserRe = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
 	zoneRe      = regexp.MustCompile(`^([a-z]+-[a-z]+[0-9]+)-[a-z]$`)
 )
@@ -180,8 +201,13 @@ func domainProblem(d string) string {
 		return fmt.Sprintf("%q starts with www.: give the apex name, www. is added for you", d)
 	case strings.HasPrefix(d, "*."):
 		return fmt.Sprintf("%q is a wildcard; Google-managed certificates need exact names", d)
-	case len(d) > 249:
-		return fmt.Sprintf("%q is too long: with www. it must fit in 253 characters", d)
+	case net.ParseIP(d) != nil:
+		return fmt.Sprintf("%q is an IP address; the certificate and the DNS records need a domain name", d)
+	case len("www."+strings.TrimSuffix(d, ".")) > 63:
+		// Google-managed certificates take domains of at most 63
+		// characters (maxLength in GKE's ManagedCertificate schema,
+		// internal/controlplane/crds), and www.<domain> is one of ours.
+		return fmt.Sprintf("%q is too long for a Google-managed certificate: www.%s must fit in 63 characters", d, strings.TrimSuffix(d, "."))
 	}
 	labels := strings.Split(strings.TrimSuffix(d, "."), ".")
 	if len(labels) < 2 {
@@ -200,10 +226,16 @@ func (v *validation) checkCluster(c *Config) {
 		v.add("clusterName", fmt.Sprintf("%q is not a GKE cluster name (lowercase letters, digits and hyphens, starting with a letter, at most 40)", c.ClusterName),
 			v.setFix("clusterName", "translation-"+v.stack))
 	}
+	// The channels the pinned provider accepts (StringInSlice in
+	// resource_container_cluster.go, google-beta v5.42.0): EXTENDED came
+	// later, and UNSPECIFIED would leave the cluster unenrolled.
 	switch c.ReleaseChannel {
-	case "RAPID", "REGULAR", "STABLE", "EXTENDED":
+	case "RAPID", "REGULAR", "STABLE":
+	case "EXTENDED":
+		v.add("releaseChannel", "EXTENDED is a GKE release channel, but the pinned provider (pulumi-gcp 7.38, google-beta 5.42) accepts only RAPID, REGULAR and STABLE",
+			v.setFix("releaseChannel", "STABLE"))
 	default:
-		v.add("releaseChannel", fmt.Sprintf("%q is not a GKE release channel (RAPID, REGULAR, STABLE or EXTENDED)", c.ReleaseChannel),
+		v.add("releaseChannel", fmt.Sprintf("%q is not a GKE release channel (RAPID, REGULAR or STABLE)", c.ReleaseChannel),
 			v.setFix("releaseChannel", "REGULAR"))
 	}
 	if c.Production && !c.AllowUnprotectedProd {
@@ -324,8 +356,8 @@ func (v *validation) checkDatabase(d Database, gke bool) {
 }
 
 func (v *validation) checkImage(key, image string, pinned bool) {
-	if !imageRe.MatchString(image) {
-		v.add(key, fmt.Sprintf("%q is not a container image reference", image), v.setFix(key, "<registry>/<name>:<tag>"))
+	if msg := imageRefProblem(image); msg != "" {
+		v.add(key, msg+": it is not a container image reference", v.setFix(key, "<registry>/<name>:<tag>"))
 		return
 	}
 	if !pinned || strings.Contains(image, "@sha256:") {

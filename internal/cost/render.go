@@ -21,7 +21,7 @@ func ForStack(dir, stack string, set map[string]string, list prices.List) (Estim
 	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
 		return Estimate{}, fmt.Errorf("no Pulumi.yaml in %s: run infra from the project directory or pass --dir", dir)
 	}
-	src, err := stackfile.Load(dir, stack)
+	src, _, _, err := stackfile.Offline(dir, stack)
 	if err != nil {
 		return Estimate{}, err
 	}

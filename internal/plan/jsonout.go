@@ -15,6 +15,8 @@ type jsonPlan struct {
 	Summary       jsonSummary            `json:"summary"`
 	Resources     []jsonResource         `json:"resources"`
 	Outputs       map[string]interface{} `json:"outputs"`
+	NotSet        []NotSet               `json:"notSet,omitempty"`
+	Encrypted     []string               `json:"encrypted,omitempty"`
 }
 
 type jsonSummary struct {
@@ -69,6 +71,8 @@ func (p *Plan) json(pl plainer) ([]byte, error) {
 		Summary:       jsonSummary{Create: create, Read: read},
 		Resources:     []jsonResource{},
 		Outputs:       pl.object(p.Outputs),
+		NotSet:        p.NotSet,
+		Encrypted:     p.Encrypted,
 	}
 	for _, r := range p.Resources {
 		op := "create"

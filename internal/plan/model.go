@@ -18,6 +18,18 @@ type Plan struct {
 	Resources []*Resource
 	// Outputs are the stack outputs.
 	Outputs resource.PropertyMap
+	// NotSet are the required secrets the stack file does not hold yet:
+	// planned with a marker, needed before preview or up.
+	NotSet []NotSet
+	// Encrypted are plain settings stored encrypted: offline they cannot
+	// be read, so the plan uses their defaults.
+	Encrypted []string
+}
+
+// NotSet is one secret to set, with the command that sets it.
+type NotSet struct {
+	Key string `json:"key"`
+	Fix string `json:"fix"`
 }
 
 // Resource is one registration of the program.

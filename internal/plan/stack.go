@@ -16,7 +16,7 @@ func Stack(dir, stack string, set map[string]string) (*Plan, error) {
 	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
 		return nil, fmt.Errorf("no Pulumi.yaml in %s: run infra from the project directory or pass --dir", dir)
 	}
-	src, err := stackfile.Load(dir, stack)
+	src, unset, encrypted, err := stackfile.Offline(dir, stack)
 	if err != nil {
 		return nil, err
 	}
@@ -26,5 +26,13 @@ func Stack(dir, stack string, set map[string]string) (*Plan, error) {
 	if _, err := stacks.Load(stack, src); err != nil {
 		return nil, err
 	}
-	return Evaluate(stacks.Project, stack, dir, src.Values, src.SecretKeys(), stacks.Program)
+	p, err := Evaluate(stacks.Project, stack, dir, src.Values, src.SecretKeys(), stacks.Program)
+	if err != nil {
+		return nil, err
+	}
+	p.Encrypted = encrypted
+	for _, u := range unset {
+		p.NotSet = append(p.NotSet, NotSet{Key: u.Key, Fix: u.Fix})
+	}
+	return p, nil
 }

@@ -16,7 +16,14 @@ func (p *Plan) WriteTree(w io.Writer) error {
 	create, read := p.Counts()
 	bw := &errWriter{w: w}
 	bw.printf("Plan for stack %q of %s: %d to create, %d to read\n", p.Stack, p.Project, create, read)
-	bw.printf("Values marked %s are encrypted in config; %s values are computed by the cloud.\n\n", SecretMarker, UnknownMarker)
+	bw.printf("Values marked %s are encrypted in config; %s values are computed by the cloud.\n", SecretMarker, UnknownMarker)
+	for _, n := range p.NotSet {
+		bw.printf("Not set yet (planned as %s; preview and up stop until it is): %s: %s\n", SecretMarker, n.Key, n.Fix)
+	}
+	if len(p.Encrypted) > 0 {
+		bw.printf("Stored encrypted, planned with their defaults (the offline plan cannot decrypt them): %s\n", strings.Join(p.Encrypted, ", "))
+	}
+	bw.printf("\n")
 	if root := p.Root(); root != nil {
 		p.writeNode(bw, root, 0)
 	}

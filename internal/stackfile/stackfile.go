@@ -26,7 +26,7 @@ var stackName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // Load reads the config of stack from the project directory root.
 func Load(root, stack string) (stacks.MapSource, error) {
-	src := stacks.MapSource{Values: map[string]string{}, Secrets: map[string]bool{}}
+	src := stacks.MapSource{Values: map[string]string{}, Secrets: map[string]bool{}, Ciphertexts: true}
 	if !stackName.MatchString(stack) || strings.Trim(stack, ".") == "" {
 		return src, fmt.Errorf("%q is not a stack name: use letters, digits, '-', '_' and '.' (e.g. dev)", stack)
 	}
@@ -37,6 +37,9 @@ func Load(root, stack string) (stacks.MapSource, error) {
 	name, _ := project["name"].(string)
 	if name == "" {
 		return src, fmt.Errorf("%s: no project name", filepath.Join(root, "Pulumi.yaml"))
+	}
+	if err := checkProject(root, name, project["runtime"]); err != nil {
+		return src, err
 	}
 	// Project-level config: `key: {default: value}` or `key: value`.
 	if cfg, ok := project["config"].(map[string]interface{}); ok {
@@ -67,6 +70,25 @@ func Load(root, stack string) (stacks.MapSource, error) {
 		}
 	}
 	return src, nil
+}
+
+// checkProject refuses a Pulumi.yaml that is not this program's: another
+// name puts every setting under a namespace the program never reads, and
+// another runtime would run something else.
+func checkProject(root, name string, runtime interface{}) error {
+	path := filepath.Join(root, "Pulumi.yaml")
+	if name != stacks.Project {
+		return fmt.Errorf("%s names the project %q, but this program is %q and reads its settings as %s:<key>: set name: %s (renaming the project also renames every stack's resources)",
+			path, name, stacks.Project, stacks.Project, stacks.Project)
+	}
+	rt, _ := runtime.(string)
+	if m, ok := runtime.(map[string]interface{}); ok {
+		rt, _ = m["name"].(string)
+	}
+	if rt != "go" {
+		return fmt.Errorf("%s has runtime %q; this program is Go: set runtime: go", path, rt)
+	}
+	return nil
 }
 
 // Stacks lists the stacks that have a Pulumi.<stack>.yaml in root.
@@ -128,3 +150,23 @@ func put(src stacks.MapSource, key string, v interface{}) error {
 // PlaceholderPrefix starts the secure values committed in the stack files
 // ("placeholder" in base64): they stand for secrets the user must set.
 const PlaceholderPrefix = "v1:cGxhY2Vob2xkZXI=:"
+
+// Offline is Load for a plan made without the CLI or the passphrase: the
+// required secrets not set yet stand as markers and are listed with the
+// command that sets them, and plain settings stored encrypted are left to
+// their defaults (their ciphertext means nothing offline) and listed.
+func Offline(root, stack string) (src stacks.MapSource, unset []stacks.Problem, encrypted []string, err error) {
+	src, err = Load(root, stack)
+	if err != nil {
+		return src, nil, nil, err
+	}
+	for key, secret := range src.Secrets {
+		if s, known := stacks.LookupSetting(key); secret && (!known || !s.Secret) {
+			delete(src.Values, key)
+			delete(src.Secrets, key)
+			encrypted = append(encrypted, strings.TrimPrefix(key, stacks.Project+":"))
+		}
+	}
+	sort.Strings(encrypted)
+	return src, stacks.UnsetSecrets(stack, src), encrypted, nil
+}

@@ -16,7 +16,7 @@ func write(t *testing.T, dir, name, content string) {
 
 func TestLoad(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "Pulumi.yaml", `name: demo
+	write(t, dir, "Pulumi.yaml", `name: unlimited-translation
 runtime: go
 config:
   region:
@@ -27,11 +27,11 @@ config:
     type: string
 `)
 	write(t, dir, "Pulumi.s1.yaml", `config:
-  demo:replicas: 3
-  demo:enabled: true
-  demo:labels:
+  unlimited-translation:replicas: 3
+  unlimited-translation:enabled: true
+  unlimited-translation:labels:
     team: ml
-  demo:pw:
+  unlimited-translation:pw:
     secure: v1:abc:def
   region: us
 `)
@@ -40,22 +40,22 @@ config:
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"demo:replicas": "3",
-		"demo:enabled":  "true",
-		"demo:labels":   `{"team":"ml"}`,
-		"demo:pw":       "v1:abc:def",
-		"demo:region":   "us", // the stack overrides the project default
-		"gcp:zone":      "europe-west1-b",
+		"unlimited-translation:replicas": "3",
+		"unlimited-translation:enabled":  "true",
+		"unlimited-translation:labels":   `{"team":"ml"}`,
+		"unlimited-translation:pw":       "v1:abc:def",
+		"unlimited-translation:region":   "us", // the stack overrides the project default
+		"gcp:zone":                       "europe-west1-b",
 	}
 	for k, v := range want {
 		if src.Values[k] != v {
 			t.Errorf("%s = %q, want %q", k, src.Values[k], v)
 		}
 	}
-	if _, ok := src.Values["demo:nodefault"]; ok {
+	if _, ok := src.Values["unlimited-translation:nodefault"]; ok {
 		t.Error("a project key without default was set")
 	}
-	if !src.Secrets["demo:pw"] || src.Secrets["demo:replicas"] {
+	if !src.Secrets["unlimited-translation:pw"] || src.Secrets["unlimited-translation:replicas"] {
 		t.Errorf("secrets %v", src.Secrets)
 	}
 	if got := strings.Join(Stacks(dir), ","); got != "s1" {
@@ -68,7 +68,7 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(dir, "x"); err == nil || !strings.Contains(err.Error(), "Pulumi.yaml") {
 		t.Errorf("missing Pulumi.yaml: %v", err)
 	}
-	write(t, dir, "Pulumi.yaml", "name: demo\n")
+	write(t, dir, "Pulumi.yaml", "name: unlimited-translation\nruntime: go\n")
 	write(t, dir, "Pulumi.a.yaml", "config: {}\n")
 	for _, bad := range []string{"../a", "a/b", "", "..", "dev prod"} {
 		if _, err := Load(dir, bad); err == nil || !strings.Contains(err.Error(), "is not a stack name") {
@@ -81,5 +81,23 @@ func TestLoadErrors(t *testing.T) {
 	write(t, dir, "Pulumi.c.yaml", "config:\n  - not: a map\n  bad")
 	if _, err := Load(dir, "c"); err == nil || !strings.Contains(err.Error(), "Pulumi.c.yaml is not valid YAML") {
 		t.Errorf("bad yaml: %v", err)
+	}
+}
+
+// A Pulumi.yaml of another project or runtime is named as the problem.
+func TestLoadRefusesAnotherProject(t *testing.T) {
+	for yaml, want := range map[string]string{
+		"name: unlimited-translaton\nruntime: go\n":                          `names the project "unlimited-translaton", but this program is "unlimited-translation"`,
+		"name: unlimited-translation\nruntime: nodejs\n":                     `has runtime "nodejs"; this program is Go: set runtime: go`,
+		"name: unlimited-translation\nruntime:\n  name: python\n":            `has runtime "python"`,
+		"name: unlimited-translation\nruntime:\n  name: go\n  options: {}\n": "",
+	} {
+		dir := t.TempDir()
+		write(t, dir, "Pulumi.yaml", yaml)
+		write(t, dir, "Pulumi.a.yaml", "config: {}\n")
+		_, err := Load(dir, "a")
+		if (want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want %q", yaml, err, want)
+		}
 	}
 }
