@@ -21,6 +21,14 @@ if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
   $sudo apt-get install -y -q --no-install-recommends mariadb-server >/dev/null ||
     { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends mariadb-server >/dev/null; }
 fi
+# actionlint checks the workflows' run: scripts with shellcheck, which it
+# finds on PATH and otherwise skips silently: Debian's package.
+if ! command -v shellcheck >/dev/null; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get install -y -q --no-install-recommends shellcheck >/dev/null ||
+    { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends shellcheck >/dev/null; }
+fi
 # The control-plane and engine tests must run here: missing binaries fail.
 export INFRA_REQUIRE_CONTROLPLANE=1 INFRA_REQUIRE_PULUMI=1
 go test -count=1 -timeout 20m $(go list ./... | grep -v -e /integration -e /e2e)
@@ -28,9 +36,10 @@ go test -count=1 -timeout 20m $(go list ./... | grep -v -e /integration -e /e2e)
 go test -count=1 -timeout 20m -v ./integration ./e2e
 
 # The GitHub workflows: valid, and the infra commands they run offline work.
-bin/actionlint -color=false .github/workflows/*.yml
+bin/actionlint -color=false -shellcheck="$(command -v shellcheck)" .github/workflows/*.yml
+shellcheck .github/scripts/*.sh
 base=HEAD
 git rev-parse --verify --quiet HEAD~1 >/dev/null && base=HEAD~1
 go run ./cmd/infra plan --stack dev,prod --against "$base" > /dev/null
 go run ./cmd/infra plan --stack dev,prod --against "$base" --json > /dev/null
-echo "workflows: actionlint clean; infra plan --against $base works for dev and prod"
+echo "workflows: actionlint and shellcheck clean; infra plan --against $base works for dev and prod"
