@@ -110,10 +110,14 @@ func TestSleepAndWake(t *testing.T) {
 		if f, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi."+stack+".yaml")); !strings.Contains(string(f), "unlimited-translation:awake: \"false\"") {
 			t.Errorf("wake --preview wrote the stack file:\n%s", f)
 		}
+		// Without a terminal to ask on, wake needs --yes, as up does.
+		if r := p.infra(t, "wake", "--stack", stack); r.code == 0 || !strings.Contains(r.stderr, "refusing to wake stack "+stack+" without confirmation") {
+			t.Errorf("wake without --yes: exit %d\n%s", r.code, r.stderr)
+		}
 	})
 
 	t.Run("wake", func(t *testing.T) {
-		r := p.mustInfra(t, "wake", "--stack", stack)
+		r := p.mustInfra(t, "wake", "--stack", stack, "--yes")
 		awake := ids()
 		for short, id := range before {
 			if kept[short] && awake[short] != id {

@@ -68,6 +68,20 @@ func runWake(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	if f.preview {
 		return previewAwake(cmd, e, true)
 	}
+	if !f.yes {
+		// As up does: the engine's own preview, then a question, since
+		// waking brings the hourly bill back.
+		if err := canAsk(cmd, "wake", e.Name); err != nil {
+			return err
+		}
+		r, err := e.PreviewAwake(cmd.Context(), true)
+		if err != nil {
+			return err
+		}
+		if err := ask(cmd, fmt.Sprintf("Wake stack %s (%s)?", e.Name, r.Summary())); err != nil {
+			return err
+		}
+	}
 	if err := e.SetAwake(cmd.Context(), true); err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func TestVariablesAndSecrets(t *testing.T) {
 	allowedVars := map[string]bool{
 		"GCP_WORKLOAD_IDENTITY_PROVIDER": true, "GCP_PREVIEW_SERVICE_ACCOUNT": true,
 		"GCP_DEPLOY_SERVICE_ACCOUNT": true, "PULUMI_BACKEND_URL": true, "COST_THRESHOLD": true,
-		"PROD_RUNNER": true, "NIGHTLY_TEARDOWN": true,
+		"PROD_RUNNER": true, "DEV_SCHEDULE": true, "DEV_SLEEP_HOUR": true, "DEV_WAKE_HOUR": true, "DEV_WAKE_DAYS": true,
 	}
 	allowedSecrets := map[string]bool{"PULUMI_CONFIG_PASSPHRASE": true, "PULUMI_ACCESS_TOKEN": true}
 	ref := regexp.MustCompile(`\b(vars|secrets)\.([A-Za-z0-9_]+)`)
@@ -184,13 +184,13 @@ func TestVariablesAndSecrets(t *testing.T) {
 }
 
 // Previews and drift (read-only) use the preview account; deploy and the
-// nightly teardown the deployer, and only from main in an environment.
+// dev sleep and wake the deployer, and only from main in an environment.
 // No job a pull request triggers ever holds the deployer.
 func TestIdentities(t *testing.T) {
 	const preview, deploy = "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}", "${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}"
 	want := map[string]string{
 		"pr-plan.yml/preview": preview, "drift.yml/drift": preview,
-		"deploy.yml/up": deploy, "nightly-teardown.yml/destroy-dev": deploy,
+		"deploy.yml/up": deploy, "dev-sleep-wake.yml/sleep-or-wake": deploy,
 	}
 	seen := map[string]bool{}
 	for name, w := range load(t) {
@@ -263,11 +263,11 @@ func TestDeployFromMainOnlyProdThroughProduction(t *testing.T) {
 	}
 }
 
-// Previews have their own group; deploy, teardown and drift share the
+// Previews have their own group; deploy, sleep/wake and drift share the
 // stack's group and queue, never cancel.
 func TestConcurrency(t *testing.T) {
 	ws := load(t)
-	mayLock := map[string]bool{"deploy.yml": true, "nightly-teardown.yml": true, "drift.yml": true, "sleep.yml": true, "wake.yml": true}
+	mayLock := map[string]bool{"deploy.yml": true, "dev-sleep-wake.yml": true, "drift.yml": true}
 	for name, w := range ws {
 		groups := []*concurrency{w.Concurrency}
 		for _, j := range w.Jobs {
@@ -294,10 +294,18 @@ func TestConcurrency(t *testing.T) {
 	if p == nil || p.Group != "preview-${{ matrix.stack }}-${{ github.event.pull_request.number }}" || p.Cancel != "true" {
 		t.Errorf("pr-plan: the preview's group must be preview-<stack>-<pr>, cancelling: %+v", p)
 	}
-	for file, group := range map[string]string{"deploy.yml": "stack-${{ inputs.stack || 'dev' }}", "nightly-teardown.yml": "stack-dev", "drift.yml": "stack-prod"} {
+	for file, group := range map[string]string{"deploy.yml": "stack-${{ inputs.stack || 'dev' }}", "drift.yml": "stack-prod"} {
 		if c := ws[file].Concurrency; c == nil || c.Group != group {
 			t.Errorf("%s: workflow group %+v, want %s", file, c, group)
 		}
+	}
+	// The hourly decision holds no lock (it would queue behind a deploy
+	// every hour); the job that sleeps or wakes holds dev's.
+	if c := mustJob(t, ws, "dev-sleep-wake.yml", "sleep-or-wake").Concurrency; c == nil || c.Group != "stack-dev" {
+		t.Errorf("dev-sleep-wake: job sleep-or-wake group %+v, want stack-dev", c)
+	}
+	if ws["dev-sleep-wake.yml"].Concurrency != nil || mustJob(t, ws, "dev-sleep-wake.yml", "decide").Concurrency != nil {
+		t.Error("dev-sleep-wake: the hourly decide job must not hold a concurrency group")
 	}
 }
 
