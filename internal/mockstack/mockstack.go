@@ -74,6 +74,11 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		out["email"] = resource.NewStringProperty(email)
 		out["member"] = resource.NewStringProperty("serviceAccount:" + email)
 		out["name"] = resource.NewStringProperty("projects/" + args.Inputs["project"].StringValue() + "/serviceAccounts/" + email)
+	case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+		out["name"] = resource.NewStringProperty(PoolName(args.Inputs["workloadIdentityPoolId"].StringValue()))
+	case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+		out["name"] = resource.NewStringProperty(PoolName(args.Inputs["workloadIdentityPoolId"].StringValue()) +
+			"/providers/" + args.Inputs["workloadIdentityPoolProviderId"].StringValue())
 	case "gcp:dns/managedZone:ManagedZone":
 		if args.RegisterRPC == nil {
 			out["name"] = resource.NewStringProperty(id[strings.LastIndex(id, "/")+1:])
@@ -124,9 +129,23 @@ func (m *Mocks) Must(t testing.TB, typ, name string) Resource {
 	return r
 }
 
-// Run runs program as stack with config (full keys) and the listed secret
-// keys. It returns the recorded resources and the stack outputs, resolved.
+// ProjectNumber is the project number the mocks' cloud reports.
+const ProjectNumber = "123456789012"
+
+// PoolName is a Workload Identity pool's name as the cloud returns it.
+func PoolName(id string) string {
+	return "projects/" + ProjectNumber + "/locations/global/workloadIdentityPools/" + id
+}
+
+// Run runs program as stack of the unlimited-translation project with
+// config (full keys) and the listed secret keys. It returns the recorded
+// resources and the stack outputs, resolved.
 func Run(stack string, config map[string]string, secretKeys []string, program pulumi.RunFunc) (*Mocks, map[string]interface{}, error) {
+	return RunProject("unlimited-translation", stack, config, secretKeys, program)
+}
+
+// RunProject is Run for another Pulumi project (the bootstrap's).
+func RunProject(project, stack string, config map[string]string, secretKeys []string, program pulumi.RunFunc) (*Mocks, map[string]interface{}, error) {
 	m := &Mocks{}
 	outputs := map[string]interface{}{}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
@@ -144,7 +163,7 @@ func Run(stack string, config map[string]string, secretKeys []string, program pu
 			outputs[k] = res.Value
 		}
 		return nil
-	}, pulumi.WithMocks("unlimited-translation", stack, m), func(ri *pulumi.RunInfo) {
+	}, pulumi.WithMocks(project, stack, m), func(ri *pulumi.RunInfo) {
 		ri.Config = config
 		ri.ConfigSecretKeys = secretKeys
 	})

@@ -103,7 +103,11 @@ func (m *monitor) RegisterResource(_ context.Context, req *pulumirpc.RegisterRes
 		aliases[i] = strings.Replace(a, "::"+string(resource.RootStackType)+"$", "::", 1)
 	}
 	r.Aliases = uniqueSorted(aliases)
-	m.add(r)
+	// The engine refuses a second registration of a URN ("Duplicate
+	// resource URN"); so does the offline plan, rather than keep one.
+	if !m.add(r) {
+		return nil, fmt.Errorf("duplicate resource URN %s: two resources of type %s are named %q under the same parent; give one another name", urn, req.GetType(), req.GetName())
+	}
 	if req.GetType() == string(resource.RootStackType) {
 		return &pulumirpc.RegisterResourceResponse{Urn: string(urn)}, nil
 	}
@@ -130,7 +134,9 @@ func (m *monitor) ReadResource(_ context.Context, req *pulumirpc.ReadResourceReq
 		Inputs:    resource.PropertyMap{},
 		DependsOn: uniqueSorted(req.GetDependencies()),
 	}
-	m.add(r)
+	if !m.add(r) {
+		return nil, fmt.Errorf("duplicate resource URN %s: two resources of type %s are named %q under the same parent; give one another name", urn, req.GetType(), req.GetName())
+	}
 	// The resource's name is the last segment of an ID like
 	// projects/p/managedZones/name; the rest is only known to the cloud.
 	props := resource.PropertyMap{"name": resource.NewStringProperty(req.GetId()[strings.LastIndex(req.GetId(), "/")+1:])}
@@ -182,10 +188,15 @@ func (m *monitor) SetRootResource(_ context.Context, req *pulumirpc.SetRootResou
 	return &pulumirpc.SetRootResourceResponse{}, nil
 }
 
-func (m *monitor) add(r *Resource) {
+// add records r; false when its URN is taken.
+func (m *monitor) add(r *Resource) bool {
 	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, taken := m.resources[resource.URN(r.URN)]; taken {
+		return false
+	}
 	m.resources[resource.URN(r.URN)] = r
-	m.mu.Unlock()
+	return true
 }
 
 // providerRef names the provider a resource uses: the explicit one's URN,

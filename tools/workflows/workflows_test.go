@@ -14,6 +14,8 @@ import (
 	"unicode/utf16"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/unlimited-translation/infra/stacks/bootstrap"
 )
 
 const root = "../.."
@@ -161,35 +163,47 @@ func TestEveryJobHasATimeout(t *testing.T) {
 	}
 }
 
-// The variables and secrets are exactly those the bootstrap program and
-// the README name; the old single account is gone.
+// The workflows read exactly the variables and secrets the bootstrap
+// prints (stacks/bootstrap), every one of them, and nothing else.
 func TestVariablesAndSecrets(t *testing.T) {
-	allowedVars := map[string]bool{
-		"GCP_WORKLOAD_IDENTITY_PROVIDER": true, "GCP_PREVIEW_SERVICE_ACCOUNT": true,
-		"GCP_DEPLOY_SERVICE_ACCOUNT": true, "PULUMI_BACKEND_URL": true, "COST_THRESHOLD": true,
-		"PROD_RUNNER": true, "DEV_SCHEDULE": true, "DEV_SLEEP_HOUR": true, "DEV_WAKE_HOUR": true, "DEV_WAKE_DAYS": true,
+	want := map[string]map[string]bool{"vars": {}, "secrets": {}}
+	for _, v := range bootstrap.Variables {
+		want["vars"][v.Name] = true
 	}
-	allowedSecrets := map[string]bool{"PULUMI_CONFIG_PASSPHRASE": true, "PULUMI_ACCESS_TOKEN": true}
-	ref := regexp.MustCompile(`\b(vars|secrets)\.([A-Za-z0-9_]+)`)
+	for _, v := range bootstrap.Secrets {
+		want["secrets"][v.Name] = true
+	}
+	used := map[string]bool{}
+	// vars.X and secrets.X, not a permission such as container.secrets.get.
+	ref := regexp.MustCompile(`(?:^|[^.\w])(vars|secrets)\.([A-Za-z0-9_]+)`)
 	for name, w := range load(t) {
 		if strings.Contains(w.text, "GCP_SERVICE_ACCOUNT") {
 			t.Errorf("%s still uses GCP_SERVICE_ACCOUNT", name)
 		}
 		for _, m := range ref.FindAllStringSubmatch(w.text, -1) {
-			if (m[1] == "vars" && !allowedVars[m[2]]) || (m[1] == "secrets" && !allowedSecrets[m[2]]) {
-				t.Errorf("%s: %s.%s is not one of the documented names", name, m[1], m[2])
+			used[m[1]+"."+m[2]] = true
+			if !want[m[1]][m[2]] {
+				t.Errorf("%s: %s.%s is not one infra bootstrap prints", name, m[1], m[2])
+			}
+		}
+	}
+	for kind, names := range want {
+		for n := range names {
+			if !used[kind+"."+n] {
+				t.Errorf("infra bootstrap prints %s %s, which no workflow reads", kind, n)
 			}
 		}
 	}
 }
 
-// Previews and drift (read-only) use the preview account; deploy and the
-// dev sleep and wake the deployer, and only from main in an environment.
-// No job a pull request triggers ever holds the deployer.
+// Previews use the preview account; deploy, dev sleep and wake, and drift
+// (its refresh reads Kubernetes Secrets) the deployer, only from main, in
+// an environment where they change something. No job a pull request
+// triggers ever holds the deployer.
 func TestIdentities(t *testing.T) {
 	const preview, deploy = "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}", "${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}"
 	want := map[string]string{
-		"pr-plan.yml/preview": preview, "drift.yml/drift": preview,
+		"pr-plan.yml/preview": preview, "drift.yml/drift": deploy,
 		"deploy.yml/up": deploy, "dev-sleep-wake.yml/sleep-or-wake": deploy,
 	}
 	seen := map[string]bool{}
@@ -221,7 +235,7 @@ func TestIdentities(t *testing.T) {
 				if !strings.Contains(j.If, "github.ref == 'refs/heads/main'") {
 					t.Errorf("%s: the deployer's job must run only on main, if: %q", key, j.If)
 				}
-				if j.Environment == nil || j.Environment.Name == "" {
+				if (j.Environment == nil || j.Environment.Name == "") && key != "drift.yml/drift" {
 					t.Errorf("%s: the deployer's job has no environment", key)
 				}
 			}

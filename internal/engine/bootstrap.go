@@ -1,0 +1,71 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/unlimited-translation/infra/stacks/bootstrap"
+)
+
+// BootstrapDir is the bootstrap program's folder (its own Pulumi.yaml).
+const BootstrapDir = "bootstrap"
+
+// ApplyBootstrap runs the bootstrap program through the real engine, as
+// `pulumi up` in bootstrap/ would: one stack per GCP project, named after
+// it, on the user's backend (or the repo's file backend), its config
+// written to bootstrap/Pulumi.<project>.yaml. It returns the outputs.
+func ApplyBootstrap(ctx context.Context, root string, c bootstrap.Config, stdout, stderr io.Writer) (map[string]string, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(root, BootstrapDir)
+	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
+		return nil, fmt.Errorf("no bootstrap program at %s (run infra bootstrap from the repository's root, or pass --dir): %w", dir, err)
+	}
+	cmd, err := pulumiCommand(root)
+	if err != nil {
+		return nil, err
+	}
+	env, err := backendEnv(root, stderr)
+	if err != nil {
+		return nil, err
+	}
+	if env == nil {
+		env = map[string]string{}
+	}
+	// The bootstrap stack holds no secret; without a passphrase set, an
+	// empty one lets the default secrets provider initialise.
+	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
+		env["PULUMI_CONFIG_PASSPHRASE"] = ""
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, c.Project, bootstrap.Project, bootstrap.Program,
+		auto.WorkDir(dir), auto.Pulumi(cmd), auto.EnvVars(env))
+	if err != nil {
+		return nil, fmt.Errorf("opening bootstrap stack %s: %s", c.Project, brief(err))
+	}
+	if err := s.SetAllConfig(ctx, auto.ConfigMap{
+		"gcp:project":                      {Value: c.Project},
+		bootstrap.Project + ":github":      {Value: c.Repository},
+		bootstrap.Project + ":region":      {Value: c.Region},
+		bootstrap.Project + ":stateBucket": {Value: c.StateBucket},
+	}); err != nil {
+		return nil, fmt.Errorf("writing bootstrap/Pulumi.%s.yaml: %s", c.Project, brief(err))
+	}
+	res, err := s.Up(ctx, optup.ProgressStreams(stdout), optup.ErrorProgressStreams(stderr))
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap of %s failed: %s", c.Project, brief(err))
+	}
+	out := map[string]string{}
+	for k, v := range res.Outputs {
+		if s, ok := v.Value.(string); ok {
+			out[k] = s
+		}
+	}
+	return out, nil
+}

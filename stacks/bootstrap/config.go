@@ -1,0 +1,126 @@
+// Package bootstrap is the once-per-project program that prepares a GCP
+// project and a GitHub repository for the stacks: the APIs, the state
+// bucket, the Cloud KMS key for Pulumi secrets, GitHub's Workload
+// Identity Federation and the two CI service accounts. bootstrap/ runs it
+// with plain pulumi; infra bootstrap plans it offline or applies it.
+package bootstrap
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/unlimited-translation/infra/stacks"
+)
+
+// Project is the bootstrap program's Pulumi project name (bootstrap/Pulumi.yaml).
+const Project = "unlimited-translation-bootstrap"
+
+// DefaultRegion is where the state bucket and the key live unless told.
+const DefaultRegion = "europe-west1"
+
+// Config is what the bootstrap needs: the GCP project, the GitHub
+// repository whose workflows get credentials, and where the state lives.
+type Config struct {
+	// Project is the GCP project ID (gcp:project, --project).
+	Project string
+	// Repository is OWNER/REPO on GitHub (github, --github).
+	Repository string
+	// Region of the state bucket and the KMS key (region, --region).
+	Region string
+	// StateBucket names the state bucket (stateBucket, --state-bucket);
+	// default PROJECT-pulumi-state.
+	StateBucket string
+}
+
+// Problem is one bad value: the key, the flag, what is wrong.
+type Problem struct{ Key, Flag, Message string }
+
+// Error lists every bad value at once.
+type Error struct{ Problems []Problem }
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("bootstrap config:")
+	for _, p := range e.Problems {
+		fmt.Fprintf(&b, "\n  %s (--%s): %s", p.Key, p.Flag, p.Message)
+	}
+	return b.String()
+}
+
+// Cloud Storage bucket names (cloud.google.com/storage/docs/buckets,
+// "Bucket naming"): 3-63 characters of lowercase letters, digits, -, _
+// and ., starting and ending with a letter or digit; no "goog" prefix and
+// no "google".
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$`)
+
+// Project IDs ("Creating and managing projects"): 6-30 characters of
+// lowercase letters, digits and hyphens, starting with a letter, not
+// ending with a hyphen, and never containing "google".
+var projectID = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+
+// GitHub names: an owner of 1-39 letters, digits and single hyphens, not
+// at either end; a repository of 1-100 letters, digits, '.', '-', '_'.
+var (
+	ownerName = regexp.MustCompile(`^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$`)
+	repoName  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+)
+
+// Normalize fills the defaults.
+func (c *Config) Normalize() {
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	if c.StateBucket == "" && c.Project != "" {
+		c.StateBucket = c.Project + "-pulumi-state"
+	}
+}
+
+// Validate checks every value before any cloud call.
+func (c Config) Validate() error {
+	var ps []Problem
+	add := func(key, flag, format string, a ...any) {
+		ps = append(ps, Problem{Key: key, Flag: flag, Message: fmt.Sprintf(format, a...)})
+	}
+	switch {
+	case c.Project == "":
+		add("gcp:project", "project", "is required: the ID of the GCP project to prepare (gcloud projects list shows it)")
+	case strings.Contains(c.Project, ":"):
+		add("gcp:project", "project", "%q is a domain-scoped project ID; its names do not fit bucket and account names: use a project with a plain ID", c.Project)
+	case !projectID.MatchString(c.Project) || strings.Contains(c.Project, "google"):
+		add("gcp:project", "project", "%q is not a project ID: 6-30 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen (the ID, not the display name or number)", c.Project)
+	}
+	if c.Repository == "" {
+		add(Project+":github", "github", "is required: the GitHub repository as OWNER/REPO, e.g. octo-org/unlimited-translation")
+	} else if msg := checkRepository(c.Repository); msg != "" {
+		add(Project+":github", "github", "%q %s", c.Repository, msg)
+	}
+	if !slices.Contains(stacks.Regions, c.Region) {
+		add(Project+":region", "region", "%q is not a region the stacks accept: one of %s", c.Region, strings.Join(stacks.Regions, ", "))
+	}
+	if c.StateBucket != "" && (!bucketName.MatchString(c.StateBucket) || strings.HasPrefix(c.StateBucket, "goog") || strings.Contains(c.StateBucket, "google")) {
+		add(Project+":stateBucket", "state-bucket", "%q is not a bucket name: 3-63 lowercase letters, digits, '-', '_' or '.', starting and ending with a letter or digit, without goog/google", c.StateBucket)
+	}
+	if len(ps) > 0 {
+		return &Error{Problems: ps}
+	}
+	return nil
+}
+
+func checkRepository(r string) string {
+	owner, repo, ok := strings.Cut(r, "/")
+	switch {
+	case strings.HasPrefix(r, "https://") || strings.HasPrefix(r, "git@"):
+		return "is a URL: give OWNER/REPO, e.g. octo-org/unlimited-translation"
+	case !ok || strings.Contains(repo, "/"):
+		return "is not OWNER/REPO (one slash), e.g. octo-org/unlimited-translation"
+	case len(owner) > 39 || !ownerName.MatchString(owner):
+		return fmt.Sprintf("has owner %q: GitHub owners are 1-39 letters, digits and single hyphens, not at either end", owner)
+	case !repoName.MatchString(repo) || repo == "." || repo == "..":
+		return fmt.Sprintf("has repository %q: 1-100 letters, digits, '.', '-' or '_'", repo)
+	case strings.HasSuffix(repo, ".git"):
+		return "ends in .git: give the repository's name without it"
+	}
+	return ""
+}
