@@ -60,7 +60,7 @@ func runBootstrap(cmd *cobra.Command, f bootstrapFlags) error {
 		return bootstrap.WriteInstructions(out, c, values)
 	}
 	p, err := plan.Evaluate(bootstrap.Project, c.Project, filepath.Join(f.dir, engine.BootstrapDir), map[string]string{
-		"gcp:project":                       c.Project,
+		"gcp:project":                      c.Project,
 		bootstrap.Project + ":github":      c.Repository,
 		bootstrap.Project + ":region":      c.Region,
 		bootstrap.Project + ":stateBucket": c.StateBucket,
