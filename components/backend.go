@@ -25,8 +25,10 @@ type BackendArgs struct {
 	// calls http://backend-fastapi-service/translate.
 	ServiceName string
 	// Spot runs the pods as Autopilot Spot Pods.
-	Spot      bool
-	Placement Placement
+	Spot bool
+	// Accelerator, when set, runs the model on GPUs (nil: CPU only).
+	Accelerator *Accelerator
+	Placement   Placement
 }
 
 // Backend is the translation API: a Deployment behind a ClusterIP Service,
@@ -64,6 +66,7 @@ func NewBackend(ctx *pulumi.Context, name string, args BackendArgs, opts ...pulu
 		LivenessProbe: httpProbe("/", 80, 30, 4),
 		Autoscale:     args.Autoscale,
 		Spot:          args.Spot,
+		Accelerator:   args.Accelerator,
 		Placement:     args.Placement,
 	}, pulumi.Parent(b))
 	if err != nil {

@@ -123,7 +123,7 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 				&corev1.VolumeMountArgs{Name: pulumi.String("work"), MountPath: pulumi.String("/backup")},
 				&corev1.VolumeMountArgs{Name: pulumi.String("scripts"), MountPath: pulumi.String("/scripts"), ReadOnly: pulumi.Bool(true)},
 			},
-			Resources: args.Requests.args(),
+			Resources: args.Requests.args(nil),
 			// A failed step's last log lines become its termination
 			// message, which `infra backup` and `infra restore` print.
 			TerminationMessagePolicy: pulumi.String("FallbackToLogsOnError"),

@@ -182,7 +182,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 							fromSecret("MYSQL_PASSWORD"),
 							&corev1.EnvVarArgs{Name: pulumi.String("MYSQL_DATABASE"), Value: pulumi.String(dbName)},
 						},
-						Resources: args.Requests.args(),
+						Resources: args.Requests.args(nil),
 						// First start initialises the data directory: allow 5 minutes.
 						StartupProbe: tcp(10, 30),
 						ReadinessProbe: &corev1.ProbeArgs{

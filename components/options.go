@@ -3,6 +3,8 @@
 package components
 
 import (
+	"strconv"
+
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -47,14 +49,54 @@ type Requests struct {
 	EphemeralStorage string
 }
 
-func (r Requests) args() *corev1.ResourceRequirementsArgs {
-	return &corev1.ResourceRequirementsArgs{
+func (r Requests) args(acc *Accelerator) *corev1.ResourceRequirementsArgs {
+	req := &corev1.ResourceRequirementsArgs{
 		Requests: pulumi.StringMap{
 			"cpu":               pulumi.String(r.CPU),
 			"memory":            pulumi.String(r.Memory),
 			"ephemeral-storage": pulumi.String(r.EphemeralStorage),
 		},
 	}
+	if acc != nil {
+		// GPUs are asked for as a limit; Kubernetes sets the request of an
+		// extended resource equal to it (GKE, "Deploy GPU workloads in
+		// Autopilot").
+		req.Limits = pulumi.StringMap{GPUResource: pulumi.String(strconv.Itoa(acc.count()))}
+	}
+	return req
+}
+
+// GPUResource is the extended resource NVIDIA GPUs are requested as.
+const GPUResource = "nvidia.com/gpu"
+
+// Accelerator puts a workload's pods on GPU nodes: Autopilot provisions a
+// node with the GPU type and count the pod selects (GKE, "Deploy GPU
+// workloads in Autopilot": the cloud.google.com/gke-accelerator selector
+// and an nvidia.com/gpu limit are required; gke-accelerator-count picks
+// the node's GPU count).
+type Accelerator struct {
+	// Type is GKE's accelerator name, e.g. nvidia-l4.
+	Type string
+	// Count of GPUs per pod. Default 1.
+	Count int
+}
+
+func (a *Accelerator) count() int { return orDefault(a.Count, 1) }
+
+// nodeSelector is a pod's node selector: Spot and the accelerator, or none.
+func nodeSelector(spot bool, acc *Accelerator) pulumi.StringMapInput {
+	sel := pulumi.StringMap{}
+	if spot {
+		sel["cloud.google.com/gke-spot"] = pulumi.String("true")
+	}
+	if acc != nil {
+		sel["cloud.google.com/gke-accelerator"] = pulumi.String(acc.Type)
+		sel["cloud.google.com/gke-accelerator-count"] = pulumi.String(strconv.Itoa(acc.count()))
+	}
+	if len(sel) == 0 {
+		return nil
+	}
+	return sel
 }
 
 func orDefault[T comparable](v, def T) T {
@@ -84,12 +126,7 @@ func httpProbe(path string, port, period, failures int) *corev1.ProbeArgs {
 const spotGraceSeconds = 25
 
 // spotSelector is the pod's nodeSelector: Spot, or none.
-func spotSelector(spot bool) pulumi.StringMapInput {
-	if !spot {
-		return nil
-	}
-	return pulumi.StringMap{"cloud.google.com/gke-spot": pulumi.String("true")}
-}
+func spotSelector(spot bool) pulumi.StringMapInput { return nodeSelector(spot, nil) }
 
 // spotGrace keeps a Spot pod's shutdown within what a preemption allows.
 func spotGrace(spot bool) pulumi.IntPtrInput {

@@ -48,8 +48,10 @@ type WebWorkloadArgs struct {
 	Autoscale *Autoscale
 	// Spot runs the pods as Autopilot Spot Pods: cheaper, evicted when
 	// Google needs the capacity back.
-	Spot      bool
-	Placement Placement
+	Spot bool
+	// Accelerator, when set, runs each pod on a GPU node.
+	Accelerator *Accelerator
+	Placement   Placement
 }
 
 // Autoscale bounds a HorizontalPodAutoscaler.
@@ -102,7 +104,7 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 			Template: &corev1.PodTemplateSpecArgs{
 				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
 				Spec: &corev1.PodSpecArgs{
-					NodeSelector:                  spotSelector(args.Spot),
+					NodeSelector:                  nodeSelector(args.Spot, args.Accelerator),
 					TerminationGracePeriodSeconds: spotGrace(args.Spot),
 					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
 						Name:            pulumi.String(args.ContainerName),
@@ -113,7 +115,7 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 							ContainerPort: pulumi.Int(port),
 						}},
 						Env:            args.Env,
-						Resources:      args.Requests.args(),
+						Resources:      args.Requests.args(args.Accelerator),
 						StartupProbe:   args.StartupProbe,
 						ReadinessProbe: args.ReadinessProbe,
 						LivenessProbe:  args.LivenessProbe,

@@ -54,6 +54,10 @@ type Config struct {
 	// BackendCPUTarget percent of the CPU request.
 	BackendMaxReplicas int
 	BackendCPUTarget   int
+	// BackendAccelerator ("" for none) and BackendAcceleratorCount put each
+	// backend pod on a GPU node.
+	BackendAccelerator      string
+	BackendAcceleratorCount int
 	// NetworkPolicies restricts who reaches which pod.
 	NetworkPolicies bool
 	Backup          Backup

@@ -130,6 +130,11 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "typo of the project namespace", set: map[string]string{"unlimted-translation:domain": "x.example.com"}, key: "unlimted-translation:domain", want: "did you mean unlimited-translation:domain?", fix: "pulumi config rm unlimted-translation:domain --stack dev"},
 		{name: "typo of gcp", set: map[string]string{"gpc:region": "europe-west1"}, key: "gpc:region", want: "did you mean gcp:region?"},
 		{name: "typo of a gcp key", set: map[string]string{"gcp:regoin": "europe-west1"}, key: "gcp:regoin", want: "is not a setting of the gcp provider at the pinned version (did you mean gcp:region?)"},
+		{name: "unknown GPU", set: map[string]string{p("backendAccelerator"): "nvidia-a100"}, key: "backendAccelerator", want: `"nvidia-a100" is not one of nvidia-l4, nvidia-tesla-t4`, fix: "pulumi config set backendAccelerator nvidia-l4 --stack dev"},
+		{name: "GPU count", set: map[string]string{p("backendAccelerator"): "nvidia-tesla-t4", p("backendAcceleratorCount"): "8"}, key: "backendAcceleratorCount", want: "is 8; a nvidia-tesla-t4 node has 1, 2, 4 GPUs"},
+		{name: "GPU not in the region", set: map[string]string{p("backendAccelerator"): "nvidia-l4", "gcp:region": "europe-central2"}, key: "backendAccelerator", want: "nvidia-l4 is not offered in europe-central2; offered there: nvidia-tesla-t4"},
+		{name: "no GPU in the region", set: map[string]string{p("backendAccelerator"): "nvidia-tesla-t4", "gcp:region": "africa-south1"}, key: "backendAccelerator", want: "no GPU type this tool knows is offered there"},
+		{name: "GPU on a local stack", stack: "local", set: map[string]string{p("backendAccelerator"): "nvidia-l4"}, key: "backendAccelerator", want: "is set on a local stack", fix: "pulumi config rm backendAccelerator --stack local"},
 		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

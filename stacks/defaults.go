@@ -47,6 +47,8 @@ func Defaults(stack string) Config {
 			EphemeralStorage: "100Mi",
 		},
 		BackendCPUTarget: 70,
+		// GPUs are opt-in: the CPU backend is what the app was built for.
+		BackendAcceleratorCount: 1,
 		NetworkPolicies:  true,
 		Backup:           Backup{Schedule: "30 2 * * *", RetentionDays: 7},
 		FreeTierCredit:   true,

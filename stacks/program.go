@@ -326,6 +326,7 @@ func AppArgs(cfg Config, public *components.PublicEndpointArgs, place components
 			Replicas:        cfg.Backend.Replicas,
 			Autoscale:       autoscale,
 			Spot:            cfg.Spot && !cfg.Local(),
+			Accelerator:     backendAccelerator(cfg),
 			Requests:        req(cfg.Backend.CPU, cfg.Backend.Memory, cfg.Backend.EphemeralStorage),
 		},
 		Frontend: components.FrontendArgs{

@@ -289,7 +289,11 @@ func (v *validation) checkApp(c *Config) {
 		v.add("imagePullPolicy", fmt.Sprintf("%q is not one of Always, IfNotPresent, Never", c.ImagePullPolicy),
 			v.setFix("imagePullPolicy", "IfNotPresent"))
 	}
-	v.checkWorkload("backend", c.Backend, c.Production, !c.Local())
+	// A GPU pod is in Autopilot's accelerator class, whose CPU and memory
+	// ranges depend on the GPU type and count ("Deploy GPU workloads in
+	// Autopilot"); the general-purpose ranges do not apply to it.
+	v.checkWorkload("backend", c.Backend, c.Production, !c.Local() && c.BackendAccelerator == "")
+	v.checkAccelerator(*c)
 	if c.BackendMaxReplicas != 0 {
 		switch {
 		case c.BackendMaxReplicas < c.Backend.Replicas:

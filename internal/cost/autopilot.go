@@ -12,6 +12,25 @@ type Pod struct{ CPU, Memory, Ephemeral float64 }
 // Container is one container's requests; a zero value is unset.
 type Container = Pod
 
+// Accelerated is a GPU pod's size as it is priced: Autopilot's
+// accelerator class enforces no default requests and has its own ranges
+// per GPU type and count, which this repository does not hold, so the
+// requests are taken as they are, summed over the containers (init
+// containers run before them), with unset ephemeral storage at its
+// 1 GiB default.
+func Accelerated(containers []Container) Pod {
+	var pod Pod
+	for _, c := range containers {
+		pod.CPU += c.CPU
+		pod.Memory += c.Memory
+		if c.Ephemeral == 0 {
+			c.Ephemeral = defaultEphemeral
+		}
+		pod.Ephemeral += c.Ephemeral
+	}
+	return pod
+}
+
 // Autopilot's rules for the billed size of a pod on a cluster without
 // bursting (shared/reference/gcp-costs.md, from GKE's Autopilot resource
 // requests page); clusters from 1.30.2-gke.1394000 may bill less for pods

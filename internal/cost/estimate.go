@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -131,17 +132,24 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 			if s, ok := scaled[name]; ok {
 				replicas, most = s[0], s[1]
 			}
-			pod, spot := podOf(r.Inputs, "spec.template.spec")
+			pod, spot, gpu := podOf(r.Inputs, "spec.template.spec")
 			hourly := podHour(pod, spot, reg)
-			item := fmt.Sprintf("%s × %s pod%s (%s)", count(replicas, most), name, plural(most), describe(pod, spot))
-			add(Line{Component: component(r.Name), Item: item, Monthly: replicas * hourly * h, MonthlyMax: most * hourly * h})
+			desc, assumption := describe(pod, spot), ""
+			if gpu.Type != "" {
+				g, note := gpuHour(gpu, spot, reg)
+				hourly += g
+				desc += fmt.Sprintf(", %g × %s", gpu.Count, gpu.Type)
+				assumption = note
+			}
+			item := fmt.Sprintf("%s × %s pod%s (%s)", count(replicas, most), name, plural(most), desc)
+			add(Line{Component: component(r.Name), Item: item, Monthly: replicas * hourly * h, MonthlyMax: most * hourly * h, Assumption: assumption})
 		}
 	}
 	for _, r := range byType["kubernetes:batch/v1:CronJob"] {
 		if b, _ := lookup(r.Inputs, "spec.suspend"); b.IsBool() && b.BoolValue() {
 			continue // a template, never scheduled
 		}
-		pod, spot := podOf(r.Inputs, "spec.jobTemplate.spec.template.spec")
+		pod, spot, _ := podOf(r.Inputs, "spec.jobTemplate.spec.template.spec")
 		hours := BackupMinutesPerDay / 60.0 * h / 24
 		add(Line{Component: component(r.Name), Item: fmt.Sprintf("%s pod, %d minutes a day (%s)", str(r.Inputs, "metadata.name"), BackupMinutesPerDay, describe(pod, spot)),
 			Monthly: podHour(pod, spot, reg) * hours, Assumption: fmt.Sprintf("a run takes %d minutes", BackupMinutesPerDay)})
@@ -228,8 +236,29 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 	return e
 }
 
-// podOf reads a pod spec's requests and whether it runs on Spot.
-func podOf(inputs resource.PropertyMap, spec string) (Pod, bool) {
+// GPU is the accelerator a pod selects: GKE's type name and how many.
+type GPU struct {
+	Type  string
+	Count float64
+}
+
+// gpuHour is what a GPU pod's GPUs cost per hour, and the line's note:
+// how the figure was made and what it leaves out.
+func gpuHour(g GPU, spot bool, r prices.Region) (float64, string) {
+	price, ok := r.GPUHour[g.Type]
+	if sp, has := r.SpotGPUHour[g.Type]; spot && has {
+		price = sp
+	}
+	if !ok {
+		return 0, fmt.Sprintf("no %s price in the price list: the GPUs are not counted", g.Type)
+	}
+	return g.Count * price, fmt.Sprintf("a GPU pod is billed by its node (machine, GPUs, an Autopilot premium): priced as its requests at pod rates plus %g GPU at %s/hour; the premium is not counted",
+		g.Count, usd(price))
+}
+
+// podOf reads a pod spec's requests, whether it runs on Spot, and the GPU
+// it selects (Type "" for none).
+func podOf(inputs resource.PropertyMap, spec string) (Pod, bool, GPU) {
 	read := func(key string) []Container {
 		v, _ := lookup(inputs, spec+"."+key)
 		var out []Container
@@ -249,12 +278,23 @@ func podOf(inputs resource.PropertyMap, spec string) (Pod, bool) {
 		}
 		return out
 	}
-	spot := false
+	spot, gpu := false, GPU{}
 	if sel, _ := lookup(inputs, spec+".nodeSelector"); sel.IsObject() {
 		v := sel.ObjectValue()["cloud.google.com/gke-spot"]
 		spot = v.IsString() && v.StringValue() == "true"
+		if t := sel.ObjectValue()["cloud.google.com/gke-accelerator"]; t.IsString() {
+			gpu = GPU{Type: t.StringValue(), Count: 1}
+			if n := sel.ObjectValue()["cloud.google.com/gke-accelerator-count"]; n.IsString() {
+				if c, err := strconv.ParseFloat(n.StringValue(), 64); err == nil && c > 0 {
+					gpu.Count = c
+				}
+			}
+		}
 	}
-	return Billed(read("containers"), read("initContainers")), spot
+	if gpu.Type != "" {
+		return Accelerated(read("containers")), spot, gpu
+	}
+	return Billed(read("containers"), read("initContainers")), spot, gpu
 }
 
 // podHour is what one pod costs per hour.

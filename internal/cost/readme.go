@@ -72,6 +72,37 @@ func ReadmeTable(dir string, list prices.List) (string, error) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | **%s** | %s |\n", names[e.Stack], m("cluster"), m("backend"), m("frontend"), m("database"),
 			m("load balancer"), Money(rest[0], rest[1]), Money(e.Monthly, e.MonthlyMax), Money(e.Daily, e.DailyMax))
 	}
+	gpu, err := gpuTable(dir, list)
+	if err != nil {
+		return "", err
+	}
+	return b.String() + "\n" + gpu, nil
+}
+
+// gpuTable compares one backend pod a month on CPU and on each GPU type,
+// on demand and on Spot, at dev's requests.
+func gpuTable(dir string, list prices.List) (string, error) {
+	var b strings.Builder
+	b.WriteString("| one backend pod, a month | on demand | Spot |\n| --- | ---: | ---: |\n")
+	for _, gpu := range []string{"", "nvidia-tesla-t4", "nvidia-l4"} {
+		label := "CPU only (dev's 1 vCPU, 2 GiB)"
+		if gpu != "" {
+			label = "with 1 × `" + gpu + "` (`backendAccelerator`)"
+		}
+		var cells []string
+		for _, spot := range []string{"false", "true"} {
+			e, err := ForStack(dir, "dev", map[string]string{"unlimited-translation:backendAccelerator": gpu, "unlimited-translation:spot": spot}, list)
+			if err != nil {
+				return "", err
+			}
+			for _, c := range e.Components() {
+				if c.Component == "backend" {
+					cells = append(cells, Money(c.Monthly, c.MonthlyMax))
+				}
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", label, strings.Join(cells, " | "))
+	}
 	return b.String(), nil
 }
 

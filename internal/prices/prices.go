@@ -45,6 +45,10 @@ type Region struct {
 	StorageGiBMonth   float64            `json:"storageGiBMonth"`
 	NATVMHour         float64            `json:"natVmHour"`
 	NATAddressHour    float64            `json:"natAddressHour"`
+	// GPUHour and SpotGPUHour price one GPU of a type (GKE's accelerator
+	// names) for an hour, on demand and on Spot.
+	GPUHour     map[string]float64 `json:"gpuHour,omitempty"`
+	SpotGPUHour map[string]float64 `json:"spotGpuHour,omitempty"`
 }
 
 // Default is the list embedded in the binary.
