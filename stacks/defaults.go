@@ -49,11 +49,11 @@ func Defaults(stack string) Config {
 		BackendCPUTarget: 70,
 		// GPUs are opt-in: the CPU backend is what the app was built for.
 		BackendAcceleratorCount: 1,
-		NetworkPolicies:  true,
-		Backup:           Backup{Schedule: "30 2 * * *", RetentionDays: 7},
-		FreeTierCredit:   true,
-		Awake:            true,
-		Spot:             true,
+		NetworkPolicies:         true,
+		Backup:                  Backup{Schedule: "30 2 * * *", RetentionDays: 7},
+		FreeTierCredit:          true,
+		Awake:                   true,
+		Spot:                    true,
 		Database: Database{
 			Image:            "mysql:8.4",
 			CPU:              "250m",

@@ -513,7 +513,19 @@ func computed(typ string, preview bool, inputs, outputs resource.PropertyMap) {
 		set("name", resource.NewStringProperty("projects/"+str(inputs, "project")+"/serviceAccounts/"+email))
 	case "gcp:storage/bucket:Bucket":
 		set("url", resource.NewStringProperty("gs://"+str(inputs, "name")))
+	case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+		// IAM names a pool by the project's number, not its ID.
+		set("name", resource.NewStringProperty(poolName(inputs)))
+	case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+		set("name", resource.NewStringProperty(poolName(inputs)+"/providers/"+str(inputs, "workloadIdentityPoolProviderId")))
 	}
+}
+
+// ProjectNumber is the number the stand-in's projects have.
+const ProjectNumber = "987654321098"
+
+func poolName(inputs resource.PropertyMap) string {
+	return "projects/" + ProjectNumber + "/locations/global/workloadIdentityPools/" + str(inputs, "workloadIdentityPoolId")
 }
 
 func nameServers() resource.PropertyValue {
