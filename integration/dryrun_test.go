@@ -8,9 +8,17 @@ import (
 // Every stack's manifests are accepted by the API server as they are:
 // server-side dry-run with strict field validation, no error, no warning.
 func TestManifestsPassServerSideDryRun(t *testing.T) {
-	for _, stack := range []string{"dev", "prod", "local"} {
-		t.Run(stack, func(t *testing.T) {
-			dir := manifests(t, stack, nil)
+	gpu := map[string]string{"unlimited-translation:backendAccelerator": "nvidia-l4", "unlimited-translation:backendAcceleratorCount": "2"}
+	for _, tc := range []struct {
+		name, stack string
+		set         map[string]string
+	}{{"dev", "dev", nil}, {"prod", "prod", nil}, {"local", "local", nil}, {"dev with a GPU backend", "dev", gpu}} {
+		stack := tc.stack
+		t.Run(tc.name, func(t *testing.T) {
+			dir := manifests(t, stack, tc.set)
+			if tc.set != nil && !strings.Contains(read(t, file(t, dir, "30-deployment-default-backend-fastapi-deploy")), "nvidia.com/gpu") {
+				t.Fatal("the GPU backend's manifest has no nvidia.com/gpu limit")
+			}
 			out, warnings, err := cp.KubectlAll("", "apply", "--server-side", "--dry-run=server",
 				"--validate=strict", "--field-manager=infra-test", "-f", dir)
 			if err != nil {
