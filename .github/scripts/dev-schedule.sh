@@ -26,8 +26,9 @@ fail() {
 # number, or fails naming the variable.
 hour() {
   local v=${2:-$3}
-  [[ "$v" =~ ^[0-9]{1,2}$ ]] && ((10#$v <= 23)) ||
+  if ! [[ "$v" =~ ^[0-9]{1,2}$ ]] || ((10#$v > 23)); then
     fail "repository variable $1='$2' is not an hour: set it to a UTC hour from 0 to 23 (Settings > Secrets and variables > Actions > Variables)"
+  fi
   echo $((10#$v))
 }
 
