@@ -45,28 +45,10 @@ func NewBackupBucket(ctx *pulumi.Context, name string, args BackupBucketArgs, op
 	// noncurrent, and on a noncurrent one removes it for good
 	// (cloud.google.com/storage/docs/lifecycle, "Delete"): backups age out
 	// after RetentionDays and can be recovered for NoncurrentDays more.
-	rule := func(cond *storage.BucketLifecycleRuleConditionArgs) *storage.BucketLifecycleRuleArgs {
-		return &storage.BucketLifecycleRuleArgs{
-			Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("Delete")},
-			Condition: cond,
-		}
-	}
-	bucket, err := storage.NewBucket(ctx, name, &storage.BucketArgs{
-		Project:                  pulumi.String(args.Project),
-		Name:                     pulumi.String(args.Name),
-		Location:                 pulumi.String(args.Location),
-		StorageClass:             pulumi.String("STANDARD"),
-		UniformBucketLevelAccess: pulumi.Bool(true),
-		PublicAccessPrevention:   pulumi.String("enforced"),
-		Versioning:               &storage.BucketVersioningArgs{Enabled: pulumi.Bool(true)},
-		// A bucket holding backups is never emptied by a destroy.
-		ForceDestroy: pulumi.Bool(false),
-		LifecycleRules: storage.BucketLifecycleRuleArray{
-			rule(&storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(args.RetentionDays), WithState: pulumi.String("LIVE")}),
-			rule(&storage.BucketLifecycleRuleConditionArgs{DaysSinceNoncurrentTime: pulumi.Int(NoncurrentDays), WithState: pulumi.String("ARCHIVED")}),
-		},
-		Labels: pulumi.ToStringMap(args.Labels),
-	}, pulumi.Parent(b), pulumi.DependsOn(args.Requires), pulumi.Protect(true))
+	bucket, err := privateBucket(ctx, name, args.Project, args.Name, args.Location, args.Labels, []*storage.BucketLifecycleRuleConditionArgs{
+		{Age: pulumi.Int(args.RetentionDays), WithState: pulumi.String("LIVE")},
+		{DaysSinceNoncurrentTime: pulumi.Int(NoncurrentDays), WithState: pulumi.String("ARCHIVED")},
+	}, b, args.Requires)
 	if err != nil {
 		return nil, err
 	}

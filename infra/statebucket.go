@@ -39,27 +39,15 @@ func NewStateBucket(ctx *pulumi.Context, name string, args StateBucketArgs, opts
 	if err := ctx.RegisterComponentResource("translation:infra:StateBucket", name, b, opts...); err != nil {
 		return nil, err
 	}
-	bucket, err := storage.NewBucket(ctx, name, &storage.BucketArgs{
-		Project:                  pulumi.String(args.Project),
-		Name:                     pulumi.String(args.Name),
-		Location:                 pulumi.String(args.Location),
-		StorageClass:             pulumi.String("STANDARD"),
-		UniformBucketLevelAccess: pulumi.Bool(true),
-		PublicAccessPrevention:   pulumi.String("enforced"),
-		Versioning:               &storage.BucketVersioningArgs{Enabled: pulumi.Bool(true)},
-		ForceDestroy:             pulumi.Bool(false),
-		// Both conditions must hold (cloud.google.com/storage/docs/lifecycle):
-		// old checkpoints go once they are a month old and ten newer exist.
-		LifecycleRules: storage.BucketLifecycleRuleArray{&storage.BucketLifecycleRuleArgs{
-			Action: &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("Delete")},
-			Condition: &storage.BucketLifecycleRuleConditionArgs{
-				DaysSinceNoncurrentTime: pulumi.Int(StateHistoryDays),
-				NumNewerVersions:        pulumi.Int(StateHistoryVersions),
-				WithState:               pulumi.String("ARCHIVED"),
-			},
-		}},
-		Labels: pulumi.StringMap{"app": pulumi.String("unlimited-translation"), "purpose": pulumi.String("pulumi-state")},
-	}, pulumi.Parent(b), pulumi.DependsOn(args.Requires), pulumi.Protect(true))
+	// Both conditions must hold (cloud.google.com/storage/docs/lifecycle):
+	// old checkpoints go once they are a month old and ten newer exist.
+	bucket, err := privateBucket(ctx, name, args.Project, args.Name, args.Location,
+		map[string]string{"app": "unlimited-translation", "purpose": "pulumi-state"},
+		[]*storage.BucketLifecycleRuleConditionArgs{{
+			DaysSinceNoncurrentTime: pulumi.Int(StateHistoryDays),
+			NumNewerVersions:        pulumi.Int(StateHistoryVersions),
+			WithState:               pulumi.String("ARCHIVED"),
+		}}, b, args.Requires)
 	if err != nil {
 		return nil, err
 	}

@@ -28,26 +28,15 @@ func ApplyBootstrap(ctx context.Context, root string, c bootstrap.Config, stdout
 	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
 		return nil, fmt.Errorf("no bootstrap program at %s (run infra bootstrap from the repository's root, or pass --dir): %w", dir, err)
 	}
-	cmd, err := pulumiCommand(root)
-	if err != nil {
-		return nil, err
-	}
-	env, err := backendEnv(root, stderr)
-	if err != nil {
-		return nil, err
-	}
-	if env == nil {
-		env = map[string]string{}
-	}
 	// The bootstrap stack holds no secret; without a passphrase set, an
 	// empty one lets the default secrets provider initialise.
+	var extra map[string]string
 	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
-		env["PULUMI_CONFIG_PASSPHRASE"] = ""
+		extra = map[string]string{"PULUMI_CONFIG_PASSPHRASE": ""}
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, c.Project, bootstrap.Project, bootstrap.Program,
-		auto.WorkDir(dir), auto.Pulumi(cmd), auto.EnvVars(env))
+	s, _, err := inlineStack(ctx, root, dir, c.Project, bootstrap.Project, bootstrap.Program, stderr, extra)
 	if err != nil {
-		return nil, fmt.Errorf("opening bootstrap stack %s: %s", c.Project, brief(err))
+		return nil, err
 	}
 	if err := s.SetAllConfig(ctx, auto.ConfigMap{
 		"gcp:project":                      {Value: c.Project},

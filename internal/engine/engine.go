@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/unlimited-translation/infra/internal/stackfile"
 	"github.com/unlimited-translation/infra/stacks"
@@ -54,21 +55,38 @@ func Open(ctx context.Context, root, name string, stdout, stderr io.Writer) (*En
 	if err := checkPlaceholders(name, src); err != nil {
 		return nil, err
 	}
-	cmd, err := pulumiCommand(root)
+	s, cmd, err := inlineStack(ctx, root, root, name, stacks.Project, stacks.Program, stderr, nil)
 	if err != nil {
 		return nil, err
-	}
-	env, err := backendEnv(root, stderr)
-	if err != nil {
-		return nil, err
-	}
-	s, err := auto.UpsertStackInlineSource(ctx, name, stacks.Project, stacks.Program,
-		auto.WorkDir(root), auto.Pulumi(cmd), auto.EnvVars(env))
-	if err != nil {
-		return nil, fmt.Errorf("opening stack %s: %s", name, brief(err))
 	}
 	backend, _ := stateURL(root)
 	return &Engine{Root: root, Name: name, Config: cfg, Out: stdout, Err: stderr, stack: s, cli: cmd, backend: backend}, nil
+}
+
+// inlineStack opens (or creates) stack of project with program through
+// the Pulumi CLI, in workDir (where its Pulumi.yaml is), on the backend
+// root's user chose (see backendEnv), with extra environment on top.
+func inlineStack(ctx context.Context, root, workDir, stack, project string, program pulumi.RunFunc, stderr io.Writer, extra map[string]string) (auto.Stack, *cli, error) {
+	cmd, err := pulumiCommand(root)
+	if err != nil {
+		return auto.Stack{}, nil, err
+	}
+	env, err := backendEnv(root, stderr)
+	if err != nil {
+		return auto.Stack{}, nil, err
+	}
+	if len(extra) > 0 && env == nil {
+		env = map[string]string{}
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, stack, project, program,
+		auto.WorkDir(workDir), auto.Pulumi(cmd), auto.EnvVars(env))
+	if err != nil {
+		return auto.Stack{}, nil, fmt.Errorf("opening stack %s: %s", stack, brief(err))
+	}
+	return s, cmd, nil
 }
 
 // Interrupt asks the running Pulumi CLI, once, to stop: it finishes the
