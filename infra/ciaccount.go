@@ -19,6 +19,12 @@ type Grant struct {
 	Condition string
 }
 
+// Principal is one set of workflows, named for the plan (e.g. "main").
+type Principal struct {
+	Name   string
+	Member pulumi.StringOutput
+}
+
 // CIAccountArgs configures a CIAccount.
 type CIAccountArgs struct {
 	Project     string
@@ -33,7 +39,7 @@ type CIAccountArgs struct {
 	Key     *kms.CryptoKey
 	KeyRole string
 	// Principals may impersonate the account (roles/iam.workloadIdentityUser).
-	Principals []pulumi.StringOutput
+	Principals []Principal
 	// Requires are resources (enabled APIs) every child waits for.
 	Requires []pulumi.Resource
 }
@@ -98,11 +104,11 @@ func NewCIAccount(ctx *pulumi.Context, name string, args CIAccountArgs, opts ...
 			return nil, err
 		}
 	}
-	for i, p := range args.Principals {
-		if _, err := serviceaccount.NewIAMMember(ctx, name+"-federated-"+string(rune('a'+i)), &serviceaccount.IAMMemberArgs{
+	for _, p := range args.Principals {
+		if _, err := serviceaccount.NewIAMMember(ctx, name+"-from-"+p.Name, &serviceaccount.IAMMemberArgs{
 			ServiceAccountId: account.Name,
 			Role:             pulumi.String("roles/iam.workloadIdentityUser"),
-			Member:           p,
+			Member:           p.Member,
 		}, child...); err != nil {
 			return nil, err
 		}

@@ -70,7 +70,7 @@ func Program(ctx *pulumi.Context) error {
 		ProjectGrants: PreviewGrants,
 		Bucket:        state.Name, BucketRole: PreviewStateRole,
 		Key: key.Key, KeyRole: PreviewKeyRole,
-		Principals: []pulumi.StringOutput{infra.RepositoryPrincipals(fed.PoolName, c.Repository)},
+		Principals: []infra.Principal{{Name: "repository", Member: infra.RepositoryPrincipals(fed.PoolName, c.Repository)}},
 		Requires:   req,
 	})
 	if err != nil {
@@ -81,9 +81,9 @@ func Program(ctx *pulumi.Context) error {
 		ProjectGrants: DeployerGrants(),
 		Bucket:        state.Name, BucketRole: DeployStateRole,
 		Key: key.Key, KeyRole: DeployKeyRole,
-		Principals: []pulumi.StringOutput{
-			infra.RefPrincipals(fed.PoolName, DeployRef),
-			infra.EnvironmentPrincipal(fed.PoolName, c.Repository, DeployEnvironment),
+		Principals: []infra.Principal{
+			{Name: "main", Member: infra.RefPrincipals(fed.PoolName, DeployRef)},
+			{Name: DeployEnvironment, Member: infra.EnvironmentPrincipal(fed.PoolName, c.Repository, DeployEnvironment)},
 		},
 		Requires: req,
 	})

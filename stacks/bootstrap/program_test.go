@@ -102,7 +102,7 @@ func TestGitHubFederation(t *testing.T) {
 func members(m *mockstack.Mocks, account string) []string {
 	var out []string
 	for _, r := range m.ByType("gcp:serviceaccount/iAMMember:IAMMember") {
-		if strings.HasPrefix(r.Name, account+"-federated-") {
+		if strings.HasPrefix(r.Name, account+"-from-") {
 			if mockstack.Str(r.Inputs, "role") != "roles/iam.workloadIdentityUser" {
 				out = append(out, "wrong role "+mockstack.Str(r.Inputs, "role"))
 			}
