@@ -99,6 +99,8 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 		}
 		e.Lines = append(e.Lines, l)
 	}
+	// The price list's notes that concern this stack's lines.
+	used := map[string]bool{}
 	byType := map[string][]*plan.Resource{}
 	for _, r := range p.Resources {
 		if r.Custom {
@@ -135,7 +137,9 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 			pod, spot, gpu := podOf(r.Inputs, "spec.template.spec")
 			hourly := podHour(pod, spot, reg)
 			desc, assumption := describe(pod, spot), ""
+			used["spot"], used["spotEphemeral"] = used["spot"] || spot, used["spotEphemeral"] || spot
 			if gpu.Type != "" {
+				used["gpu"] = true
 				g, note := gpuHour(gpu, spot, reg)
 				hourly += g
 				desc += fmt.Sprintf(", %g × %s", gpu.Count, gpu.Type)
@@ -150,6 +154,7 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 			continue // a template, never scheduled
 		}
 		pod, spot, _ := podOf(r.Inputs, "spec.jobTemplate.spec.template.spec")
+		used["spot"], used["spotEphemeral"] = used["spot"] || spot, used["spotEphemeral"] || spot
 		hours := BackupMinutesPerDay / 60.0 * h / 24
 		add(Line{Component: component(r.Name), Item: fmt.Sprintf("%s pod, %d minutes a day (%s)", str(r.Inputs, "metadata.name"), BackupMinutesPerDay, describe(pod, spot)),
 			Monthly: podHour(pod, spot, reg) * hours, Assumption: fmt.Sprintf("a run takes %d minutes", BackupMinutesPerDay)})
@@ -215,13 +220,7 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 		e.MonthlyMax += l.MonthlyMax
 	}
 	e.Daily, e.DailyMax = e.Monthly/DaysPerMonth, e.MonthlyMax/DaysPerMonth
-	// The price list's notes that concern this stack's lines.
-	used := map[string]bool{"nat": len(byType["gcp:compute/routerNat:RouterNat"]) > 0}
-	for _, l := range e.Lines {
-		if strings.Contains(l.Item, ", Spot)") {
-			used["spot"], used["spotEphemeral"] = true, true
-		}
-	}
+	used["nat"] = len(byType["gcp:compute/routerNat:RouterNat"]) > 0
 	var keys []string
 	for k := range list.Notes {
 		keys = append(keys, k)

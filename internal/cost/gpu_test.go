@@ -42,6 +42,11 @@ func TestGPUBackendPrice(t *testing.T) {
 	if !strings.Contains(line.Assumption, "2 GPU at $0.2231/hour") || !strings.Contains(line.Assumption, "premium is not counted") {
 		t.Errorf("assumption %q", line.Assumption)
 	}
+	// The price list's notes on GPU and Spot figures come with the report.
+	notes := strings.Join(e.Notes, "\n")
+	if !strings.Contains(notes, "GPU prices per GPU-hour from the SkyPilot catalog") || !strings.Contains(notes, "Spot prices move") {
+		t.Errorf("notes:\n%s", notes)
+	}
 
 	// On demand, one T4: (1 × 0.0445 + 2 × 0.0049225 + 500/1024 × 0.0000548
 	// + 0.35) × 730 = (0.0445 + 0.009845 + 0.0000267578125 + 0.35) × 730
