@@ -11,7 +11,7 @@
 #                   list and ranges, e.g. "1-5" (default) or "1,3,5"
 #
 # EVENT is the run's event; a workflow_dispatch does ACTION (sleep|wake)
-# whatever the hour. NOW_HOUR and NOW_DOW are the UTC hour and ISO day of
+# whatever the hour, from REF refs/heads/main only. NOW_HOUR and NOW_DOW are the UTC hour and ISO day of
 # the week (date -u +%H and +%u), passed in so tests can set them.
 #
 # usage: EVENT=schedule NOW_HOUR=19 NOW_DOW=2 dev-schedule.sh
@@ -48,6 +48,10 @@ on_day() {
 
 case "${EVENT:-}" in
 workflow_dispatch)
+  # The deployer trusts main only: say so rather than skip the job.
+  if [ -n "${REF:-}" ] && [ "$REF" != refs/heads/main ]; then
+    fail "dev sleeps and wakes only from main (this run is on $REF): run the workflow from main"
+  fi
   case "${ACTION:-}" in
   sleep | wake) echo "action=$ACTION" ;;
   *) fail "action '${ACTION:-}' is neither sleep nor wake" ;;

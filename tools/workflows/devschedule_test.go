@@ -51,6 +51,8 @@ func TestDevScheduleDecides(t *testing.T) {
 		{"schedule off", []string{"NOW_HOUR=19", "NOW_DOW=2", "DEV_SCHEDULE=false"}, "action=none", false},
 		{"dispatch sleeps whatever the hour", []string{"EVENT=workflow_dispatch", "ACTION=sleep", "NOW_HOUR=12", "NOW_DOW=3", "DEV_SCHEDULE=false"}, "action=sleep", false},
 		{"dispatch wakes", []string{"EVENT=workflow_dispatch", "ACTION=wake"}, "action=wake", false},
+		{"dispatch from a branch", []string{"EVENT=workflow_dispatch", "ACTION=wake", "REF=refs/heads/feature"}, "only from main (this run is on refs/heads/feature)", true},
+		{"dispatch from main", []string{"EVENT=workflow_dispatch", "ACTION=sleep", "REF=refs/heads/main"}, "action=sleep", false},
 		{"dispatch of something else", []string{"EVENT=workflow_dispatch", "ACTION=destroy"}, "neither sleep nor wake", true},
 		{"hour out of range", []string{"NOW_HOUR=19", "NOW_DOW=2", "DEV_SLEEP_HOUR=24"}, "DEV_SLEEP_HOUR='24' is not an hour", true},
 		{"hour not a number", []string{"NOW_HOUR=19", "NOW_DOW=2", "DEV_WAKE_HOUR=7am"}, "DEV_WAKE_HOUR='7am' is not an hour", true},
