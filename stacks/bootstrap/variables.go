@@ -11,8 +11,8 @@ type Variable struct {
 	Name string
 	// Purpose says what it is for, and when it is needed.
 	Purpose string
-	// Output names the bootstrap's stack output holding its value; empty
-	// for a variable the bootstrap cannot know (the user chooses it).
+	// Output: the bootstrap exports its value as a stack output of the
+	// same name; false for a variable the user chooses.
 	Output bool
 }
 
