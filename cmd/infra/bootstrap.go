@@ -59,12 +59,7 @@ func runBootstrap(cmd *cobra.Command, f bootstrapFlags) error {
 		fmt.Fprintf(out, "\nbootstrap of %s done.\n", c.Project)
 		return bootstrap.WriteInstructions(out, c, values)
 	}
-	p, err := plan.Evaluate(bootstrap.Project, c.Project, filepath.Join(f.dir, engine.BootstrapDir), map[string]string{
-		"gcp:project":                      c.Project,
-		bootstrap.Project + ":github":      c.Repository,
-		bootstrap.Project + ":region":      c.Region,
-		bootstrap.Project + ":stateBucket": c.StateBucket,
-	}, nil, bootstrap.Program)
+	p, err := plan.Evaluate(bootstrap.Project, c.Project, filepath.Join(f.dir, engine.BootstrapDir), c.Values(), nil, bootstrap.Program)
 	if err != nil {
 		return err
 	}

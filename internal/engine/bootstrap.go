@@ -38,12 +38,11 @@ func ApplyBootstrap(ctx context.Context, root string, c bootstrap.Config, stdout
 	if err != nil {
 		return nil, err
 	}
-	if err := s.SetAllConfig(ctx, auto.ConfigMap{
-		"gcp:project":                      {Value: c.Project},
-		bootstrap.Project + ":github":      {Value: c.Repository},
-		bootstrap.Project + ":region":      {Value: c.Region},
-		bootstrap.Project + ":stateBucket": {Value: c.StateBucket},
-	}); err != nil {
+	config := auto.ConfigMap{}
+	for k, v := range c.Values() {
+		config[k] = auto.ConfigValue{Value: v}
+	}
+	if err := s.SetAllConfig(ctx, config); err != nil {
 		return nil, fmt.Errorf("writing bootstrap/Pulumi.%s.yaml: %s", c.Project, brief(err))
 	}
 	res, err := s.Up(ctx, optup.ProgressStreams(stdout), optup.ErrorProgressStreams(stderr))

@@ -67,6 +67,16 @@ var (
 	repoName  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 )
 
+// Values are the config as the bootstrap stack holds it (full keys).
+func (c Config) Values() map[string]string {
+	return map[string]string{
+		"gcp:project":            c.Project,
+		Project + ":github":      c.Repository,
+		Project + ":region":      c.Region,
+		Project + ":stateBucket": c.StateBucket,
+	}
+}
+
 // Normalize fills the defaults.
 func (c *Config) Normalize() {
 	if c.Region == "" {
