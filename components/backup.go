@@ -152,7 +152,7 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 				Template: &corev1.PodTemplateSpecArgs{
 					Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(backupPods)},
 					Spec: &corev1.PodSpecArgs{
-						NodeSelector:       spotSelector(args.Spot),
+						NodeSelector:       nodeSelector(args.Spot, nil),
 						ServiceAccountName: sa.Metadata.Name(),
 						RestartPolicy:      pulumi.String("Never"),
 						InitContainers:     corev1.ContainerArray{first},

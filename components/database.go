@@ -168,7 +168,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 			Template: &corev1.PodTemplateSpecArgs{
 				Metadata: &metav1.ObjectMetaArgs{Labels: labels},
 				Spec: &corev1.PodSpecArgs{
-					NodeSelector:                  spotSelector(args.Spot),
+					NodeSelector:                  nodeSelector(args.Spot, nil),
 					TerminationGracePeriodSeconds: spotGrace(args.Spot),
 					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
 						Name:  pulumi.String("mysql"),

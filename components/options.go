@@ -83,15 +83,23 @@ type Accelerator struct {
 
 func (a *Accelerator) count() int { return orDefault(a.Count, 1) }
 
+// The node selector keys Autopilot reads: Spot capacity ("true"), and a
+// GPU node's accelerator type and count. infra cost reads them back.
+const (
+	SpotSelector             = "cloud.google.com/gke-spot"
+	AcceleratorSelector      = "cloud.google.com/gke-accelerator"
+	AcceleratorCountSelector = "cloud.google.com/gke-accelerator-count"
+)
+
 // nodeSelector is a pod's node selector: Spot and the accelerator, or none.
 func nodeSelector(spot bool, acc *Accelerator) pulumi.StringMapInput {
 	sel := pulumi.StringMap{}
 	if spot {
-		sel["cloud.google.com/gke-spot"] = pulumi.String("true")
+		sel[SpotSelector] = pulumi.String("true")
 	}
 	if acc != nil {
-		sel["cloud.google.com/gke-accelerator"] = pulumi.String(acc.Type)
-		sel["cloud.google.com/gke-accelerator-count"] = pulumi.String(strconv.Itoa(acc.count()))
+		sel[AcceleratorSelector] = pulumi.String(acc.Type)
+		sel[AcceleratorCountSelector] = pulumi.String(strconv.Itoa(acc.count()))
 	}
 	if len(sel) == 0 {
 		return nil
@@ -124,9 +132,6 @@ func httpProbe(path string, port, period, failures int) *corev1.ProbeArgs {
 // the grace period it honours on preemption, at most 25 seconds (GKE, "Run
 // fault-tolerant workloads at lower costs in Spot Pods").
 const spotGraceSeconds = 25
-
-// spotSelector is the pod's nodeSelector: Spot, or none.
-func spotSelector(spot bool) pulumi.StringMapInput { return nodeSelector(spot, nil) }
 
 // spotGrace keeps a Spot pod's shutdown within what a preemption allows.
 func spotGrace(spot bool) pulumi.IntPtrInput {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/unlimited-translation/infra/components"
 	"github.com/unlimited-translation/infra/internal/plan"
 	"github.com/unlimited-translation/infra/internal/prices"
 	"github.com/unlimited-translation/infra/internal/quantity"
@@ -137,7 +138,7 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 			pod, spot, gpu := podOf(r.Inputs, "spec.template.spec")
 			hourly := podHour(pod, spot, reg)
 			desc, assumption := describe(pod, spot), ""
-			used["spot"], used["spotEphemeral"] = used["spot"] || spot, used["spotEphemeral"] || spot
+			used["spot"] = used["spot"] || spot
 			if gpu.Type != "" {
 				used["gpu"] = true
 				g, note := gpuHour(gpu, spot, reg)
@@ -154,7 +155,7 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 			continue // a template, never scheduled
 		}
 		pod, spot, _ := podOf(r.Inputs, "spec.jobTemplate.spec.template.spec")
-		used["spot"], used["spotEphemeral"] = used["spot"] || spot, used["spotEphemeral"] || spot
+		used["spot"] = used["spot"] || spot
 		hours := BackupMinutesPerDay / 60.0 * h / 24
 		add(Line{Component: component(r.Name), Item: fmt.Sprintf("%s pod, %d minutes a day (%s)", str(r.Inputs, "metadata.name"), BackupMinutesPerDay, describe(pod, spot)),
 			Monthly: podHour(pod, spot, reg) * hours, Assumption: fmt.Sprintf("a run takes %d minutes", BackupMinutesPerDay)})
@@ -221,6 +222,7 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 	}
 	e.Daily, e.DailyMax = e.Monthly/DaysPerMonth, e.MonthlyMax/DaysPerMonth
 	used["nat"] = len(byType["gcp:compute/routerNat:RouterNat"]) > 0
+	used["spotEphemeral"] = used["spot"] // Spot pods' storage note goes with Spot
 	var keys []string
 	for k := range list.Notes {
 		keys = append(keys, k)
@@ -279,11 +281,11 @@ func podOf(inputs resource.PropertyMap, spec string) (Pod, bool, GPU) {
 	}
 	spot, gpu := false, GPU{}
 	if sel, _ := lookup(inputs, spec+".nodeSelector"); sel.IsObject() {
-		v := sel.ObjectValue()["cloud.google.com/gke-spot"]
+		v := sel.ObjectValue()[components.SpotSelector]
 		spot = v.IsString() && v.StringValue() == "true"
-		if t := sel.ObjectValue()["cloud.google.com/gke-accelerator"]; t.IsString() {
+		if t := sel.ObjectValue()[components.AcceleratorSelector]; t.IsString() {
 			gpu = GPU{Type: t.StringValue(), Count: 1}
-			if n := sel.ObjectValue()["cloud.google.com/gke-accelerator-count"]; n.IsString() {
+			if n := sel.ObjectValue()[components.AcceleratorCountSelector]; n.IsString() {
 				if c, err := strconv.ParseFloat(n.StringValue(), 64); err == nil && c > 0 {
 					gpu.Count = c
 				}
