@@ -2,8 +2,8 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -60,11 +60,7 @@ func (v *validation) checkAccelerator(c Config) {
 		v.add("backendAccelerator", "is set on a local stack; GPUs are an Autopilot option here", "pulumi config rm backendAccelerator --stack "+v.stack)
 		return
 	}
-	names := make([]string, 0, len(GPUs))
-	for n := range GPUs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(GPUs))
 	g, ok := GPUs[c.BackendAccelerator]
 	if !ok {
 		v.add("backendAccelerator", fmt.Sprintf("%q is not one of %s", c.BackendAccelerator, strings.Join(names, ", ")), v.setFix("backendAccelerator", "nvidia-l4"))
