@@ -22,8 +22,6 @@ const (
 	DeployEnvironment = "production"
 )
 
-func accountEmail(project, id string) string { return infra.AccountEmail(project, id) }
-
 // FromContext reads the bootstrap's config from its stack.
 func FromContext(ctx *pulumi.Context) (Config, error) {
 	get := func(key string) string { v, _ := ctx.GetConfig(key); return v }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/unlimited-translation/infra/infra"
 )
 
 // Variable is a GitHub repository variable or secret the workflows read.
@@ -53,8 +55,8 @@ func WriteInstructions(w io.Writer, c Config, values map[string]string) error {
 	pending := map[string]string{
 		"GCP_WORKLOAD_IDENTITY_PROVIDER": "projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/" + PoolID + "/providers/" + ProviderID +
 			"   (known after --apply; PROJECT_NUMBER: gcloud projects describe " + c.Project + " --format='value(projectNumber)')",
-		"GCP_PREVIEW_SERVICE_ACCOUNT": accountEmail(c.Project, PreviewAccountID),
-		"GCP_DEPLOY_SERVICE_ACCOUNT":  accountEmail(c.Project, DeployerAccountID),
+		"GCP_PREVIEW_SERVICE_ACCOUNT": infra.AccountEmail(c.Project, PreviewAccountID),
+		"GCP_DEPLOY_SERVICE_ACCOUNT":  infra.AccountEmail(c.Project, DeployerAccountID),
 		"PULUMI_BACKEND_URL":          "gs://" + c.StateBucket,
 	}
 	var b strings.Builder
