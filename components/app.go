@@ -1,8 +1,6 @@
 package components
 
 import (
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -47,15 +45,9 @@ func NewTranslationApp(ctx *pulumi.Context, name string, args TranslationAppArgs
 		return nil, err
 	}
 	ns := orDefault(args.Namespace, "default")
-	place := args.Placement
-	if ns != "default" {
-		nsRes, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
-			Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ns)},
-		}, args.Placement.inCluster(app)...)
-		if err != nil {
-			return nil, err
-		}
-		place.DependsOn = append(place.DependsOn, nsRes)
+	place, err := namespace(ctx, name, ns, args.Placement, app)
+	if err != nil {
+		return nil, err
 	}
 	parent := pulumi.Parent(app)
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -139,4 +140,36 @@ func spotGrace(spot bool) pulumi.IntPtrInput {
 		return nil
 	}
 	return pulumi.IntPtr(spotGraceSeconds)
+}
+
+// optional is s, or nothing when s is empty.
+func optional(s string) pulumi.StringPtrInput {
+	if s == "" {
+		return nil
+	}
+	return pulumi.StringPtr(s)
+}
+
+// stringsOrNil is v, or nothing when v is empty.
+func stringsOrNil(v []string) pulumi.StringArrayInput {
+	if len(v) == 0 {
+		return nil
+	}
+	return pulumi.ToStringArray(v)
+}
+
+// namespace creates ns unless it is "default", and returns the placement
+// of objects in it: they wait for it.
+func namespace(ctx *pulumi.Context, name, ns string, place Placement, parent pulumi.Resource) (Placement, error) {
+	if ns == "default" {
+		return place, nil
+	}
+	res, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ns)},
+	}, place.inCluster(parent)...)
+	if err != nil {
+		return place, err
+	}
+	place.DependsOn = append(append([]pulumi.Resource{}, place.DependsOn...), res)
+	return place, nil
 }

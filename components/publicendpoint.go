@@ -36,6 +36,8 @@ type PublicEndpointArgs struct {
 	Paths []PublicPath
 	// HealthCheckPath of the load balancer's health check. Default "/".
 	HealthCheckPath string
+	// Labels of every object. Default app: AppLabel.
+	Labels map[string]string
 	// IngressName. Default "translation-web".
 	IngressName string
 	// CertificateName of the ManagedCertificate object. Default
@@ -86,11 +88,12 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 	}
 	ns := orDefault(args.Namespace, "default")
 	port := orDefault(args.ServicePort, 80)
+	labels := args.Labels
+	if len(labels) == 0 {
+		labels = map[string]string{"app": AppLabel}
+	}
 	meta := func(n string) *metav1.ObjectMetaArgs {
-		return &metav1.ObjectMetaArgs{
-			Name: pulumi.String(n), Namespace: pulumi.String(ns),
-			Labels: pulumi.StringMap{"app": pulumi.String(AppLabel)},
-		}
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: pulumi.String(ns), Labels: pulumi.ToStringMap(labels)}
 	}
 	custom := func(resName, apiVersion, kind, objName string, spec map[string]interface{}, opts []pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
 		return apiextensions.NewCustomResource(ctx, resName, &apiextensions.CustomResourceArgs{

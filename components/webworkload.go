@@ -39,10 +39,22 @@ type WebWorkloadArgs struct {
 	// (NEGs): it is then deleted explicitly, never with the cluster.
 	ServiceOwnsCloudResources bool
 	Requests                  Requests
-	Env                       corev1.EnvVarArrayInput
-	StartupProbe              *corev1.ProbeArgs
-	ReadinessProbe            *corev1.ProbeArgs
-	LivenessProbe             *corev1.ProbeArgs
+	// Args replace the image's command arguments; nil keeps its own.
+	Args []string
+	Env  corev1.EnvVarArrayInput
+	// VolumeMounts of the container, from Volumes of the pod.
+	VolumeMounts corev1.VolumeMountArrayInput
+	Volumes      corev1.VolumeArrayInput
+	// ServiceAccountName the pods run as (Workload Identity); empty: the
+	// namespace's default.
+	ServiceAccountName string
+	// Sidecars run beside the container for the pod's whole life, started
+	// before it (native sidecars: init containers that restart always,
+	// Kubernetes 1.29+); each sets RestartPolicy "Always" itself.
+	Sidecars       corev1.ContainerArrayInput
+	StartupProbe   *corev1.ProbeArgs
+	ReadinessProbe *corev1.ProbeArgs
+	LivenessProbe  *corev1.ProbeArgs
 	// Autoscale, when set, scales the Deployment on CPU with a
 	// HorizontalPodAutoscaler; Replicas is then its starting point.
 	Autoscale *Autoscale
@@ -106,6 +118,9 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 				Spec: &corev1.PodSpecArgs{
 					NodeSelector:                  nodeSelector(args.Spot, args.Accelerator),
 					TerminationGracePeriodSeconds: spotGrace(args.Spot),
+					ServiceAccountName:            optional(args.ServiceAccountName),
+					InitContainers:                args.Sidecars,
+					Volumes:                       args.Volumes,
 					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
 						Name:            pulumi.String(args.ContainerName),
 						Image:           pulumi.String(args.Image),
@@ -114,7 +129,9 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 							Name:          pulumi.String("http"),
 							ContainerPort: pulumi.Int(port),
 						}},
+						Args:           stringsOrNil(args.Args),
 						Env:            args.Env,
+						VolumeMounts:   args.VolumeMounts,
 						Resources:      args.Requests.args(args.Accelerator),
 						StartupProbe:   args.StartupProbe,
 						ReadinessProbe: args.ReadinessProbe,

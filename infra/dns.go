@@ -20,7 +20,10 @@ type DNSArgs struct {
 	CreateZone bool
 	// Address is the IP the A records point at.
 	Address pulumi.StringInput
-	Labels  map[string]string
+	// More are A records for other host names in the zone, each to its own
+	// address (a second app's load balancer).
+	More   []DNSRecord
+	Labels map[string]string
 	// Protect sets Pulumi's protect on a created zone (a new zone means new
 	// name servers) and on the records.
 	Protect bool
@@ -36,6 +39,13 @@ type DNS struct {
 	NameServers pulumi.StringArrayOutput
 	// Hosts are the names the records serve (and the certificate covers).
 	Hosts []string
+}
+
+// DNSRecord is an A record: Host to Address, made as the DNS component's
+// child NAME-Label.
+type DNSRecord struct {
+	Label, Host string
+	Address     pulumi.StringInput
 }
 
 // Hosts lists the host names served for a domain: the apex and www.
@@ -68,14 +78,15 @@ func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.Resou
 	if err != nil {
 		return nil, fmt.Errorf("dns zone %s: %w", args.ZoneName, err)
 	}
-	for i, host := range d.Hosts {
-		if _, err := dns.NewRecordSet(ctx, name+"-"+[]string{"apex", "www"}[i], &dns.RecordSetArgs{
+	records := []DNSRecord{{"apex", d.Hosts[0], args.Address}, {"www", d.Hosts[1], args.Address}}
+	for _, r := range append(records, args.More...) {
+		if _, err := dns.NewRecordSet(ctx, name+"-"+r.Label, &dns.RecordSetArgs{
 			Project:     pulumi.String(args.Project),
 			ManagedZone: zone.Name,
-			Name:        pulumi.String(host + "."),
+			Name:        pulumi.String(r.Host + "."),
 			Type:        pulumi.String("A"),
 			Ttl:         pulumi.Int(300),
-			Rrdatas:     pulumi.StringArray{args.Address},
+			Rrdatas:     pulumi.StringArray{r.Address},
 		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect)); err != nil {
 			return nil, err
 		}

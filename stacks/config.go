@@ -68,6 +68,8 @@ type Config struct {
 	// as Autopilot Spot Pods.
 	Spot         bool
 	SpotDatabase bool
+	// MLflow is the second app: an MLflow tracking server (GKE only).
+	MLflow MLflow
 	// Awake false puts the stack to sleep: only what holds data or takes
 	// long to get back is kept (infra sleep / infra wake set it).
 	Awake bool
@@ -111,6 +113,16 @@ type Database struct {
 	Protect bool
 	// KeepData keeps the data volume when the StatefulSet is deleted.
 	KeepData bool
+}
+
+// MLflow is the MLflow tracking server's config.
+type MLflow struct {
+	Enabled bool
+	Image   string
+	// DatabaseTier is the Cloud SQL machine type.
+	DatabaseTier     string
+	DatabasePassword Secret
+	AdminPassword    Secret
 }
 
 // Secret holds a value from encrypted stack config. It prints as [secret]

@@ -54,6 +54,9 @@ func Defaults(stack string) Config {
 		FreeTierCredit:          true,
 		Awake:                   true,
 		Spot:                    true,
+		// MLflow is opt-in. 3.16.1 is the first release without a built-in
+		// admin password (GHSA-gq3w-7jj3-x7gr); -full images exist from 3.9.
+		MLflow: MLflow{Image: "ghcr.io/mlflow/mlflow:v3.18.0-full", DatabaseTier: "db-f1-micro"},
 		Database: Database{
 			Image:            "mysql:8.4",
 			CPU:              "250m",

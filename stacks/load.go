@@ -67,7 +67,7 @@ func Load(stack string, src Source) (Config, error) {
 	}
 	// Which keys are required depends on the platform, known only now.
 	for _, s := range missing {
-		if !(s.GKEOnly && c.Local()) {
+		if s.Needed(&c) {
 			v.missing(s)
 		}
 	}
@@ -121,6 +121,9 @@ func (m MapSource) Keys() []string {
 	return keys
 }
 
+// NotSet stands in for a secret an offline plan does not have.
+const NotSet = "(not set)"
+
 // UnsetSecrets lists the required secrets src does not hold and stands a
 // marker in for each, so that an offline plan of a fresh clone (no
 // secrets yet) still runs; the list says what sets them.
@@ -133,8 +136,11 @@ func UnsetSecrets(stack string, src MapSource) []Problem {
 		if raw, ok := src.Values[s.Key]; ok && raw != "" {
 			continue
 		}
+		if on := s.RequiredWith; on != "" && strings.TrimSpace(src.Values[p(on)]) != "true" {
+			continue // needed only with a key this stack leaves off
+		}
 		v.missing(s)
-		src.Values[s.Key], src.Secrets[s.Key] = "(not set)", true
+		src.Values[s.Key], src.Secrets[s.Key] = NotSet, true
 	}
 	return v.problems
 }

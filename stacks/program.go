@@ -73,6 +73,8 @@ type Stack struct {
 	Disk    *infra.DataDisk
 	Backups *infra.BackupBucket
 	App     *components.TranslationApp
+	// MLflow is the second app, when the stack runs it.
+	MLflow *components.MLflow
 }
 
 // Deploy registers every resource of a stack and its outputs. Address and
@@ -95,6 +97,12 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	ctx.Export("backupBucket", k.backups.Name)
 	ctx.Export("namespace", pulumi.String(cfg.Namespace))
 	ctx.Export("awake", pulumi.Bool(cfg.Awake))
+	if m := k.mlflow; cfg.MLflow.Enabled {
+		ctx.Export("mlflowUrl", pulumi.String("https://"+MLflowHost(cfg)))
+		ctx.Export("mlflowAddress", m.address.Address)
+		ctx.Export("mlflowDatabase", m.database.ConnectionName)
+		ctx.Export("mlflowArtifacts", m.artifacts.Name)
+	}
 	if !cfg.Awake {
 		return st, nil
 	}
@@ -115,13 +123,18 @@ type keptParts struct {
 	nodes   *infra.NodeIdentity
 	disk    *infra.DataDisk
 	backups *infra.BackupBucket
+	mlflow  mlflowKept
 }
 
 func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 	k.labels = Labels(cfg)
 	// A fresh project has none of the APIs on: everything in GCP waits
 	// for them.
-	if k.apis, err = infra.NewProjectAPIs(ctx, "apis", infra.ProjectAPIsArgs{Project: cfg.GCPProject, APIs: infra.StackAPIs}); err != nil {
+	apis := infra.StackAPIs
+	if cfg.MLflow.Enabled {
+		apis = append(append([]string{}, apis...), MLflowAPIs...)
+	}
+	if k.apis, err = infra.NewProjectAPIs(ctx, "apis", infra.ProjectAPIsArgs{Project: cfg.GCPProject, APIs: apis}); err != nil {
 		return k, err
 	}
 	if k.address, err = infra.NewPublicAddress(ctx, "address", infra.PublicAddressArgs{
@@ -133,12 +146,20 @@ func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 	}); err != nil {
 		return k, err
 	}
+	var more []infra.DNSRecord
+	if cfg.MLflow.Enabled {
+		if k.mlflow, err = keptMLflow(ctx, cfg, k); err != nil {
+			return k, err
+		}
+		more = append(more, infra.DNSRecord{Label: "mlflow", Host: MLflowHost(cfg), Address: k.mlflow.address.Address})
+	}
 	if k.dns, err = infra.NewDNS(ctx, "dns", infra.DNSArgs{
 		Project:    cfg.GCPProject,
 		Domain:     cfg.Domain,
 		ZoneName:   cfg.DNSZoneName,
 		CreateZone: cfg.CreateDNSZone,
 		Address:    k.address.Address,
+		More:       more,
 		Labels:     k.labels,
 		Protect:    cfg.ProtectInfrastructure,
 		Requires:   k.apis.Enabled,
@@ -224,10 +245,13 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, st *Stack) error {
 	if err != nil {
 		return err
 	}
-	identity, err := infra.NewBackupIdentity(ctx, "backup-identity", infra.BackupIdentityArgs{
+	identity, err := infra.NewWorkloadIdentity(ctx, "backup-identity", infra.WorkloadIdentityArgs{
 		Project:                  cfg.GCPProject,
 		AccountID:                BackupAccountID(cfg),
+		DisplayName:              "MySQL backups of the translation app",
+		Description:              "Used by the backup and restore jobs through Workload Identity; writes and reads one bucket",
 		Bucket:                   k.backups.Name,
+		BucketRoles:              infra.BackupBucketRoles,
 		Namespace:                cfg.Namespace,
 		KubernetesServiceAccount: backupServiceAccount,
 		Requires:                 append(append([]pulumi.Resource{}, k.apis.Enabled...), cluster.Cluster),
@@ -257,6 +281,11 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, st *Stack) error {
 	app, err := components.NewTranslationApp(ctx, appName, appArgs, pulumi.Providers(cluster.Provider))
 	if err != nil {
 		return err
+	}
+	if cfg.MLflow.Enabled {
+		if st.MLflow, err = awakeMLflow(ctx, cfg, k, cluster); err != nil {
+			return err
+		}
 	}
 	ctx.Export("clusterName", cluster.Name)
 	ctx.Export("kubeconfig", cluster.Kubeconfig)

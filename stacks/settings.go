@@ -25,6 +25,10 @@ type Setting struct {
 	// GKEOnly keys matter only on the gke platform (required there, unused
 	// on a local cluster).
 	GKEOnly bool
+	// RequiredWith names the boolean key a required key is needed for;
+	// needed says whether it is on.
+	RequiredWith string
+	needed       func(*Config) bool
 
 	show func(*Config) string
 	set  func(*Config, string) error
@@ -40,6 +44,9 @@ func (s Setting) Default(stack string) string {
 	if s.Required {
 		if s.GKEOnly && Defaults(stack).Local() {
 			return "(unused)"
+		}
+		if s.RequiredWith != "" {
+			return "(required with " + s.RequiredWith + ")"
 		}
 		return "(required)"
 	}
@@ -111,6 +118,19 @@ func secretSetting(key, doc string, field func(*Config) *Secret) Setting {
 }
 
 func required(s Setting) Setting { s.Required = true; return s }
+
+// requiredWith makes s required only while the boolean key on is true.
+func requiredWith(on string, needed func(*Config) bool, s Setting) Setting {
+	s.Required, s.RequiredWith, s.needed = true, on, needed
+	return s
+}
+
+// Needed tells whether a required setting must be set for c.
+func (s Setting) Needed(c *Config) bool {
+	return s.Required && !(s.GKEOnly && c.Local()) && (s.needed == nil || s.needed(c))
+}
+
+func mlflowOn(c *Config) bool { return c.MLflow.Enabled }
 
 func gkeOnly(s Setting) Setting { s.GKEOnly = true; return s }
 
@@ -230,6 +250,16 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.Backup.Schedule })),
 	gkeOnly(intSetting(p("backupRetentionDays"), "Days a backup is kept before the bucket's lifecycle deletes it (recoverable 7 days more as a noncurrent version).",
 		func(c *Config) *int { return &c.Backup.RetentionDays })),
+	gkeOnly(boolSetting(p("mlflow"), "Run an MLflow tracking server at `mlflow.<domain>` next to the app: Cloud SQL for PostgreSQL, a Cloud Storage bucket for artifacts, basic auth (see README, \"MLflow\").",
+		func(c *Config) *bool { return &c.MLflow.Enabled })),
+	gkeOnly(strSetting(p("mlflowImage"), "Image of the MLflow server; it must hold psycopg2, google-cloud-storage and Flask-WTF (the official `-full` images do); production stacks must pin it.",
+		func(c *Config) *string { return &c.MLflow.Image })),
+	gkeOnly(strSetting(p("mlflowDatabaseTier"), "Cloud SQL machine type of MLflow's PostgreSQL: db-f1-micro, db-g1-small or db-custom-<vCPUs>-<MiB> (Enterprise edition).",
+		func(c *Config) *string { return &c.MLflow.DatabaseTier })),
+	requiredWith("mlflow", mlflowOn, gkeOnly(secretSetting(p("mlflowDatabasePassword"), "Password MLflow logs in to PostgreSQL with, from encrypted config.",
+		func(c *Config) *Secret { return &c.MLflow.DatabasePassword }))),
+	requiredWith("mlflow", mlflowOn, gkeOnly(secretSetting(p("mlflowAdminPassword"), "Password of MLflow's `admin` user (12 characters or more), from encrypted config.",
+		func(c *Config) *Secret { return &c.MLflow.AdminPassword }))),
 	boolSetting(p("keepDatabaseVolume"), "Local stacks: keep the MySQL volume claim when the app is destroyed. On GKE the data disk is always kept (`infra destroy --delete-data` removes it).",
 		func(c *Config) *bool { return &c.Database.KeepData }),
 }

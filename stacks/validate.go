@@ -61,12 +61,16 @@ func (v *validation) setFix(name, value string) string {
 }
 
 func (v *validation) missing(s Setting) {
+	msg := "is required and not set"
+	if s.RequiredWith != "" {
+		msg = "is required while " + s.RequiredWith + " is true, and not set"
+	}
 	if s.Secret {
-		v.add(s.Name(), "is required and not set",
+		v.add(s.Name(), msg,
 			fmt.Sprintf("pulumi config set --secret %s <value> --stack %s", s.Name(), v.stack))
 		return
 	}
-	v.add(s.Name(), "is required and not set", v.setFix(s.Name(), "<value>"))
+	v.add(s.Name(), msg, v.setFix(s.Name(), "<value>"))
 }
 
 func (v *validation) err() error {
@@ -154,6 +158,7 @@ func (v *validation) check(c *Config) {
 		v.add("platform", fmt.Sprintf("%q is not a platform (gke or local)", c.Platform), v.setFix("platform", "gke"))
 	}
 	v.checkApp(c)
+	v.checkMLflow(c)
 }
 
 func (v *validation) checkGCP(c *Config) {

@@ -10,8 +10,12 @@ import (
 // Every resource type a stack registers has its own entry in the rules
 // table: a new type must come with its provider's replacement rules.
 func TestEveryTypeHasRules(t *testing.T) {
-	for _, stack := range []string{"dev", "prod", "local"} {
-		p, err := Stack("../..", stack, nil)
+	for _, c := range []struct {
+		stack string
+		set   map[string]string
+	}{{"dev", nil}, {"prod", nil}, {"local", nil}, {"dev", map[string]string{"unlimited-translation:mlflow": "true"}}} {
+		stack := c.stack
+		p, err := Stack("../..", stack, c.set)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +38,7 @@ func TestEveryTypeHasRules(t *testing.T) {
 
 // The unknown-type check works: a type nobody knows has no entry.
 func TestUnknownTypeHasNoRules(t *testing.T) {
-	if rules.Known("gcp:sql/databaseInstance:DatabaseInstance") {
+	if rules.Known("gcp:redis/instance:Instance") {
 		t.Error("a type never added is known")
 	}
 }

@@ -23,6 +23,10 @@ func Stack(dir, stack string, set map[string]string) (*Plan, error) {
 	for k, v := range set {
 		src.Values[k] = v
 	}
+	if len(set) > 0 {
+		// A key set here may need secrets of its own (mlflow).
+		unset = append(unset, stacks.UnsetSecrets(stack, src)...)
+	}
 	if _, err := stacks.Load(stack, src); err != nil {
 		return nil, err
 	}

@@ -32,6 +32,9 @@ const (
 	tfRouterNat  = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_router_nat.go"
 	tfAccount    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_service_account.go"
 	tfService    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_project_service.go"
+	tfSQLInst    = "terraform-provider-google-beta v5.42.0 google-beta/services/sql/resource_sql_database_instance.go"
+	tfSQLDB      = "terraform-provider-google-beta v5.42.0 google-beta/services/sql/resource_sql_database.go"
+	tfSQLUser    = "terraform-provider-google-beta v5.42.0 google-beta/services/sql/resource_sql_user.go"
 	tfSSLCert    = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_managed_ssl_certificate.go"
 	// IAM members have no update: role, member and condition are ForceNew
 	// in tpgiamresource/resource_iam_member.go, the parent in each
@@ -128,6 +131,45 @@ var table = map[string]Rule{
 		Loses: func(map[string]interface{}) []Risk {
 			return []Risk{{"data", "every object in the bucket"}}
 		},
+	},
+	// databaseVersion, tier and edition update in place. CustomizeDiff
+	// also replaces on a smaller settings.diskSize (the stack ignores it:
+	// the disk grows by itself), on a new masterInstanceName and on
+	// settings.ipConfiguration.privateNetwork going from set to empty.
+	"gcp:sql/databaseInstance:DatabaseInstance": {
+		Source: tfSQLInst,
+		ForceNew: []string{"name", "region", "project", "encryptionKeyName",
+			"settings.timeZone", "settings.collation", "settings.diskType", "replicaConfiguration"},
+		// Read sets the ID to the instance's name.
+		IDFormat: "{name}",
+		Loses: func(map[string]interface{}) []Risk {
+			return []Risk{{"data", "every database in the instance, and its automated backups (deleted with it; no final backup is taken)"}}
+		},
+		// resourceSqlDatabaseInstanceDelete refuses while
+		// deletion_protection is true in the state (its default).
+		Blocks: func(old map[string]interface{}) (string, string) {
+			if old["deletionProtection"] == false {
+				return "", ""
+			}
+			return "the provider's deletion protection is on: deleting the instance fails",
+				"apply deletionProtection: false in an earlier `up`, then this change"
+		},
+	},
+	"gcp:sql/database:Database": {
+		Source: tfSQLDB, ForceNew: []string{"instance", "name", "project"},
+		IDFormat: "projects/{project}/instances/{instance}/databases/{name}",
+		Loses: func(in map[string]interface{}) []Risk {
+			if in["deletionPolicy"] == "ABANDON" {
+				return nil
+			}
+			return []Risk{{"data", "every table in the database"}}
+		},
+	},
+	// password updates in place; a PostgreSQL user with its host empty is
+	// NAME//INSTANCE.
+	"gcp:sql/user:User": {
+		Source: tfSQLUser, ForceNew: []string{"host", "instance", "name", "type", "project"},
+		IDFormat: "{name}/{host}/{instance}",
 	},
 	"gcp:compute/network:Network": {
 		Source:   tfNetwork,

@@ -3,20 +3,28 @@ package infra
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// BackupIdentityArgs configures a BackupIdentity.
-type BackupIdentityArgs struct {
+// WorkloadIdentityArgs configures a WorkloadIdentity.
+type WorkloadIdentityArgs struct {
 	Project string
 	// AccountID of the Google service account (6-30 characters).
 	AccountID string
-	// Bucket the account may write backups to and read them from.
-	Bucket pulumi.StringInput
-	// Namespace and KubernetesServiceAccount of the backup and restore
-	// jobs, which act as the Google service account.
+	// DisplayName and Description of the account: what uses it, for whom
+	// reads the project's IAM page.
+	DisplayName, Description string
+	// Bucket and BucketRoles: what the account may do in one bucket.
+	Bucket      pulumi.StringInput
+	BucketRoles []string
+	// ProjectRoles the account holds on the whole project, for services
+	// that have no finer grant (Cloud SQL's cloudsql.client).
+	ProjectRoles []string
+	// Namespace and KubernetesServiceAccount of the pods that act as the
+	// Google service account.
 	Namespace                string
 	KubernetesServiceAccount string
 	// Requires: the enabled APIs and the cluster, whose creation makes the
@@ -24,15 +32,16 @@ type BackupIdentityArgs struct {
 	Requires []pulumi.Resource
 }
 
-// BucketRoles are what the backup account holds on its bucket, and
+// BackupBucketRoles are what the backup account holds on its bucket, and
 // nothing else anywhere: create objects (a backup) and read them (the
 // upload check, a restore). Not delete or overwrite: a compromised job
 // cannot remove earlier backups.
-var BucketRoles = []string{"roles/storage.objectCreator", "roles/storage.objectViewer"}
+var BackupBucketRoles = []string{"roles/storage.objectCreator", "roles/storage.objectViewer"}
 
-// BackupIdentity is the Google service account the backup jobs run as,
-// through Workload Identity: no key exists anywhere.
-type BackupIdentity struct {
+// WorkloadIdentity is a Google service account that pods of one
+// Kubernetes service account run as, through Workload Identity: no key
+// exists anywhere.
+type WorkloadIdentity struct {
 	pulumi.ResourceState
 
 	Account *serviceaccount.Account
@@ -41,27 +50,39 @@ type BackupIdentity struct {
 	Email pulumi.StringOutput
 }
 
-// NewBackupIdentity creates the account and its bindings.
-func NewBackupIdentity(ctx *pulumi.Context, name string, args BackupIdentityArgs, opts ...pulumi.ResourceOption) (*BackupIdentity, error) {
-	id := &BackupIdentity{}
-	if err := ctx.RegisterComponentResource("translation:infra:BackupIdentity", name, id, opts...); err != nil {
+// NewWorkloadIdentity creates the account and its bindings.
+func NewWorkloadIdentity(ctx *pulumi.Context, name string, args WorkloadIdentityArgs, opts ...pulumi.ResourceOption) (*WorkloadIdentity, error) {
+	id := &WorkloadIdentity{}
+	// It was the backup jobs' BackupIdentity: the alias keeps that one's
+	// account and grants in place.
+	opts = append(opts, pulumi.Aliases([]pulumi.Alias{{Type: pulumi.String("translation:infra:BackupIdentity")}}))
+	if err := ctx.RegisterComponentResource("translation:infra:WorkloadIdentity", name, id, opts...); err != nil {
 		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(id), pulumi.DependsOn(args.Requires)}
 	account, err := serviceaccount.NewAccount(ctx, name, &serviceaccount.AccountArgs{
 		Project:     pulumi.String(args.Project),
 		AccountId:   pulumi.String(args.AccountID),
-		DisplayName: pulumi.String("MySQL backups of the translation app"),
-		Description: pulumi.String("Used by the backup and restore jobs through Workload Identity; writes and reads one bucket"),
+		DisplayName: pulumi.String(args.DisplayName),
+		Description: pulumi.String(args.Description),
 	}, child...)
 	if err != nil {
 		return nil, err
 	}
-	for _, role := range BucketRoles {
+	for _, role := range args.BucketRoles {
 		if _, err := storage.NewBucketIAMMember(ctx, name+"-"+roleSuffix(role), &storage.BucketIAMMemberArgs{
 			Bucket: args.Bucket,
 			Role:   pulumi.String(role),
 			Member: account.Member,
+		}, child...); err != nil {
+			return nil, err
+		}
+	}
+	for _, role := range args.ProjectRoles {
+		if _, err := projects.NewIAMMember(ctx, name+"-"+roleSuffix(role), &projects.IAMMemberArgs{
+			Project: pulumi.String(args.Project),
+			Role:    pulumi.String(role),
+			Member:  account.Member,
 		}, child...); err != nil {
 			return nil, err
 		}
