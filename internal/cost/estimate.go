@@ -13,6 +13,7 @@ import (
 	"github.com/unlimited-translation/infra/internal/plan"
 	"github.com/unlimited-translation/infra/internal/prices"
 	"github.com/unlimited-translation/infra/internal/quantity"
+	"github.com/unlimited-translation/infra/internal/report"
 	"github.com/unlimited-translation/infra/stacks"
 )
 
@@ -162,6 +163,7 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 	}
 
 	usedAddresses := map[string]bool{}
+	var rulesSoFar float64
 	for _, r := range byType["kubernetes:networking.k8s.io/v1:Ingress"] {
 		annotations, _ := lookup(r.Inputs, "metadata.annotations")
 		rules := 2.0 // HTTP and HTTPS forwarding rules
@@ -173,9 +175,17 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 				usedAddresses[v.StringValue()] = true
 			}
 		}
-		// The first five forwarding rules of a project are billed together.
-		add(Line{Component: "load balancer", Item: fmt.Sprintf("%d forwarding rules (first 5 together %s/hour)", int(rules), usd(reg.LBFirstFiveHour)),
-			Monthly: reg.LBFirstFiveHour * h, Assumption: "data processed is billed on top ($0.008 per GiB)"})
+		// The first five forwarding rules of a project are billed together,
+		// each one after them on its own.
+		hourly := math.Max(0, rulesSoFar+rules-5)*reg.LBExtraRuleHour - math.Max(0, rulesSoFar-5)*reg.LBExtraRuleHour
+		item := fmt.Sprintf("%d forwarding rules of %s (first 5 together %s/hour, then %s/hour each)", int(rules), str(r.Inputs, "metadata.name"), usd(reg.LBFirstFiveHour), usd(reg.LBExtraRuleHour))
+		if rulesSoFar == 0 {
+			hourly += reg.LBFirstFiveHour
+		} else if hourly == 0 {
+			item += ": within the first 5"
+		}
+		rulesSoFar += rules
+		add(Line{Component: "load balancer", Item: item, Monthly: hourly * h, Assumption: "data processed is billed on top ($0.008 per GiB)"})
 	}
 	for _, r := range byType["gcp:compute/globalAddress:GlobalAddress"] {
 		name := str(r.Inputs, "name")
@@ -204,7 +214,25 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 			add(Line{Component: "data disk", Item: fmt.Sprintf("%s: %d GiB %s (%s)", str(r.Inputs, "name"), int(gib), str(r.Inputs, "type"), kind), Monthly: price})
 		}
 	}
+	for _, r := range byType["gcp:sql/databaseInstance:DatabaseInstance"] {
+		used["cloudsql"] = true
+		tier := str(r.Inputs, "settings.tier")
+		gib := math.Max(10, num(r.Inputs, "settings.diskSize"))
+		l := Line{Component: component(r.Name), Item: fmt.Sprintf("Cloud SQL %s: %s, %d GiB SSD", str(r.Inputs, "name"), tier, int(gib)),
+			Monthly: gib * reg.CloudSQLSSDGiBMonth, Assumption: "runs while the stack sleeps too; backups are billed on top ($0.08 per GiB)"}
+		if price, ok := reg.CloudSQLTierHour[tier]; ok {
+			l.Monthly += price * h
+		} else {
+			l.Assumption = fmt.Sprintf("no price for %s in the price list: only the storage is counted", tier)
+		}
+		add(l)
+	}
 	for _, r := range byType["gcp:storage/bucket:Bucket"] {
+		if !report.IsBackupBucket(r.URN) {
+			add(Line{Component: component(r.Name), Item: fmt.Sprintf("%s: priced per GiB stored (%s per GiB-month)", str(r.Inputs, "name"), usd(reg.StorageGiBMonth)),
+				Assumption: "what is stored is not known beforehand: not counted"})
+			continue
+		}
 		kept := float64(cfg.Backup.RetentionDays + 7) // live, then 7 days noncurrent
 		dump := math.Max(diskGiB, 1) * DumpShareOfDisk
 		add(Line{Component: "backups", Item: fmt.Sprintf("%s: %.0f daily dumps of %.1f GiB kept", str(r.Inputs, "name"), kept, dump),
@@ -260,6 +288,9 @@ func gpuHour(g GPU, spot bool, r prices.Region) (float64, string) {
 // podOf reads a pod spec's requests, whether it runs on Spot, and the GPU
 // it selects (Type "" for none).
 func podOf(inputs resource.PropertyMap, spec string) (Pod, bool, GPU) {
+	// Native sidecars (init containers that restart always) run beside
+	// the containers, so they add up with them.
+	var sidecars []Container
 	read := func(key string) []Container {
 		v, _ := lookup(inputs, spec+"."+key)
 		var out []Container
@@ -271,6 +302,14 @@ func podOf(inputs resource.PropertyMap, spec string) (Pod, bool, GPU) {
 				continue
 			}
 			req := c.ObjectValue()
+			if key == "initContainers" && str(req, "restartPolicy") == "Always" {
+				sidecars = append(sidecars, Container{
+					CPU:       qty(req, "resources.requests.cpu", 1),
+					Memory:    qty(req, "resources.requests.memory", quantity.Gi),
+					Ephemeral: qty(req, "resources.requests.ephemeral-storage", quantity.Gi),
+				})
+				continue
+			}
 			out = append(out, Container{
 				CPU:       qty(req, "resources.requests.cpu", 1),
 				Memory:    qty(req, "resources.requests.memory", quantity.Gi),
@@ -292,10 +331,12 @@ func podOf(inputs resource.PropertyMap, spec string) (Pod, bool, GPU) {
 			}
 		}
 	}
+	inits := read("initContainers")
+	containers := append(read("containers"), sidecars...)
 	if gpu.Type != "" {
-		return Accelerated(read("containers")), spot, gpu
+		return Accelerated(containers), spot, gpu
 	}
-	return Billed(read("containers"), read("initContainers")), spot, gpu
+	return Billed(containers, inits), spot, gpu
 }
 
 // podHour is what one pod costs per hour.

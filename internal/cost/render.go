@@ -21,12 +21,9 @@ func ForStack(dir, stack string, set map[string]string, list prices.List) (Estim
 	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
 		return Estimate{}, fmt.Errorf("no Pulumi.yaml in %s: run infra from the project directory or pass --dir", dir)
 	}
-	src, _, _, err := stackfile.Offline(dir, stack)
+	src, _, _, err := stackfile.Offline(dir, stack, set)
 	if err != nil {
 		return Estimate{}, err
-	}
-	for k, v := range set {
-		src.Values[k] = v
 	}
 	cfg, err := stacks.Load(stack, src)
 	if err != nil {

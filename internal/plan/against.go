@@ -71,7 +71,7 @@ func Against(dir, ref string, stackNames []string, pricing *Pricing) ([]*report.
 			continue
 		}
 		d.Base, d.Head = rep.Base, rep.Head
-		if headCfg, _, _, err := stackfile.Offline(dir, stack); err == nil {
+		if headCfg, _, _, err := stackfile.Offline(dir, stack, nil); err == nil {
 			d.Config = ConfigChanges(baseCfg, headCfg)
 		}
 		d.Graph = head.BlastGraph(d)
@@ -101,7 +101,7 @@ type Pricing struct {
 // compare prices the base and head plans of stack. A base that no longer
 // loads (its config is invalid under today's rules) is priced as unknown.
 func (pr *Pricing) compare(stack string, baseJSON []byte, baseCfg stacks.MapSource, head *Plan, dir string) *report.Cost {
-	headSrc, _, _, err := stackfile.Offline(dir, stack)
+	headSrc, _, _, err := stackfile.Offline(dir, stack, nil)
 	if err != nil {
 		return nil
 	}
@@ -257,7 +257,7 @@ func (g *gitBase) basePlan(stack string, key []byte) ([]byte, stacks.MapSource, 
 			return nil, stacks.MapSource{}, err
 		}
 	}
-	cfg, _, _, err := stackfile.Offline(files, stack)
+	cfg, _, _, err := stackfile.Offline(files, stack, nil)
 	if err != nil {
 		return nil, cfg, fmt.Errorf("the base revision %s: %w", g.baseShort, err)
 	}

@@ -16,16 +16,9 @@ func Stack(dir, stack string, set map[string]string) (*Plan, error) {
 	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
 		return nil, fmt.Errorf("no Pulumi.yaml in %s: run infra from the project directory or pass --dir", dir)
 	}
-	src, unset, encrypted, err := stackfile.Offline(dir, stack)
+	src, unset, encrypted, err := stackfile.Offline(dir, stack, set)
 	if err != nil {
 		return nil, err
-	}
-	for k, v := range set {
-		src.Values[k] = v
-	}
-	if len(set) > 0 {
-		// A key set here may need secrets of its own (mlflow).
-		unset = append(unset, stacks.UnsetSecrets(stack, src)...)
 	}
 	if _, err := stacks.Load(stack, src); err != nil {
 		return nil, err

@@ -49,6 +49,10 @@ type Region struct {
 	// names) for an hour, on demand and on Spot.
 	GPUHour     map[string]float64 `json:"gpuHour,omitempty"`
 	SpotGPUHour map[string]float64 `json:"spotGpuHour,omitempty"`
+	// CloudSQLTierHour prices a Cloud SQL Enterprise instance of a machine
+	// type (single zone) for an hour; CloudSQLSSDGiBMonth its SSD.
+	CloudSQLTierHour    map[string]float64 `json:"cloudSqlTierHour,omitempty"`
+	CloudSQLSSDGiBMonth float64            `json:"cloudSqlSsdGiBMonth,omitempty"`
 }
 
 // Default is the list embedded in the binary.

@@ -155,10 +155,14 @@ const PlaceholderPrefix = "v1:cGxhY2Vob2xkZXI=:"
 // required secrets not set yet stand as markers and are listed with the
 // command that sets them, and plain settings stored encrypted are left to
 // their defaults (their ciphertext means nothing offline) and listed.
-func Offline(root, stack string) (src stacks.MapSource, unset []stacks.Problem, encrypted []string, err error) {
+// set overrides keys (full names) first, as `--set` does.
+func Offline(root, stack string, set map[string]string) (src stacks.MapSource, unset []stacks.Problem, encrypted []string, err error) {
 	src, err = Load(root, stack)
 	if err != nil {
 		return src, nil, nil, err
+	}
+	for k, v := range set {
+		src.Values[k] = v
 	}
 	for key, secret := range src.Secrets {
 		if s, known := stacks.LookupSetting(key); secret && (!known || !s.Secret) {
