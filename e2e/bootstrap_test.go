@@ -47,12 +47,12 @@ func TestBootstrapApply(t *testing.T) {
 			t.Errorf("bootstrap output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	// 10 APIs, bucket, key ring and key, pool and provider, preview
+	// 11 APIs, bucket, key ring and key, pool and provider, preview
 	// (account, viewer, bucket, key, one principal) and deployer
-	// (account, 10 roles, bucket, key, two principals): 35.
+	// (account, 11 roles, bucket, key, two principals): 37.
 	urns := cloudURNs(project)
-	if len(urns) != 35 {
-		t.Errorf("the cloud holds %d resources of the bootstrap, want 35:\n%s", len(urns), strings.Join(urns, "\n"))
+	if len(urns) != 37 {
+		t.Errorf("the cloud holds %d resources of the bootstrap, want 37:\n%s", len(urns), strings.Join(urns, "\n"))
 	}
 	members := map[string]bool{}
 	for urn, res := range gcp.Snapshot() {
@@ -82,7 +82,7 @@ func TestBootstrapApply(t *testing.T) {
 			t.Errorf("a second bootstrap replaced %s", urn)
 		}
 	}
-	if n := len(cloudURNs(project)); n != 35 {
+	if n := len(cloudURNs(project)); n != 37 {
 		t.Errorf("after a second bootstrap the cloud holds %d", n)
 	}
 }

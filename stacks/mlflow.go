@@ -44,6 +44,10 @@ func MLflowCertificateName(c Config) string {
 // MLflowAPIs are the Google APIs MLflow adds to a stack's.
 var MLflowAPIs = []string{"sqladmin.googleapis.com"}
 
+// MLflowProjectRoles are what MLflow's account holds on the project:
+// Cloud SQL has no per-instance grant, connecting is project-wide.
+var MLflowProjectRoles = []string{"roles/cloudsql.client"}
+
 // mlflowDatabaseUser is the PostgreSQL user the server logs in as.
 const mlflowDatabaseUser = "mlflow"
 
@@ -158,9 +162,8 @@ func awakeMLflow(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Au
 		Description: "Used by the MLflow server through Workload Identity: its artifact bucket and its Cloud SQL instance",
 		Bucket:      m.artifacts.Name,
 		// Read, write and delete artifacts (runs are deleted too).
-		BucketRoles: []string{"roles/storage.objectUser"},
-		// Cloud SQL has no per-instance grant: connect is project-wide.
-		ProjectRoles:             []string{"roles/cloudsql.client"},
+		BucketRoles:              []string{"roles/storage.objectUser"},
+		ProjectRoles:             MLflowProjectRoles,
 		Namespace:                mlflowNamespace,
 		KubernetesServiceAccount: mlflowServiceAccount,
 		Requires:                 append(append([]pulumi.Resource{}, k.apis.Enabled...), cluster.Cluster),

@@ -16,7 +16,7 @@ func TestBootstrapOffline(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		`Plan for stack "my-project-123" of unlimited-translation-bootstrap: 42 to create, 0 to read`,
+		`Plan for stack "my-project-123" of unlimited-translation-bootstrap: 44 to create, 0 to read`,
 		`attributeCondition = "assertion.repository == 'octo-org/unlimited-translation'"`,
 		"GCP_PREVIEW_SERVICE_ACCOUNT = infra-preview@my-project-123.iam.gserviceaccount.com",
 		"GCP_DEPLOY_SERVICE_ACCOUNT = infra-deployer@my-project-123.iam.gserviceaccount.com",

@@ -46,7 +46,7 @@ func dataResources(resources []stateResource) (kept []Kept, urns, diskURNs []str
 			continue
 		}
 		urns = append(urns, r.URN)
-		if report.IsDataDisk(r.URN) {
+		if report.IsDeletedWithData(r.URN) {
 			diskURNs = append(diskURNs, r.URN)
 		}
 		if !r.Custom {
@@ -56,10 +56,22 @@ func dataResources(resources []stateResource) (kept []Kept, urns, diskURNs []str
 		if n, ok := r.Inputs["name"].(string); ok {
 			k.Name = n
 		}
-		if report.IsBackupBucket(r.URN) {
+		switch {
+		case report.IsBackupBucket(r.URN):
 			k.What = "the database's backups"
 			k.PerGiB = prices.Default.StorageGiBMonth()
 			kept = append(kept, k)
+			continue
+		case report.IsArtifactBucket(r.URN):
+			k.What = "MLflow's artifacts"
+			k.PerGiB = prices.Default.StorageGiBMonth()
+			kept = append(kept, k)
+			continue
+		case report.IsSQLDatabase(r.URN):
+			// The instance stands for its databases and user.
+			if r.Type == "gcp:sql/databaseInstance:DatabaseInstance" {
+				kept = append(kept, sqlKept(k, r.Inputs))
+			}
 			continue
 		}
 		typ, _ := r.Inputs["type"].(string)
@@ -78,11 +90,26 @@ func dataResources(resources []stateResource) (kept []Kept, urns, diskURNs []str
 	return kept, urns, diskURNs
 }
 
-// withoutDisk drops the data disk from what a destroy keeps.
+// sqlKept is a kept Cloud SQL instance: it keeps running, so it is
+// priced at its tier and storage.
+func sqlKept(k Kept, in map[string]interface{}) Kept {
+	settings, _ := in["settings"].(map[string]interface{})
+	tier, _ := settings["tier"].(string)
+	size, _ := settings["diskSize"].(float64)
+	size = max(size, 10)
+	k.What = fmt.Sprintf("Cloud SQL %s, %d GiB SSD, still running", tier, int(size))
+	r, _ := prices.Default.For("")
+	if hour, ok := r.CloudSQLTierHour[tier]; ok {
+		k.Monthly, k.Priced = hour*prices.Default.HoursPerMonth+size*r.CloudSQLSSDGiBMonth, true
+	}
+	return k
+}
+
+// withoutDisk drops what --delete-data removes from what a destroy keeps.
 func withoutDisk(kept []Kept) []Kept {
 	var out []Kept
 	for _, k := range kept {
-		if !report.IsDataDisk(k.URN) {
+		if !report.IsDeletedWithData(k.URN) {
 			out = append(out, k)
 		}
 	}

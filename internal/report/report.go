@@ -342,6 +342,10 @@ func Unprotect(urn, op string) string {
 		return "the backup bucket is always protected: a new bucket would be empty. To move the backups, copy them to a bucket of the new " +
 			"setting (`gcloud storage cp -r gs://OLD/mysql gs://NEW/`) and set `backupBucket` to it; the old bucket stays in the project until you delete it"
 	}
+	if IsSQLDatabase(urn) {
+		return "the Cloud SQL instance is always protected: a new one would be empty. To move it, export the databases " +
+			"(`gcloud sql export sql`), run `infra destroy --delete-data --stack STACK`, change the setting, `infra up`, and import them"
+	}
 	if IsDataDisk(urn) {
 		// Never advise unprotecting the data: a new disk is empty.
 		return "the data disk is always protected: a new disk would be empty. To move the data to a new disk, dump the database, " +
@@ -351,17 +355,35 @@ func Unprotect(urn, op string) string {
 }
 
 // IsKeptData tells whether urn holds data every destroy keeps: the data
-// disk or the backup bucket.
-func IsKeptData(urn string) bool { return IsDataDisk(urn) || IsBackupBucket(urn) }
+// disk, the backup bucket, MLflow's database and artifact bucket.
+func IsKeptData(urn string) bool {
+	return IsDataDisk(urn) || IsBackupBucket(urn) || IsArtifactBucket(urn) || IsSQLDatabase(urn)
+}
+
+// IsDeletedWithData tells whether `infra destroy --delete-data` removes
+// urn: the data disk and the Cloud SQL database. Buckets are never
+// deleted (a destroy cannot empty them).
+func IsDeletedWithData(urn string) bool { return IsDataDisk(urn) || IsSQLDatabase(urn) }
+
+// IsArtifactBucket tells whether urn is an artifact bucket (infra's
+// ArtifactBucket component), which no infra destroy deletes.
+func IsArtifactBucket(urn string) bool { return inComponent(urn, "translation:infra:ArtifactBucket") }
+
+// IsSQLDatabase tells whether urn is a Cloud SQL database (infra's
+// PostgresDatabase component), which only `infra destroy --delete-data`
+// removes.
+func IsSQLDatabase(urn string) bool { return inComponent(urn, "translation:infra:PostgresDatabase") }
+
+// inComponent tells whether urn is a component of type typ or one of its
+// children.
+func inComponent(urn, typ string) bool {
+	return strings.Contains(urn, typ+"$") || strings.Contains(urn, "::"+typ+"::")
+}
 
 // IsBackupBucket tells whether urn is the backup bucket (infra's
 // BackupBucket component), which no infra destroy deletes.
-func IsBackupBucket(urn string) bool {
-	return strings.Contains(urn, "translation:infra:BackupBucket$") || strings.Contains(urn, "::translation:infra:BackupBucket::")
-}
+func IsBackupBucket(urn string) bool { return inComponent(urn, "translation:infra:BackupBucket") }
 
 // IsDataDisk tells whether urn is the database's data disk (infra's
 // DataDisk component), which only `infra destroy --delete-data` removes.
-func IsDataDisk(urn string) bool {
-	return strings.Contains(urn, "translation:infra:DataDisk$") || strings.Contains(urn, "::translation:infra:DataDisk::")
-}
+func IsDataDisk(urn string) bool { return inComponent(urn, "translation:infra:DataDisk") }

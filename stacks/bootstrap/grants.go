@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/unlimited-translation/infra/infra"
+	"github.com/unlimited-translation/infra/stacks"
 )
 
 // PreviewGrants are the preview account's project roles: it reads and
@@ -30,8 +31,9 @@ const (
 // `drift` need on the project, each for the resources the stack program
 // makes (infra/); nothing broader such as Editor or Owner.
 func DeployerGrants() []infra.Grant {
-	quoted := make([]string, len(infra.NodeRoles))
-	for i, r := range infra.NodeRoles {
+	grantable := append(append([]string{}, infra.NodeRoles...), stacks.MLflowProjectRoles...)
+	quoted := make([]string, len(grantable))
+	for i, r := range grantable {
 		quoted[i] = "'" + r + "'"
 	}
 	return []infra.Grant{
@@ -40,13 +42,15 @@ func DeployerGrants() []infra.Grant {
 		{Role: "roles/compute.securityAdmin", Why: "the Google-managed SSL certificate (Compute Network Admin excludes SSL certificates)"},
 		{Role: "roles/compute.storageAdmin", Why: "the database's persistent disk, zonal or regional, and its resize"},
 		{Role: "roles/dns.admin", Why: "the Cloud DNS zone and its records"},
-		{Role: "roles/storage.admin", Why: "the backup bucket and the backup account's grant on it"},
-		{Role: "roles/iam.serviceAccountAdmin", Why: "the node and backup service accounts, and the backup account's Workload Identity binding"},
+		{Role: "roles/storage.admin", Why: "the backup and MLflow artifact buckets and the grants on them"},
+		{Role: "roles/iam.serviceAccountAdmin", Why: "the node, backup and MLflow service accounts, and their Workload Identity bindings"},
 		{Role: "roles/iam.serviceAccountUser", Why: "let the cluster's nodes run as the node service account"},
 		{Role: "roles/serviceusage.serviceUsageAdmin", Why: "enable the APIs the stack uses (never disabled)"},
+		{Role: "roles/cloudsql.admin", Why: "with mlflow: MLflow's Cloud SQL instance, its databases and its user"},
 		{
 			Role: "roles/resourcemanager.projectIamAdmin",
-			Why:  "grant the node service account " + strings.Join(infra.NodeRoles, " and ") + ", and no other role",
+			Why: "grant the node service account " + strings.Join(infra.NodeRoles, " and ") + " and MLflow's account " +
+				strings.Join(stacks.MLflowProjectRoles, " and ") + ", and no other role",
 			// IAM, "Setting limits on granting roles": the condition limits
 			// which roles this binding may grant or revoke.
 			Condition: fmt.Sprintf("api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([%s])", strings.Join(quoted, ", ")),
@@ -57,10 +61,11 @@ func DeployerGrants() []infra.Grant {
 // APIs are what the bootstrap and the stacks use, enabled once here:
 // Workload Identity Federation needs iam, iamcredentials and sts; the
 // secrets key cloudkms; project IAM cloudresourcemanager; the rest are the
-// stacks' (infra.StackAPIs). The Service Usage API must already be on.
+// stacks' (infra.StackAPIs, and stacks.MLflowAPIs for any stack that
+// turns MLflow on). The Service Usage API must already be on.
 func APIs() []string {
 	apis := []string{"sts.googleapis.com", "cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com"}
-	for _, a := range infra.StackAPIs {
+	for _, a := range append(append([]string{}, infra.StackAPIs...), stacks.MLflowAPIs...) {
 		if !slices.Contains(apis, a) {
 			apis = append(apis, a)
 		}

@@ -65,7 +65,7 @@ func TestAPIs(t *testing.T) {
 	want := []string{
 		"artifactregistry.googleapis.com", "cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com",
 		"compute.googleapis.com", "container.googleapis.com", "dns.googleapis.com", "iam.googleapis.com",
-		"iamcredentials.googleapis.com", "storage.googleapis.com", "sts.googleapis.com",
+		"iamcredentials.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com", "sts.googleapis.com",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("APIs:\n got %v\nwant %v", got, want)
@@ -169,6 +169,7 @@ func TestGrants(t *testing.T) {
 	if got, want := grants(m, "infra-deployer"), []string{
 		"bucket roles/storage.objectAdmin on my-project-123-pulumi-state",
 		"key roles/cloudkms.cryptoKeyEncrypterDecrypter",
+		"project roles/cloudsql.admin",
 		"project roles/compute.networkAdmin",
 		"project roles/compute.securityAdmin",
 		"project roles/compute.storageAdmin",
@@ -176,7 +177,7 @@ func TestGrants(t *testing.T) {
 		"project roles/dns.admin",
 		"project roles/iam.serviceAccountAdmin",
 		"project roles/iam.serviceAccountUser",
-		"project roles/resourcemanager.projectIamAdmin if api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader'])",
+		"project roles/resourcemanager.projectIamAdmin if api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader', 'roles/cloudsql.client'])",
 		"project roles/serviceusage.serviceUsageAdmin",
 		"project roles/storage.admin",
 	}; !slices.Equal(got, want) {
