@@ -26,6 +26,10 @@ var (
 	secretVals = map[string]string{
 		"mysqlRootPassword": "e2e-root-Secret-4711",
 		"mysqlPassword":     "e2e-user-Secret-0815",
+		// Unused until a stack turns mlflow on; % and @ must be escaped in
+		// the database URI.
+		"mlflowDatabasePassword": "e2e-pg%Secret@4711",
+		"mlflowAdminPassword":    "e2e-mlflow-Admin-2718",
 	}
 )
 

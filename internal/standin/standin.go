@@ -476,6 +476,15 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 	p.mu.Unlock()
 	time.Sleep(delay)
 	p.mu.Lock()
+	if gone, ok := p.resources[req.GetUrn()]; ok && req.GetType() == "gcp:sql/databaseInstance:DatabaseInstance" {
+		// Cloud SQL deletes an instance's databases and users with it.
+		for urn, r := range p.resources {
+			if (r.Type == "gcp:sql/database:Database" || r.Type == "gcp:sql/user:User") &&
+				str(r.Inputs, "instance") == str(gone.Inputs, "name") && str(r.Inputs, "project") == str(gone.Inputs, "project") {
+				delete(p.resources, urn)
+			}
+		}
+	}
 	delete(p.resources, req.GetUrn())
 	p.Deleted = append(p.Deleted, Deletion{URN: req.GetUrn(), Seq: seq.Add(1)})
 	hook := p.OnDelete
@@ -513,6 +522,8 @@ func computed(typ string, preview bool, inputs, outputs resource.PropertyMap) {
 		set("name", resource.NewStringProperty("projects/"+str(inputs, "project")+"/serviceAccounts/"+email))
 	case "gcp:storage/bucket:Bucket":
 		set("url", resource.NewStringProperty("gs://"+str(inputs, "name")))
+	case "gcp:sql/databaseInstance:DatabaseInstance":
+		set("connectionName", resource.NewStringProperty(str(inputs, "project")+":"+str(inputs, "region")+":"+str(inputs, "name")))
 	case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
 		// IAM names a pool by the project's number, not its ID.
 		set("name", resource.NewStringProperty(poolName(inputs)))
