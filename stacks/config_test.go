@@ -16,8 +16,11 @@ func validSource() MapSource {
 			p("domain"):            "translate.example.com",
 			p("mysqlRootPassword"): "root-password-1",
 			p("mysqlPassword"):     "user-password-1",
+			// Used only by the cases that turn mlflow on.
+			p("mlflowDatabasePassword"): "mlflow-db-password-1",
+			p("mlflowAdminPassword"):    "mlflow-admin-password-1",
 		},
-		Secrets: map[string]bool{p("mysqlRootPassword"): true, p("mysqlPassword"): true},
+		Secrets: map[string]bool{p("mysqlRootPassword"): true, p("mysqlPassword"): true, p("mlflowDatabasePassword"): true, p("mlflowAdminPassword"): true},
 	}
 }
 
@@ -135,6 +138,12 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "GPU not in the region", set: map[string]string{p("backendAccelerator"): "nvidia-l4", "gcp:region": "europe-central2"}, key: "backendAccelerator", want: "nvidia-l4 is not offered in europe-central2; offered there: nvidia-tesla-t4"},
 		{name: "no GPU in the region", set: map[string]string{p("backendAccelerator"): "nvidia-tesla-t4", "gcp:region": "africa-south1"}, key: "backendAccelerator", want: "no GPU type this tool knows is offered there"},
 		{name: "GPU on a local stack", stack: "local", set: map[string]string{p("backendAccelerator"): "nvidia-l4"}, key: "backendAccelerator", want: "is set on a local stack", fix: "pulumi config rm backendAccelerator --stack local"},
+		{name: "MLflow without its database password", set: map[string]string{p("mlflow"): "true"}, unset: []string{p("mlflowDatabasePassword")}, key: "mlflowDatabasePassword", want: "is required while mlflow is true, and not set", fix: "pulumi config set --secret mlflowDatabasePassword <value> --stack dev"},
+		{name: "MLflow admin password too short", set: map[string]string{p("mlflow"): "true", p("mlflowAdminPassword"): "short-pw-11"}, key: "mlflowAdminPassword", want: "shorter than 12 characters, which MLflow refuses"},
+		{name: "MLflow tier", set: map[string]string{p("mlflow"): "true", p("mlflowDatabaseTier"): "db-perf-optimized-N-2"}, key: "mlflowDatabaseTier", want: `"db-perf-optimized-N-2" is not a Cloud SQL Enterprise machine type`, fix: "pulumi config set mlflowDatabaseTier db-f1-micro --stack dev"},
+		{name: "MLflow on a local stack", stack: "local", set: map[string]string{p("mlflow"): "true"}, key: "mlflow", want: "runs on gke only", fix: "pulumi config set mlflow false --stack local"},
+		{name: "MLflow image unpinned in prod", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("mlflow"): "true", p("mlflowImage"): "ghcr.io/mlflow/mlflow"}, key: "mlflowImage", want: "is not pinned"},
+		{name: "MLflow password in plain text", set: map[string]string{p("mlflow"): "true"}, plain: []string{p("mlflowAdminPassword")}, key: "mlflowAdminPassword", want: "stored in plain text"},
 		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
