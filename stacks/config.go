@@ -2,6 +2,8 @@
 // composes the GCP infrastructure and the app's components from it.
 package stacks
 
+import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 // Project is the Pulumi project name; project config keys live in its
 // namespace ("unlimited-translation:domain").
 const Project = "unlimited-translation"
@@ -132,9 +134,13 @@ type Secret struct{ value string }
 // NewSecret wraps a plain value read from encrypted config.
 func NewSecret(v string) Secret { return Secret{value: v} }
 
-// Reveal returns the value, for the one place that hands it to Pulumi as a
-// secret output.
+// Reveal returns the value, for checks of it and for Output.
 func (s Secret) Reveal() string { return s.value }
+
+// Output hands the value to Pulumi as a secret output.
+func (s Secret) Output() pulumi.StringOutput {
+	return pulumi.ToSecret(pulumi.String(s.value)).(pulumi.StringOutput)
+}
 
 // Set reports whether a value was given.
 func (s Secret) Set() bool { return s.value != "" }

@@ -93,14 +93,8 @@ func (v *validation) checkMLflow(c *Config) {
 	}
 	// MLflow 3.16.1 and later refuse to create the admin user with a
 	// shorter password (mlflow PR 25751).
-	if pw := m.AdminPassword.Reveal(); pw != "" && pw != NotSet && len(pw) < 12 {
-		v.add("mlflowAdminPassword", "is shorter than 12 characters, which MLflow refuses for its admin",
-			fmt.Sprintf("pulumi config set --secret mlflowAdminPassword \"$(openssl rand -base64 24)\" --stack %s", v.stack))
-	}
-	if m.DatabasePassword.Set() && len(m.DatabasePassword.Reveal()) < 8 {
-		v.add("mlflowDatabasePassword", "is shorter than 8 characters",
-			fmt.Sprintf("pulumi config set --secret mlflowDatabasePassword \"$(openssl rand -base64 24)\" --stack %s", v.stack))
-	}
+	v.secretLength("mlflowAdminPassword", m.AdminPassword, 12, ", which MLflow refuses for its admin")
+	v.secretLength("mlflowDatabasePassword", m.DatabasePassword, 8, "")
 	if name := MLflowBucketName(*c); c.GCPProject != "" && (!bucketName.MatchString(name) || strings.Contains(name, "google")) {
 		v.add("gcp:project", fmt.Sprintf("gives the MLflow artifact bucket %q, which is not a Cloud Storage bucket name", name), "use a project ID without \"google\"")
 	}
@@ -139,7 +133,7 @@ func keptMLflow(ctx *pulumi.Context, cfg Config, k keptParts) (m mlflowKept, err
 		DiskSizeGb: MLflowDiskGb, DiskLimitGb: MLflowDiskLimitGb,
 		Databases: []string{"mlflow", "mlflow_auth"},
 		User:      mlflowDatabaseUser,
-		Password:  pulumi.ToSecret(pulumi.String(cfg.MLflow.DatabasePassword.Reveal())).(pulumi.StringOutput),
+		Password:  cfg.MLflow.DatabasePassword.Output(),
 		Labels:    k.labels, Requires: k.apis.Enabled,
 	}); err != nil {
 		return m, err
@@ -171,9 +165,6 @@ func awakeMLflow(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Au
 	if err != nil {
 		return nil, err
 	}
-	secret := func(s Secret) pulumi.StringOutput {
-		return pulumi.ToSecret(pulumi.String(s.Reveal())).(pulumi.StringOutput)
-	}
 	return components.NewMLflow(ctx, "mlflow", components.MLflowArgs{
 		Namespace:            mlflowNamespace,
 		Image:                cfg.MLflow.Image,
@@ -182,10 +173,10 @@ func awakeMLflow(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Au
 		ProxyRequests:        ProxyRequests,
 		DatabaseConnection:   m.database.ConnectionName,
 		DatabaseUser:         mlflowDatabaseUser,
-		DatabasePassword:     secret(cfg.MLflow.DatabasePassword),
+		DatabasePassword:     cfg.MLflow.DatabasePassword.Output(),
 		ArtifactBucket:       m.artifacts.Name,
 		GoogleServiceAccount: identity.Email,
-		AdminPassword:        secret(cfg.MLflow.AdminPassword),
+		AdminPassword:        cfg.MLflow.AdminPassword.Output(),
 		Host:                 MLflowHost(cfg),
 		Public: &components.PublicEndpointArgs{
 			Hosts:                []string{MLflowHost(cfg)},

@@ -353,14 +353,16 @@ func (v *validation) checkDatabase(d Database, gke bool) {
 	case strings.EqualFold(d.User, "root"):
 		v.add("mysqlUser", "must not be root: the MySQL image creates this user beside root", v.setFix("mysqlUser", "translation"))
 	}
-	for _, s := range []struct {
-		name   string
-		secret Secret
-	}{{"mysqlRootPassword", d.RootPassword}, {"mysqlPassword", d.Password}} {
-		if name := s.name; s.secret.Set() && len(s.secret.Reveal()) < 8 {
-			v.add(name, "is shorter than 8 characters",
-				fmt.Sprintf("pulumi config set --secret %s \"$(openssl rand -base64 24)\" --stack %s", name, v.stack))
-		}
+	v.secretLength("mysqlRootPassword", d.RootPassword, 8, "")
+	v.secretLength("mysqlPassword", d.Password, 8, "")
+}
+
+// secretLength asks for at least min characters in a set secret (the
+// offline plan's NotSet marker is not a value); why follows the message.
+func (v *validation) secretLength(name string, s Secret, min int, why string) {
+	if pw := s.Reveal(); pw != "" && pw != NotSet && len(pw) < min {
+		v.add(name, fmt.Sprintf("is shorter than %d characters%s", min, why),
+			fmt.Sprintf("pulumi config set --secret %s \"$(openssl rand -base64 24)\" --stack %s", name, v.stack))
 	}
 }
 
