@@ -58,8 +58,9 @@ func (v *validation) checkNetwork(c Config) {
 }
 
 // CertificateName is the stack's Google-managed certificate, named after
-// its domains too: another domain is a new certificate, which must exist
-// (and be provisioning) before the old one goes, under another name.
+// its domains too: another domain is another certificate under another
+// name (the provider still deletes the old one first, as it does with
+// every resource the program names: internal/rules).
 func CertificateName(c Config) string {
 	sum := sha256.Sum256([]byte(c.Domain))
 	return fitName("translation-"+sanitize(c.Stack), 50) + "-" + hex.EncodeToString(sum[:])[:8]

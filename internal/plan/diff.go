@@ -275,6 +275,9 @@ func (d *differ) replacement(c *report.Change, b, h *jsonResource, rule rules.Ru
 		// it create-before-delete (pkg v3.230.0 step_generator.go, diff:
 		// providerChanged short-circuits the provider's Diff).
 		dbr = true
+	case rule.ExplicitNameDeleteFirst && byProvider && !providerReplaced && h.Inputs["name"] != nil:
+		// The bridge's Diff: an auto-named name the program set.
+		dbr = true
 	}
 	c.Mode = "create-before-delete"
 	if dbr {

@@ -23,6 +23,10 @@ type Rule struct {
 	// NamedDeleteFirst: when the provider replaces an object that keeps its
 	// explicit name, it deletes the old one first (Kubernetes objects).
 	NamedDeleteFirst bool
+	// ExplicitNameDeleteFirst: the provider deletes the old resource first
+	// on every replacement when the program sets its auto-named `name`
+	// (the Terraform bridge: GCP resources).
+	ExplicitNameDeleteFirst bool
 	// IDFormat builds the cloud ID from inputs ("{project}" is the input
 	// "project"); empty when the ID is not derived from inputs.
 	IDFormat string

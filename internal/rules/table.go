@@ -7,9 +7,17 @@ package rules
 //     (Diff: delete-before-replace for objects that keep their explicit name;
 //     DiffConfig for the provider itself).
 //   - pulumi-gcp v7.38.0 bridges terraform-provider-google-beta v5.42.0
-//     (provider/go.mod replaces it with the upstream submodule at that tag);
-//     its provider/resources.go sets no DeleteBeforeReplace, so every GCP
-//     replacement creates the new resource before deleting the old one.
+//     (provider/go.mod replaces it with the upstream submodule at that tag)
+//     through pulumi-terraform-bridge v3.89.1. Its provider/resources.go
+//     auto-names every string input called `name` (SetAutonaming; lowercase
+//     for network, subnetwork, router and NAT; AutoName for the bucket; off
+//     for the DNS record set), and the bridge's Diff asks the engine to
+//     delete first whenever such a name was set by the program, not
+//     defaulted (pkg/tfbridge/provider.go Diff, schema.go
+//     nameRequiresDeleteBeforeReplace: the key is absent from __defaults).
+//     This program names everything, so those types replace
+//     delete-before-replace (ExplicitNameDeleteFirst); the others (record
+//     set, service account, API, IAM members) create the new one first.
 //     ForceNew arguments below are from the schemas under
 //     google-beta/services/ at v5.42.0, in Pulumi's camelCase names.
 
@@ -54,7 +62,8 @@ var table = map[string]Rule{
 	// place. Blocks (ip_allocation_policy, private_cluster_config) force a
 	// new cluster for the fields listed.
 	"gcp:container/cluster:Cluster": {
-		Source: tfContainer,
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfContainer,
 		ForceNew: []string{
 			"name", "project", "location", "enableAutopilot", "network", "subnetwork",
 			"ipAllocationPolicy.clusterIpv4CidrBlock", "ipAllocationPolicy.servicesIpv4CidrBlock",
@@ -77,23 +86,25 @@ var table = map[string]Rule{
 			if old["deletionProtection"] == false {
 				return "", ""
 			}
-			return "GKE deletion protection is on: deleting the old cluster fails (a replacement creates the new cluster first, then fails)",
+			return "GKE deletion protection is on: deleting the old cluster fails (a replacement deletes it first, so nothing changes)",
 				"apply deletionProtection: false in an earlier `up`, then this change"
 		},
 	},
 	// Every input but labels forces a new address.
 	"gcp:compute/globalAddress:GlobalAddress": {
-		Source:   tfAddress,
-		ForceNew: []string{"name", "address", "addressType", "description", "ipVersion", "network", "prefixLength", "purpose", "project"},
-		IDFormat: "projects/{project}/global/addresses/{name}",
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfAddress,
+		ForceNew:                []string{"name", "address", "addressType", "description", "ipVersion", "network", "prefixLength", "purpose", "project"},
+		IDFormat:                "projects/{project}/global/addresses/{name}",
 		Loses: func(map[string]interface{}) []Risk {
 			return []Risk{{"IP", "the reserved IP address is released; a new address is reserved and DNS must follow (clients keep the old one until the TTL ends)"}}
 		},
 	},
 	"gcp:dns/managedZone:ManagedZone": {
-		Source:   tfZone,
-		ForceNew: []string{"name", "dnsName", "visibility", "reverseLookup", "serviceDirectoryConfig", "project"},
-		IDFormat: "projects/{project}/managedZones/{name}",
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfZone,
+		ForceNew:                []string{"name", "dnsName", "visibility", "reverseLookup", "serviceDirectoryConfig", "project"},
+		IDFormat:                "projects/{project}/managedZones/{name}",
 		Loses: func(map[string]interface{}) []Risk {
 			return []Risk{{"DNS delegation", "a new zone gets new name servers: the domain stops resolving until its delegation (NS records at the registrar or parent zone) is changed"}}
 		},
@@ -109,7 +120,8 @@ var table = map[string]Rule{
 	},
 	// size grows in place; shrinking forces a new disk (ForceNewIfChange).
 	"gcp:compute/disk:Disk": {
-		Source: tfDisk,
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfDisk,
 		ForceNew: []string{"name", "zone", "type", "image", "snapshot", "description", "diskEncryptionKey",
 			"sourceImageEncryptionKey", "sourceSnapshotEncryptionKey", "sourceDisk", "asyncPrimaryDisk",
 			"guestOsFeatures", "licenses", "interface", "multiWriter", "physicalBlockSizeBytes",
@@ -118,16 +130,18 @@ var table = map[string]Rule{
 		Loses:    dataOnDisk,
 	},
 	"gcp:compute/regionDisk:RegionDisk": {
-		Source: tfRegionDisk,
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfRegionDisk,
 		ForceNew: []string{"name", "region", "replicaZones", "type", "snapshot", "description", "diskEncryptionKey",
 			"sourceDisk", "asyncPrimaryDisk", "guestOsFeatures", "licenses", "interface", "physicalBlockSizeBytes", "project"},
 		IDFormat: "projects/{project}/regions/{region}/disks/{name}",
 		Loses:    dataOnDisk,
 	},
 	"gcp:storage/bucket:Bucket": {
-		Source:   tfBucket,
-		ForceNew: []string{"name", "location", "project", "enableObjectRetention", "customPlacementConfig.dataLocations"},
-		IDFormat: "{name}",
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfBucket,
+		ForceNew:                []string{"name", "location", "project", "enableObjectRetention", "customPlacementConfig.dataLocations"},
+		IDFormat:                "{name}",
 		Loses: func(map[string]interface{}) []Risk {
 			return []Risk{{"data", "every object in the bucket"}}
 		},
@@ -137,7 +151,8 @@ var table = map[string]Rule{
 	// the disk grows by itself), on a new masterInstanceName and on
 	// settings.ipConfiguration.privateNetwork going from set to empty.
 	"gcp:sql/databaseInstance:DatabaseInstance": {
-		Source: tfSQLInst,
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfSQLInst,
 		ForceNew: []string{"name", "region", "project", "encryptionKeyName",
 			"settings.timeZone", "settings.collation", "settings.diskType", "replicaConfiguration"},
 		// Read sets the ID to the instance's name.
@@ -156,7 +171,8 @@ var table = map[string]Rule{
 		},
 	},
 	"gcp:sql/database:Database": {
-		Source: tfSQLDB, ForceNew: []string{"instance", "name", "project"},
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfSQLDB, ForceNew: []string{"instance", "name", "project"},
 		IDFormat: "projects/{project}/instances/{instance}/databases/{name}",
 		Loses: func(in map[string]interface{}) []Risk {
 			if in["deletionPolicy"] == "ABANDON" {
@@ -168,29 +184,34 @@ var table = map[string]Rule{
 	// password updates in place; a PostgreSQL user with its host empty is
 	// NAME//INSTANCE.
 	"gcp:sql/user:User": {
-		Source: tfSQLUser, ForceNew: []string{"host", "instance", "name", "type", "project"},
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfSQLUser, ForceNew: []string{"host", "instance", "name", "type", "project"},
 		IDFormat: "{name}/{host}/{instance}",
 	},
 	"gcp:compute/network:Network": {
-		Source:   tfNetwork,
-		ForceNew: []string{"name", "autoCreateSubnetworks", "description", "mtu", "enableUlaInternalIpv6", "internalIpv6Range", "project"},
-		IDFormat: "projects/{project}/global/networks/{name}",
-		Loses:    networkGoes,
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfNetwork,
+		ForceNew:                []string{"name", "autoCreateSubnetworks", "description", "mtu", "enableUlaInternalIpv6", "internalIpv6Range", "project"},
+		IDFormat:                "projects/{project}/global/networks/{name}",
+		Loses:                   networkGoes,
 	},
 	// ipCidrRange expands in place; shrinking forces a new subnetwork.
 	"gcp:compute/subnetwork:Subnetwork": {
-		Source:   tfSubnetwork,
-		ForceNew: []string{"name", "network", "region", "purpose", "description", "externalIpv6Prefix", "project"},
-		IDFormat: "projects/{project}/regions/{region}/subnetworks/{name}",
-		Loses:    networkGoes,
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfSubnetwork,
+		ForceNew:                []string{"name", "network", "region", "purpose", "description", "externalIpv6Prefix", "project"},
+		IDFormat:                "projects/{project}/regions/{region}/subnetworks/{name}",
+		Loses:                   networkGoes,
 	},
 	"gcp:compute/router:Router": {
-		Source: tfRouter, ForceNew: []string{"name", "network", "encryptedInterconnectRouter", "region", "project"},
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfRouter, ForceNew: []string{"name", "network", "encryptedInterconnectRouter", "region", "project"},
 		IDFormat: "projects/{project}/regions/{region}/routers/{name}",
 	},
 	// Without NAT, private nodes cannot pull images from outside Google.
 	"gcp:compute/routerNat:RouterNat": {
-		Source: tfRouterNat, ForceNew: []string{"name", "router", "endpointTypes", "region", "type", "project"},
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfRouterNat, ForceNew: []string{"name", "router", "endpointTypes", "region", "type", "project"},
 		IDFormat: "{project}/{region}/{router}/{name}",
 		Loses: func(map[string]interface{}) []Risk {
 			return []Risk{{"downtime", "private nodes cannot pull images from outside Google until the new NAT is up"}}
@@ -219,10 +240,11 @@ var table = map[string]Rule{
 	},
 	// No update function: every input forces a new certificate.
 	"gcp:compute/managedSslCertificate:ManagedSslCertificate": {
-		Source:   tfSSLCert,
-		ForceNew: []string{"name", "description", "managed", "type", "project"},
-		IDFormat: "projects/{project}/global/sslCertificates/{name}",
-		Loses:    certificateGoes,
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfSSLCert,
+		ForceNew:                []string{"name", "description", "managed", "type", "project"},
+		IDFormat:                "projects/{project}/global/sslCertificates/{name}",
+		Loses:                   certificateGoes,
 	},
 
 	// The Kubernetes provider itself: see provider.go DiffConfig and the

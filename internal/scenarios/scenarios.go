@@ -20,44 +20,46 @@ import (
 
 // Short names of the resources a GKE stack registers (type::name).
 const (
-	cluster   = "gcp:container/cluster:Cluster::cluster"
-	provider  = "pulumi:providers:kubernetes::cluster"
-	address   = "gcp:compute/globalAddress:GlobalAddress::address"
-	zone      = "gcp:dns/managedZone:ManagedZone::dns"
-	apex      = "gcp:dns/recordSet:RecordSet::dns-apex"
-	www       = "gcp:dns/recordSet:RecordSet::dns-www"
-	backend   = "kubernetes:apps/v1:Deployment::translation-backend"
-	backSvc   = "kubernetes:core/v1:Service::translation-backend"
-	database  = "kubernetes:apps/v1:StatefulSet::translation-database"
-	initdb    = "kubernetes:core/v1:ConfigMap::translation-database-initdb"
-	claim     = "kubernetes:core/v1:PersistentVolumeClaim::translation-database-data"
-	secret    = "kubernetes:core/v1:Secret::translation-database"
-	dbSvc     = "kubernetes:core/v1:Service::translation-database"
-	frontend  = "kubernetes:apps/v1:Deployment::translation-frontend"
-	frontSvc  = "kubernetes:core/v1:Service::translation-frontend"
-	backCfg   = "kubernetes:cloud.google.com/v1:BackendConfig::translation-public-backendconfig"
-	redirect  = "kubernetes:networking.gke.io/v1beta1:FrontendConfig::translation-public-redirect"
-	ingress   = "kubernetes:networking.k8s.io/v1:Ingress::translation-public"
-	namespace = "kubernetes:core/v1:Namespace::translation"
-	volume    = "kubernetes:core/v1:PersistentVolume::translation-database-data"
-	class     = "kubernetes:storage.k8s.io/v1:StorageClass::translation-database-data"
-	disk      = "gcp:compute/disk:Disk::database-disk"
-	prodDisk  = "gcp:compute/regionDisk:RegionDisk::database-disk"
-	backPDB   = "kubernetes:policy/v1:PodDisruptionBudget::translation-backend"
-	frontPDB  = "kubernetes:policy/v1:PodDisruptionBudget::translation-frontend"
-	denyAll   = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-deny"
-	public    = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-public"
-	toBackend = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-backend-from-frontend"
-	toMySQL   = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-frontend"
-	fromBkp   = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-backup"
-	bkpSA     = "kubernetes:core/v1:ServiceAccount::translation-backup"
-	bkpJob    = "kubernetes:batch/v1:CronJob::translation-backup"
-	rstJob    = "kubernetes:batch/v1:CronJob::translation-backup-restore"
-	bkpScript = "kubernetes:core/v1:ConfigMap::translation-backup-scripts"
-	bucket    = "gcp:storage/bucket:Bucket::backups"
-	wiMember  = "gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity"
-	subnet    = "gcp:compute/subnetwork:Subnetwork::network"
-	gcpCert   = "gcp:compute/managedSslCertificate:ManagedSslCertificate::certificate"
+	cluster       = "gcp:container/cluster:Cluster::cluster"
+	provider      = "pulumi:providers:kubernetes::cluster"
+	address       = "gcp:compute/globalAddress:GlobalAddress::address"
+	zone          = "gcp:dns/managedZone:ManagedZone::dns"
+	apex          = "gcp:dns/recordSet:RecordSet::dns-apex"
+	www           = "gcp:dns/recordSet:RecordSet::dns-www"
+	backend       = "kubernetes:apps/v1:Deployment::translation-backend"
+	backSvc       = "kubernetes:core/v1:Service::translation-backend"
+	database      = "kubernetes:apps/v1:StatefulSet::translation-database"
+	initdb        = "kubernetes:core/v1:ConfigMap::translation-database-initdb"
+	claim         = "kubernetes:core/v1:PersistentVolumeClaim::translation-database-data"
+	secret        = "kubernetes:core/v1:Secret::translation-database"
+	dbSvc         = "kubernetes:core/v1:Service::translation-database"
+	frontend      = "kubernetes:apps/v1:Deployment::translation-frontend"
+	frontSvc      = "kubernetes:core/v1:Service::translation-frontend"
+	backCfg       = "kubernetes:cloud.google.com/v1:BackendConfig::translation-public-backendconfig"
+	redirect      = "kubernetes:networking.gke.io/v1beta1:FrontendConfig::translation-public-redirect"
+	ingress       = "kubernetes:networking.k8s.io/v1:Ingress::translation-public"
+	namespace     = "kubernetes:core/v1:Namespace::translation"
+	volume        = "kubernetes:core/v1:PersistentVolume::translation-database-data"
+	class         = "kubernetes:storage.k8s.io/v1:StorageClass::translation-database-data"
+	disk          = "gcp:compute/disk:Disk::database-disk"
+	prodDisk      = "gcp:compute/regionDisk:RegionDisk::database-disk"
+	backPDB       = "kubernetes:policy/v1:PodDisruptionBudget::translation-backend"
+	frontPDB      = "kubernetes:policy/v1:PodDisruptionBudget::translation-frontend"
+	denyAll       = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-deny"
+	public        = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-public"
+	toBackend     = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-backend-from-frontend"
+	toMySQL       = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-frontend"
+	fromBkp       = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-backup"
+	bkpSA         = "kubernetes:core/v1:ServiceAccount::translation-backup"
+	bkpJob        = "kubernetes:batch/v1:CronJob::translation-backup"
+	rstJob        = "kubernetes:batch/v1:CronJob::translation-backup-restore"
+	bkpScript     = "kubernetes:core/v1:ConfigMap::translation-backup-scripts"
+	bucket        = "gcp:storage/bucket:Bucket::backups"
+	wiMember      = "gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity"
+	subnet        = "gcp:compute/subnetwork:Subnetwork::network"
+	gcpCert       = "gcp:compute/managedSslCertificate:ManagedSslCertificate::certificate"
+	bucketCreator = "gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectCreator"
+	bucketViewer  = "gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectViewer"
 )
 
 // namespaced are the objects of dev's cluster that live in the app's
@@ -113,25 +115,32 @@ var All = []Scenario{
 	{Name: "cluster name", Stack: "dev", Set: map[string]string{p + "clusterName": "translation-dev2"},
 		// The data disk is named after the stack, not the cluster: it stays,
 		// and the new cluster's volume binds it. The certificate is a
-		// project resource: the new load balancer serves it at once.
+		// project resource: the new load balancer serves it at once. The
+		// program names the cluster, so the bridge deletes the old one
+		// first, and the engine deletes what depends on it before that.
 		Ops:   merge(Ops("replace", cluster, provider), Ops("replace", inCluster...)),
-		Modes: map[string]string{cluster: "create-before-delete", database: "create-before-delete", backend: "create-before-delete"},
+		Modes: map[string]string{cluster: "delete-before-replace", database: "delete-before-replace", backend: "delete-before-replace"},
 		Risks: []string{"downtime"}},
 	{Name: "region", Stack: "dev", Set: map[string]string{"gcp:region": "europe-west4"},
 		// A disk or bucket cannot move regions: they would be replaced, and
 		// they are always protected (backup, new stack, restore instead).
 		// The subnet is regional too: a new one, with the same name, in the
 		// new region.
-		Ops:     merge(Ops("replace", cluster, provider, disk, bucket, subnet), Ops("replace", inCluster...)),
+		// The bucket goes first (it is named), so the grants that name it
+		// are replaced with it.
+		Ops:     merge(Ops("replace", cluster, provider, disk, bucket, subnet, bucketCreator, bucketViewer), Ops("replace", inCluster...)),
 		Risks:   []string{"data", "downtime"},
 		Blocked: []string{disk, bucket}},
 	{Name: "address name", Stack: "dev", Set: map[string]string{p + "addressName": "translation-dev-ip2"},
-		Ops:   merge(Ops("replace", address), Ops("update", apex, www, ingress)),
-		Risks: []string{"IP"}},
+		// The named address is deleted first, and the Ingress that names
+		// it (in its metadata) with it: the load balancer is rebuilt.
+		Ops:   merge(Ops("replace", address, ingress), Ops("update", apex, www)),
+		Risks: []string{"IP", "downtime"}},
 	{Name: "domain", Stack: "dev", Set: map[string]string{p + "domain": "dev.translate.example.org"},
-		// Another domain is another certificate (its name follows the
-		// domain, so it is made before the old one goes), provisioned anew.
-		Ops:   merge(Ops("replace", zone, apex, www, gcpCert), Ops("update", ingress)),
+		// Another domain is another certificate, provisioned anew; the
+		// named zone and certificate are deleted first, and the Ingress that
+		// names the certificate with them.
+		Ops:   merge(Ops("replace", zone, apex, www, gcpCert, ingress)),
 		Risks: []string{"DNS delegation", "certificate", "downtime"}},
 	{Name: "zone name", Stack: "dev", Set: map[string]string{p + "dnsZoneName": "dev-zone"},
 		Ops:   Ops("replace", zone, apex, www),

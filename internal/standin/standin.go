@@ -255,9 +255,11 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	sort.Strings(resp.Diffs)
 	sort.Strings(resp.Replaces)
 	// Kubernetes deletes first when a named object keeps its name
-	// (provider.go Diff); GCP never does (no DeleteBeforeReplace in
-	// pulumi-gcp's resources.go).
-	resp.DeleteBeforeReplace = rule.NamedDeleteFirst && len(resp.Replaces) > 0 && keepsName(olds, news)
+	// (provider.go Diff); the Terraform bridge whenever the program set an
+	// auto-named name (rules.ExplicitNameDeleteFirst).
+	_, named := news["name"]
+	resp.DeleteBeforeReplace = len(resp.Replaces) > 0 &&
+		(rule.NamedDeleteFirst && keepsName(olds, news) || rule.ExplicitNameDeleteFirst && named)
 	return resp, nil
 }
 
