@@ -49,6 +49,46 @@ func TestMLflowLifecycle(t *testing.T) {
 		t.Errorf("second preview is not empty:\n%s", r.stdout)
 	}
 
+	// Sleep keeps MLflow's data and its slow parts (address, certificate,
+	// DNS record), and drops the server and its identity; wake brings them
+	// back on the same instance and bucket.
+	ids := func() map[string]string {
+		out := map[string]string{}
+		for u, r := range gcp.Snapshot() {
+			if strings.HasPrefix(u, prefix) {
+				out[u] = r.ID
+			}
+		}
+		return out
+	}
+	awake := ids()
+	p.mustInfra(t, "sleep", "--stack", stack, "--yes", "--skip-backup")
+	asleep := ids()
+	for _, kept := range []string{instance, artifacts,
+		prefix + "translation:infra:PublicAddress$gcp:compute/globalAddress:GlobalAddress::mlflow-address",
+		prefix + "translation:infra:Certificate$gcp:compute/managedSslCertificate:ManagedSslCertificate::mlflow-certificate",
+		prefix + "translation:infra:DNS$gcp:dns/recordSet:RecordSet::dns-mlflow"} {
+		if asleep[kept] == "" || asleep[kept] != awake[kept] {
+			t.Errorf("sleep did not keep %s (%q, was %q)", kept, asleep[kept], awake[kept])
+		}
+	}
+	for u := range asleep {
+		if strings.Contains(u, "WorkloadIdentity$") && strings.HasSuffix(u, "::mlflow-identity") {
+			t.Errorf("MLflow's account outlives the cluster asleep: %s", u)
+		}
+	}
+	if _, ok := kube.Snapshot()[deployment]; ok {
+		t.Error("the MLflow server runs while the stack sleeps")
+	}
+	p.mustInfra(t, "wake", "--stack", stack, "--yes")
+	woken := ids()
+	if woken[instance] != awake[instance] || woken[artifacts] != awake[artifacts] {
+		t.Errorf("wake made another instance or bucket: %q %q", woken[instance], woken[artifacts])
+	}
+	if _, ok := kube.Snapshot()[deployment]; !ok {
+		t.Error("no MLflow server after wake")
+	}
+
 	r := p.mustInfra(t, "destroy", "--stack", stack, "--yes", "--skip-backup")
 	cloud = gcp.Snapshot()
 	if cloud[instance].ID == "" || cloud[artifacts].ID == "" {
