@@ -90,6 +90,23 @@ func pendingOperations(t *testing.T, p proj, stack string) int {
 	return len(ops)
 }
 
+// pendingCreates names the resources the state holds pending creates of
+// (the URN's last part).
+func pendingCreates(t *testing.T, p proj, stack string) []string {
+	ops, _ := checkpoint(t, p, stack)["pending_operations"].([]interface{})
+	var names []string
+	for _, op := range ops {
+		m, _ := op.(map[string]interface{})
+		if m["type"] != "creating" {
+			continue
+		}
+		r, _ := m["resource"].(map[string]interface{})
+		urn, _ := r["urn"].(string)
+		names = append(names, urn[strings.LastIndex(urn, "::")+2:])
+	}
+	return names
+}
+
 // stateURNs: custom resources in the state that the stand-ins hold.
 func stateURNs(t *testing.T, p proj, stack string) []string {
 	var out []string
@@ -158,8 +175,11 @@ func killThenRepair(t *testing.T, p proj, stack string) {
 	// the state holds the lock and pending creates.
 	r := p.infra(t, "preview", "--stack", stack)
 	damaged := strings.Contains(r.stderr, "checkpoint is damaged")
+	var pending []string
 	if !damaged {
-		if n := pendingOperations(t, p, stack); n == 0 {
+		// Which creates were in flight depends on when the kill landed.
+		pending = pendingCreates(t, p, stack)
+		if n := len(pending); n == 0 {
 			t.Fatalf("the kill left no pending operations: the test did not interrupt a create\n%s", out.String())
 		}
 		if r.code != 1 || !strings.Contains(r.stderr, "left broken by an interrupted or killed run") ||
@@ -177,7 +197,10 @@ func killThenRepair(t *testing.T, p proj, stack string) {
 	}
 
 	rep := p.mustInfra(t, "repair", "--stack", stack)
-	wants := []string{"repair: released the lock of", "read back as default/", "repair: refreshed the state from the cloud"}
+	wants := []string{"repair: released the lock of", "repair: refreshed the state from the cloud"}
+	for _, name := range pending {
+		wants = append(wants, "pending create of "+name+": ")
+	}
 	if damaged {
 		// Cut short: the checkpoint itself, or on a directory backend its
 		// attributes sidecar.

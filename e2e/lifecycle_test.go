@@ -345,7 +345,7 @@ func TestFirstPreviewNeedsTheSecrets(t *testing.T) {
 			t.Errorf("Pulumi.dev.yaml holds a secret in plain text")
 		}
 	}
-	if !strings.Contains(string(b), "encryptionsalt:") || strings.Count(string(b), "secure: v1:") != 2 {
+	if !strings.Contains(string(b), "encryptionsalt:") || strings.Count(string(b), "secure: v1:") != len(secretVals) {
 		t.Errorf("Pulumi.dev.yaml after config set:\n%s", b)
 	}
 }
