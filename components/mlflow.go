@@ -117,8 +117,10 @@ func NewMLflow(ctx *pulumi.Context, name string, args MLflowArgs, opts ...pulumi
 			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: secretName, Key: pulumi.String(key)}}}
 	}
 	// mlflow server answers only the hosts it is told (its security
-	// middleware, 3.5+); /health is exempt from that and from basic auth,
-	// so probes and the load balancer's health check need neither.
+	// middleware, 3.5+: mlflow/server/fastapi_security.py); /health is
+	// exempt from that (HEALTH_ENDPOINTS) and from basic auth
+	// (mlflow/server/auth/__init__.py is_unprotected_route), so probes and
+	// the load balancer's health check need neither.
 	serverArgs := []string{"mlflow", "server", "--app-name", "basic-auth",
 		"--host", "0.0.0.0", "--port", fmt.Sprint(MLflowPort), "--workers", "2",
 		"--serve-artifacts", "--allowed-hosts", args.Host + ",localhost:*,127.0.0.1:*",

@@ -60,7 +60,8 @@ func NewPostgresDatabase(ctx *pulumi.Context, name string, args PostgresDatabase
 	// It keeps running while the stack sleeps: a stopped instance still
 	// pays for its storage and its public IP ($0.37/month less than running
 	// on db-f1-micro), and the provider cannot read the databases and
-	// users of a stopped instance, so every refresh would fail.
+	// users of a stopped instance ("instance is not running":
+	// hashicorp/terraform-provider-google#11382), so every refresh would fail.
 	instance, err := sql.NewDatabaseInstance(ctx, name, &sql.DatabaseInstanceArgs{
 		Project:            pulumi.String(args.Project),
 		Region:             pulumi.String(args.Region),
