@@ -217,12 +217,11 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 	for _, r := range byType["gcp:sql/databaseInstance:DatabaseInstance"] {
 		used["cloudsql"] = true
 		tier := str(r.Inputs, "settings.tier")
-		gib := math.Max(10, num(r.Inputs, "settings.diskSize"))
+		gib := math.Max(prices.CloudSQLMinGiB, num(r.Inputs, "settings.diskSize"))
 		l := Line{Component: component(r.Name), Item: fmt.Sprintf("Cloud SQL %s: %s, %d GiB SSD", str(r.Inputs, "name"), tier, int(gib)),
-			Monthly: gib * reg.CloudSQLSSDGiBMonth, Assumption: "runs while the stack sleeps too; backups are billed on top ($0.08 per GiB)"}
-		if price, ok := reg.CloudSQLTierHour[tier]; ok {
-			l.Monthly += price * h
-		} else {
+			Assumption: "runs while the stack sleeps too; backups are billed on top ($0.08 per GiB)"}
+		var priced bool
+		if l.Monthly, priced = reg.CloudSQLMonthly(tier, gib, h); !priced {
 			l.Assumption = fmt.Sprintf("no price for %s in the price list: only the storage is counted", tier)
 		}
 		add(l)
@@ -302,19 +301,16 @@ func podOf(inputs resource.PropertyMap, spec string) (Pod, bool, GPU) {
 				continue
 			}
 			req := c.ObjectValue()
-			if key == "initContainers" && str(req, "restartPolicy") == "Always" {
-				sidecars = append(sidecars, Container{
-					CPU:       qty(req, "resources.requests.cpu", 1),
-					Memory:    qty(req, "resources.requests.memory", quantity.Gi),
-					Ephemeral: qty(req, "resources.requests.ephemeral-storage", quantity.Gi),
-				})
-				continue
-			}
-			out = append(out, Container{
+			one := Container{
 				CPU:       qty(req, "resources.requests.cpu", 1),
 				Memory:    qty(req, "resources.requests.memory", quantity.Gi),
 				Ephemeral: qty(req, "resources.requests.ephemeral-storage", quantity.Gi),
-			})
+			}
+			if key == "initContainers" && str(req, "restartPolicy") == "Always" {
+				sidecars = append(sidecars, one)
+			} else {
+				out = append(out, one)
+			}
 		}
 		return out
 	}

@@ -57,13 +57,11 @@ func dataResources(resources []stateResource) (kept []Kept, urns, diskURNs []str
 			k.Name = n
 		}
 		switch {
-		case report.IsBackupBucket(r.URN):
-			k.What = "the database's backups"
-			k.PerGiB = prices.Default.StorageGiBMonth()
-			kept = append(kept, k)
-			continue
-		case report.IsArtifactBucket(r.URN):
+		case report.IsBackupBucket(r.URN), report.IsArtifactBucket(r.URN):
 			k.What = "MLflow's artifacts"
+			if report.IsBackupBucket(r.URN) {
+				k.What = "the database's backups"
+			}
 			k.PerGiB = prices.Default.StorageGiBMonth()
 			kept = append(kept, k)
 			continue
@@ -96,11 +94,11 @@ func sqlKept(k Kept, in map[string]interface{}) Kept {
 	settings, _ := in["settings"].(map[string]interface{})
 	tier, _ := settings["tier"].(string)
 	size, _ := settings["diskSize"].(float64)
-	size = max(size, 10)
+	size = max(size, prices.CloudSQLMinGiB)
 	k.What = fmt.Sprintf("Cloud SQL %s, %d GiB SSD, still running", tier, int(size))
 	r, _ := prices.Default.For("")
-	if hour, ok := r.CloudSQLTierHour[tier]; ok {
-		k.Monthly, k.Priced = hour*prices.Default.HoursPerMonth+size*r.CloudSQLSSDGiBMonth, true
+	if cost, ok := r.CloudSQLMonthly(tier, size, prices.Default.HoursPerMonth); ok {
+		k.Monthly, k.Priced = cost, true
 	}
 	return k
 }

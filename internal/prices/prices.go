@@ -138,6 +138,18 @@ func (r Region) DiskMonthly(diskType string, gib int, regional bool) (float64, b
 	return cost, true
 }
 
+// CloudSQLMinGiB is the smallest SSD a Cloud SQL instance has.
+const CloudSQLMinGiB = 10
+
+// CloudSQLMonthly is what a single-zone Cloud SQL instance of a tier with
+// gib of SSD (at least CloudSQLMinGiB) costs for hours: ok is false when
+// the tier has no price, and the figure is then its storage alone.
+func (r Region) CloudSQLMonthly(tier string, gib, hours float64) (cost float64, ok bool) {
+	cost = max(gib, CloudSQLMinGiB) * r.CloudSQLSSDGiBMonth
+	hour, ok := r.CloudSQLTierHour[tier]
+	return cost + hour*hours, ok
+}
+
 // StorageGiBMonth is Cloud Storage Standard in the fallback region.
 func (l List) StorageGiBMonth() float64 { return l.Regions[l.FallbackRegion].StorageGiBMonth }
 
