@@ -13,10 +13,26 @@ import (
 // Grant is one role with the reason it is needed, and, for a role that
 // could do more than that, an IAM condition that narrows it.
 type Grant struct {
+	// Role is a predefined role (roles/…), or, with Permissions, the ID
+	// of a custom project role made for this grant.
 	Role string
 	Why  string
 	// Condition, when set, is a CEL expression the grant holds under.
 	Condition string
+	// Permissions make Role a custom role holding exactly these, where
+	// every predefined role would give more.
+	Permissions []string
+}
+
+// Custom tells whether the grant is of a custom role.
+func (g Grant) Custom() bool { return len(g.Permissions) > 0 }
+
+// RoleName is the role as IAM names it in a binding.
+func (g Grant) RoleName(project string) string {
+	if g.Custom() {
+		return "projects/" + project + "/roles/" + g.Role
+	}
+	return g.Role
 }
 
 // Principal is one set of workflows, named for the plan (e.g. "main").
@@ -32,9 +48,10 @@ type CIAccountArgs struct {
 	DisplayName string
 	// ProjectGrants are roles on the project.
 	ProjectGrants []Grant
-	// Bucket and BucketRole: a role on one bucket (the state bucket).
-	Bucket     pulumi.StringInput
-	BucketRole string
+	// Bucket and BucketGrants: roles on one bucket (the state bucket),
+	// each maybe narrowed to some objects by its condition.
+	Bucket       pulumi.StringInput
+	BucketGrants []Grant
 	// Key and KeyRole: a role on one Cloud KMS key (the secrets key).
 	Key     *kms.CryptoKey
 	KeyRole string
@@ -68,9 +85,29 @@ func NewCIAccount(ctx *pulumi.Context, name string, args CIAccountArgs, opts ...
 		return nil, err
 	}
 	for _, g := range args.ProjectGrants {
+		role := pulumi.String(g.RoleName(args.Project)).ToStringOutput()
+		if g.Custom() {
+			// A custom role deleted with the bootstrap stays soft-deleted
+			// for a while; creating it again undeletes and updates it
+			// (terraform-provider-google-beta v5.42.0 resourcemanager/
+			// resource_google_project_iam_custom_role.go,
+			// resourceGoogleProjectIamCustomRoleCreate).
+			custom, err := projects.NewIAMCustomRole(ctx, name+"-"+roleName(g.Role), &projects.IAMCustomRoleArgs{
+				Project:     pulumi.String(args.Project),
+				RoleId:      pulumi.String(g.Role),
+				Title:       pulumi.String(g.Role),
+				Description: pulumi.String(g.Why),
+				Permissions: pulumi.ToStringArray(g.Permissions),
+				Stage:       pulumi.String("GA"),
+			}, child...)
+			if err != nil {
+				return nil, err
+			}
+			role = custom.Name
+		}
 		member := &projects.IAMMemberArgs{
 			Project: pulumi.String(args.Project),
-			Role:    pulumi.String(g.Role),
+			Role:    role,
 			Member:  account.Member,
 		}
 		if g.Condition != "" {
@@ -86,12 +123,20 @@ func NewCIAccount(ctx *pulumi.Context, name string, args CIAccountArgs, opts ...
 			return nil, err
 		}
 	}
-	if args.BucketRole != "" {
-		if _, err := storage.NewBucketIAMMember(ctx, name+"-state-"+roleSuffix(args.BucketRole), &storage.BucketIAMMemberArgs{
+	for _, g := range args.BucketGrants {
+		member := &storage.BucketIAMMemberArgs{
 			Bucket: args.Bucket,
-			Role:   pulumi.String(args.BucketRole),
+			Role:   pulumi.String(g.Role),
 			Member: account.Member,
-		}, child...); err != nil {
+		}
+		if g.Condition != "" {
+			member.Condition = &storage.BucketIAMMemberConditionArgs{
+				Title:       pulumi.String("limited " + roleSuffix(g.Role)),
+				Description: pulumi.String(g.Why),
+				Expression:  pulumi.String(g.Condition),
+			}
+		}
+		if _, err := storage.NewBucketIAMMember(ctx, name+"-state-"+roleSuffix(g.Role), member, child...); err != nil {
 			return nil, err
 		}
 	}
@@ -119,5 +164,5 @@ func NewCIAccount(ctx *pulumi.Context, name string, args CIAccountArgs, opts ...
 
 // roleName is a role as a resource name: roles/dns.admin -> dns-admin.
 func roleName(role string) string {
-	return strings.ReplaceAll(strings.TrimPrefix(role, "roles/"), ".", "-")
+	return strings.NewReplacer(".", "-", "_", "-").Replace(strings.TrimPrefix(role, "roles/"))
 }

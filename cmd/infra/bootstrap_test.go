@@ -11,24 +11,35 @@ import (
 // The offline bootstrap plans everything, prints the variables with the
 // values it can know, and creates nothing.
 func TestBootstrapOffline(t *testing.T) {
-	out, errOut, code := infra(t, "bootstrap", "--project", "my-project-123", "--github", "octo-org/unlimited-translation")
+	out, errOut, code := infra(t, "bootstrap", "--stack", "prod", "--project", "my-project-123", "--github", "octo-org/unlimited-translation",
+		"--github-repository-id", "260064828", "--github-owner-id", "1342004")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		`Plan for stack "my-project-123" of unlimited-translation-bootstrap: 44 to create, 0 to read`,
-		`attributeCondition = "assertion.repository == 'octo-org/unlimited-translation'"`,
-		"GCP_PREVIEW_SERVICE_ACCOUNT = infra-preview@my-project-123.iam.gserviceaccount.com",
-		"GCP_DEPLOY_SERVICE_ACCOUNT = infra-deployer@my-project-123.iam.gserviceaccount.com",
-		"PULUMI_BACKEND_URL = gs://my-project-123-pulumi-state",
-		"GCP_WORKLOAD_IDENTITY_PROVIDER = projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/github/providers/github",
-		"pulumi stack init dev --secrets-provider gcpkms://projects/my-project-123/locations/europe-west1/keyRings/pulumi/cryptoKeys/stack-secrets",
+		`Plan for stack "prod" of unlimited-translation-bootstrap: 53 to create, 0 to read`,
+		`attributeCondition = "assertion.repository_id == '260064828' && assertion.repository_owner_id == '1342004'"`,
+		"gh variable set GCP_SERVICE_ACCOUNT --repo octo-org/unlimited-translation --env prod --body 'infra-deploy-prod@my-project-123.iam.gserviceaccount.com'",
+		"gh variable set GCP_SERVICE_ACCOUNT --repo octo-org/unlimited-translation --env prod-preview --body 'infra-preview-prod@my-project-123.iam.gserviceaccount.com'",
+		"gh variable set GCP_SERVICE_ACCOUNT --repo octo-org/unlimited-translation --env prod-drift --body 'infra-drift-prod@my-project-123.iam.gserviceaccount.com'",
+		"gh variable set PULUMI_BACKEND_URL --repo octo-org/unlimited-translation --env prod --body 'gs://my-project-123-prod-pulumi-state'",
+		"prod (required reviewers, deployment branches: main only; used by .github/workflows/deploy.yml)",
+		"prod-preview (required reviewers, no branch rule (pull requests run here); used by .github/workflows/pr-preview.yml)",
+		"pulumi stack init prod --secrets-provider gcpkms://projects/my-project-123/locations/europe-west1/keyRings/pulumi-prod/cryptoKeys/stack-secrets",
 		"roles/resourcemanager.projectIamAdmin: grant the node service account",
-		"Nothing was created. To create it: infra bootstrap --project my-project-123 --github octo-org/unlimited-translation --region europe-west1 --apply",
+		"| pull request, after a maintainer approves prod-preview (the pull request's code, once approved, in prod-preview) | `infra-preview-prod` | read state, write locks, decrypt stack secrets |",
+		"| pull request from a fork (GitHub gives fork pull_request runs a read-only token: no id-token, no secrets) | none | nothing in the cloud |",
+		"| dev sleep/wake schedule (dev-sleep-wake.yml on main in dev) | none | nothing in the cloud |",
+		"Nothing was created. To create it: infra bootstrap --stack prod --project my-project-123 --github octo-org/unlimited-translation --github-repository-id 260064828 --github-owner-id 1342004 --region europe-west1 --apply",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("bootstrap output lacks %q", want)
 		}
+	}
+	// The project comes from the stack file when not given.
+	out, errOut, code = infra(t, "bootstrap", "--stack", "dev", "--github", "octo-org/x", "--github-repository-id", "1", "--github-owner-id", "2")
+	if code != 0 || !strings.Contains(out, "infra-deploy-dev@unlimited-translation-dev.iam.gserviceaccount.com") {
+		t.Errorf("bootstrap of dev from its stack file: exit %d %s\n%s", code, errOut, out)
 	}
 }
 
@@ -39,12 +50,14 @@ func TestBootstrapBadInput(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"--project", "My Project", "--github", "octo-org"},
+		{[]string{"--stack", "dev", "--project", "My Project", "--github", "octo-org", "--github-repository-id", "1", "--github-owner-id", "2"},
 			[]string{`gcp:project (--project): "My Project" is not a project ID`, `(--github): "octo-org" is not OWNER/REPO`}},
-		{[]string{"--github", "octo-org/x", "--region", "mars-north1"},
+		{[]string{"--stack", "nofile", "--github", "octo-org/x", "--region", "mars-north1", "--github-repository-id", "1", "--github-owner-id", "2"},
 			[]string{"gcp:project (--project): is required", `(--region): "mars-north1" is not a region`}},
-		{[]string{"--project", "my-project-123", "--github", "https://github.com/octo-org/x", "--apply"},
-			[]string{"is a URL"}},
+		{[]string{"--stack", "dev", "--project", "my-project-123", "--github", "https://github.com/octo-org/x", "--apply"},
+			[]string{"is a URL", "githubRepositoryId (--github-repository-id): is required"}},
+		{[]string{"--project", "my-project-123", "--github", "octo-org/x", "--github-repository-id", "x1", "--github-owner-id", "2"},
+			[]string{"stack (--stack): is required", `"x1" is not a GitHub ID`}},
 	}
 	for _, c := range cases {
 		out, errOut, code := infra(t, append([]string{"bootstrap"}, c.args...)...)
@@ -68,7 +81,10 @@ func TestReadmeListsDeployerRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, g := range bootstrap.DeployerGrants() {
+	for _, g := range bootstrap.DeployerGrants("dev") {
+		if g.Custom() {
+			continue
+		}
 		if !strings.Contains(string(b), "| `"+g.Role+"` |") {
 			t.Errorf("README's bootstrap table lacks %s", g.Role)
 		}

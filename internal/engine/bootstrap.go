@@ -17,9 +17,10 @@ import (
 const BootstrapDir = "bootstrap"
 
 // ApplyBootstrap runs the bootstrap program through the real engine, as
-// `pulumi up` in bootstrap/ would: one stack per GCP project, named after
-// it, on the user's backend (or the repo's file backend), its config
-// written to bootstrap/Pulumi.<project>.yaml. It returns the outputs.
+// `pulumi up` in bootstrap/ would: one bootstrap stack per app stack,
+// named alike, on the user's backend (or the repo's file backend), its
+// config written to bootstrap/Pulumi.<stack>.yaml. It returns the outputs,
+// the accounts' emails flattened as serviceAccounts.NAME.
 func ApplyBootstrap(ctx context.Context, root string, c bootstrap.Config, stdout, stderr io.Writer) (map[string]string, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -34,7 +35,7 @@ func ApplyBootstrap(ctx context.Context, root string, c bootstrap.Config, stdout
 	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
 		extra = map[string]string{"PULUMI_CONFIG_PASSPHRASE": ""}
 	}
-	s, _, err := inlineStack(ctx, root, dir, c.Project, bootstrap.Project, bootstrap.Program, stderr, extra)
+	s, _, err := inlineStack(ctx, root, dir, c.Stack, bootstrap.Project, bootstrap.Program, stderr, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -43,16 +44,23 @@ func ApplyBootstrap(ctx context.Context, root string, c bootstrap.Config, stdout
 		config[k] = auto.ConfigValue{Value: v}
 	}
 	if err := s.SetAllConfig(ctx, config); err != nil {
-		return nil, fmt.Errorf("writing bootstrap/Pulumi.%s.yaml: %s", c.Project, brief(err))
+		return nil, fmt.Errorf("writing bootstrap/Pulumi.%s.yaml: %s", c.Stack, brief(err))
 	}
 	res, err := s.Up(ctx, optup.ProgressStreams(stdout), optup.ErrorProgressStreams(stderr))
 	if err != nil {
-		return nil, fmt.Errorf("bootstrap of %s failed: %s", c.Project, brief(err))
+		return nil, fmt.Errorf("bootstrap of stack %s in %s failed: %s", c.Stack, c.Project, brief(err))
 	}
 	out := map[string]string{}
 	for k, v := range res.Outputs {
-		if s, ok := v.Value.(string); ok {
-			out[k] = s
+		switch v := v.Value.(type) {
+		case string:
+			out[k] = v
+		case map[string]interface{}:
+			for name, email := range v {
+				if s, ok := email.(string); ok {
+					out[k+"."+name] = s
+				}
+			}
 		}
 	}
 	return out, nil

@@ -74,6 +74,8 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		out["email"] = resource.NewStringProperty(email)
 		out["member"] = resource.NewStringProperty("serviceAccount:" + email)
 		out["name"] = resource.NewStringProperty("projects/" + args.Inputs["project"].StringValue() + "/serviceAccounts/" + email)
+	case "gcp:projects/iAMCustomRole:IAMCustomRole":
+		out["name"] = resource.NewStringProperty("projects/" + args.Inputs["project"].StringValue() + "/roles/" + args.Inputs["roleId"].StringValue())
 	case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
 		out["name"] = resource.NewStringProperty(PoolName(args.Inputs["workloadIdentityPoolId"].StringValue()))
 	case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":

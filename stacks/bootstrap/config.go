@@ -1,8 +1,10 @@
-// Package bootstrap is the once-per-project program that prepares a GCP
-// project and a GitHub repository for the stacks: the APIs, the state
-// bucket, the Cloud KMS key for Pulumi secrets, GitHub's Workload
-// Identity Federation and the two CI service accounts. bootstrap/ runs it
-// with plain pulumi; infra bootstrap plans it offline or applies it.
+// Package bootstrap is the once-per-stack program that prepares a stack's
+// GCP project and the GitHub repository for it: the APIs, the stack's own
+// state bucket and Cloud KMS key, GitHub's Workload Identity Federation
+// and the stack's three CI service accounts (deployer, preview, drift),
+// each trusted by exactly one workflow in one GitHub environment.
+// bootstrap/ runs it with plain pulumi (one bootstrap stack per app stack,
+// named alike); infra bootstrap plans it offline or applies it.
 package bootstrap
 
 import (
@@ -20,19 +22,47 @@ const Project = "unlimited-translation-bootstrap"
 // DefaultRegion is where the state bucket and the key live unless told.
 const DefaultRegion = "europe-west1"
 
-// Config is what the bootstrap needs: the GCP project, the GitHub
-// repository whose workflows get credentials, and where the state lives.
+// Config is what the bootstrap needs: the app stack it serves, its GCP
+// project, the GitHub repository whose workflows get credentials, and
+// where the state lives.
 type Config struct {
+	// Stack is the app stack (dev, prod): the bootstrap stack's own name.
+	Stack string
 	// Project is the GCP project ID (gcp:project, --project).
 	Project string
 	// Repository is OWNER/REPO on GitHub (github, --github).
 	Repository string
+	// RepositoryID and OwnerID are GitHub's numeric IDs of the repository
+	// and its owner (githubRepositoryId, githubOwnerId): what the trust
+	// checks, since names can be taken again after a rename or delete.
+	RepositoryID, OwnerID string
+	// Production: the stack's deploy environment must have required
+	// reviewers, and no schedule may put it to sleep (production).
+	Production bool
 	// Region of the state bucket and the KMS key (region, --region).
 	Region string
 	// StateBucket names the state bucket (stateBucket, --state-bucket);
-	// default PROJECT-pulumi-state.
+	// default PROJECT-STACK-pulumi-state.
 	StateBucket string
 }
+
+// Names of what the bootstrap of one stack creates: a pool per stack, so
+// two stacks can share a project; account IDs of 6-30 characters, pool
+// IDs of 4-32.
+func (c Config) PoolID() string             { return "github-" + c.Stack }
+func (c Config) DeployerAccountID() string  { return "infra-deploy-" + c.Stack }
+func (c Config) PreviewAccountID() string   { return "infra-preview-" + c.Stack }
+func (c Config) DriftAccountID() string     { return "infra-drift-" + c.Stack }
+func (c Config) KeyRing() string            { return "pulumi-" + c.Stack }
+func (c Config) DeployEnvironment() string  { return c.Stack }
+func (c Config) PreviewEnvironment() string { return c.Stack + "-preview" }
+func (c Config) DriftEnvironment() string   { return c.Stack + "-drift" }
+
+// stackName: the longest stack name the account IDs take (infra-preview-
+// plus 16 is 30).
+var stackName = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$`)
+
+var numericID = regexp.MustCompile(`^[1-9][0-9]{0,19}$`)
 
 // Problem is one bad value: the key, the flag, what is wrong.
 type Problem struct{ Key, Flag, Message string }
@@ -70,10 +100,13 @@ var (
 // Values are the config as the bootstrap stack holds it (full keys).
 func (c Config) Values() map[string]string {
 	return map[string]string{
-		"gcp:project":            c.Project,
-		Project + ":github":      c.Repository,
-		Project + ":region":      c.Region,
-		Project + ":stateBucket": c.StateBucket,
+		"gcp:project":                   c.Project,
+		Project + ":github":             c.Repository,
+		Project + ":githubRepositoryId": c.RepositoryID,
+		Project + ":githubOwnerId":      c.OwnerID,
+		Project + ":production":         fmt.Sprint(c.Production),
+		Project + ":region":             c.Region,
+		Project + ":stateBucket":        c.StateBucket,
 	}
 }
 
@@ -82,8 +115,8 @@ func (c *Config) Normalize() {
 	if c.Region == "" {
 		c.Region = DefaultRegion
 	}
-	if c.StateBucket == "" && c.Project != "" {
-		c.StateBucket = c.Project + "-pulumi-state"
+	if c.StateBucket == "" && c.Project != "" && c.Stack != "" {
+		c.StateBucket = c.Project + "-" + c.Stack + "-pulumi-state"
 	}
 }
 
@@ -92,6 +125,11 @@ func (c Config) Validate() error {
 	var ps []Problem
 	add := func(key, flag, format string, a ...any) {
 		ps = append(ps, Problem{Key: key, Flag: flag, Message: fmt.Sprintf(format, a...)})
+	}
+	if c.Stack == "" {
+		add("stack", "stack", "is required: the app stack this bootstrap serves (dev, prod), which is also the bootstrap stack's name")
+	} else if !stackName.MatchString(c.Stack) {
+		add("stack", "stack", "%q is not a stack this bootstrap can serve: 1-16 lowercase letters, digits and hyphens, starting with a letter (the app stack, e.g. dev or prod; it names the accounts infra-preview-STACK)", c.Stack)
 	}
 	switch {
 	case c.Project == "":
@@ -106,6 +144,18 @@ func (c Config) Validate() error {
 	} else if msg := checkRepository(c.Repository); msg != "" {
 		add(Project+":github", "github", "%q %s", c.Repository, msg)
 	}
+	for _, id := range []struct{ key, flag, value, what string }{
+		{"githubRepositoryId", "github-repository-id", c.RepositoryID, ".id"},
+		{"githubOwnerId", "github-owner-id", c.OwnerID, ".owner.id"},
+	} {
+		if !numericID.MatchString(id.value) {
+			what := "is required"
+			if id.value != "" {
+				what = fmt.Sprintf("%q is not a GitHub ID", id.value)
+			}
+			add(Project+":"+id.key, id.flag, "%s: the numeric ID the workflows' tokens carry (gh api repos/%s --jq %s)", what, orRepo(c.Repository), id.what)
+		}
+	}
 	if !slices.Contains(stacks.Regions, c.Region) {
 		add(Project+":region", "region", "%q is not a region the stacks accept: one of %s", c.Region, strings.Join(stacks.Regions, ", "))
 	}
@@ -116,6 +166,13 @@ func (c Config) Validate() error {
 		return &Error{Problems: ps}
 	}
 	return nil
+}
+
+func orRepo(r string) string {
+	if r == "" {
+		return "OWNER/REPO"
+	}
+	return r
 }
 
 func checkRepository(r string) string {

@@ -6,7 +6,7 @@ import (
 )
 
 func TestValidate(t *testing.T) {
-	ok := Config{Project: "my-project-123", Repository: "octo-org/unlimited-translation"}
+	ok := Config{Stack: "dev", Project: "my-project-123", Repository: "octo-org/unlimited-translation", RepositoryID: "260064828", OwnerID: "1342004"}
 	cases := []struct {
 		name string
 		edit func(*Config)
@@ -38,6 +38,13 @@ func TestValidate(t *testing.T) {
 		{"unknown region", func(c *Config) { c.Region = "europe-west99" }, `unlimited-translation-bootstrap:region (--region): "europe-west99" is not a region`},
 		{"bucket with capitals", func(c *Config) { c.StateBucket = "My-Bucket" }, "stateBucket (--state-bucket)"},
 		{"bucket goog prefix", func(c *Config) { c.StateBucket = "goog-state" }, "without goog/google"},
+		{"valid: a 16-character stack", func(c *Config) { c.Stack = "staging-eu-west1" }, ""},
+		{"no stack", func(c *Config) { c.Stack = "" }, "stack (--stack): is required"},
+		{"stack too long for the account IDs", func(c *Config) { c.Stack = "staging-europe-w1" }, `"staging-europe-w1" is not a stack`},
+		{"stack with capitals", func(c *Config) { c.Stack = "Prod" }, `"Prod" is not a stack`},
+		{"no repository ID", func(c *Config) { c.RepositoryID = "" }, "githubRepositoryId (--github-repository-id): is required: the numeric ID the workflows' tokens carry (gh api repos/octo-org/unlimited-translation --jq .id)"},
+		{"repository ID not a number", func(c *Config) { c.RepositoryID = "octo-org/x" }, `githubRepositoryId (--github-repository-id): "octo-org/x" is not a GitHub ID`},
+		{"owner ID with a leading zero", func(c *Config) { c.OwnerID = "0123" }, `githubOwnerId (--github-owner-id): "0123" is not a GitHub ID`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,9 +68,9 @@ func TestValidate(t *testing.T) {
 // Every bad value is reported at once, and the defaults are the
 // documented ones.
 func TestValidateReportsAllAndDefaults(t *testing.T) {
-	c := Config{Project: "X", Repository: "nope"}
+	c := Config{Stack: "dev", Project: "X", Repository: "nope", RepositoryID: "1", OwnerID: "2"}
 	c.Normalize()
-	if c.Region != "europe-west1" || c.StateBucket != "X-pulumi-state" {
+	if c.Region != "europe-west1" || c.StateBucket != "X-dev-pulumi-state" {
 		t.Errorf("defaults: %+v", c)
 	}
 	err := c.Validate()

@@ -9,28 +9,84 @@ import (
 	"github.com/unlimited-translation/infra/stacks"
 )
 
+// Role → permission facts used below are from GCP's predefined roles
+// reference (cloud.google.com/iam/docs/roles-permissions; the same data as
+// `gcloud iam roles describe`): roles/viewer holds neither
+// storage.objects.get nor container.secrets.get; roles/storage.objectViewer
+// is storage.objects.get and .list; roles/storage.objectAdmin adds create,
+// delete and update (an overwrite needs create and delete: Cloud Storage,
+// "IAM permissions for XML API methods"); roles/cloudkms.cryptoKeyDecrypter
+// is cryptoKeyVersions.useToDecrypt, …EncrypterDecrypter adds useToEncrypt.
+
+// LocksPrefix is where Pulumi's self-managed backend keeps stack locks
+// (pkg v3.230.0 backend/diy/lock.go: .pulumi/locks/organization/PROJECT/
+// STACK/UUID.json), and infra its CI run markers beside them.
+const LocksPrefix = ".pulumi/locks/"
+
+// LocksCondition limits a bucket grant to the lock objects: IAM evaluates
+// resource.name for Cloud Storage objects as projects/_/buckets/B/objects/O
+// ("Resource attributes for IAM Conditions").
+func LocksCondition(bucket string) string {
+	return fmt.Sprintf("resource.name.startsWith('projects/_/buckets/%s/objects/%s')", bucket, LocksPrefix)
+}
+
+// ReaderStateGrants are the state bucket roles of the preview and drift
+// accounts: read every object (a preview reads the checkpoint; listing is
+// checked on the bucket, so it cannot sit behind an object condition),
+// and write nothing but locks. A preview takes no lock (pkg v3.230.0
+// backend/diy/backend.go: Preview never calls Lock), a drift's refresh
+// preview neither; the lock grant is for infra's CI run markers and any
+// future CLI that locks a preview. Checkpoints, their .bak, backups,
+// history and the destroy journal stay the deployer's alone.
+func ReaderStateGrants(bucket string) []infra.Grant {
+	return []infra.Grant{
+		{Role: "roles/storage.objectViewer", Why: "read the stack's checkpoint and list its locks"},
+		{Role: "roles/storage.objectAdmin", Why: "write and remove lock objects only", Condition: LocksCondition(bucket)},
+	}
+}
+
+// DeployStateGrants: the deployer owns every object of its state bucket.
+var DeployStateGrants = []infra.Grant{
+	{Role: "roles/storage.objectAdmin", Why: "write the checkpoint, its backups and history, locks and the destroy journal"},
+}
+
+// Key roles: readers decrypt the stack's secrets, the deployer also
+// encrypts (a new secret in config, pulumi stack change-secrets-provider).
+const (
+	ReaderKeyRole = "roles/cloudkms.cryptoKeyDecrypter"
+	DeployKeyRole = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+)
+
 // PreviewGrants are the preview account's project roles: it reads and
-// never writes. Pull-request previews of any branch run as it. A preview
-// of Kubernetes objects without write access falls back from a server-side
-// dry run to a client-side diff (pulumi-kubernetes #3067).
+// never writes. A preview of Kubernetes objects without write access
+// falls back from a server-side dry run to a client-side diff
+// (pulumi-kubernetes #3067).
 var PreviewGrants = []infra.Grant{
 	{Role: "roles/viewer", Why: "read what a preview compares with: the cluster, network, disk, DNS, buckets and the Kubernetes objects but Secrets"},
 }
 
-// PreviewStateRole and PreviewKeyRole: on the state bucket (a preview
-// takes and releases the stack's lock) and on the secrets key (decrypt
-// the stack's secrets, never encrypt).
-const (
-	PreviewStateRole = "roles/storage.objectAdmin"
-	PreviewKeyRole   = "roles/cloudkms.cryptoKeyDecrypter"
-	DeployStateRole  = "roles/storage.objectAdmin"
-	DeployKeyRole    = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
-)
+// customRoleID names a custom role of a stack: IDs take letters, digits,
+// '_' and '.', so a stack's hyphens become underscores.
+func customRoleID(kind, stack string) string {
+	return "infra" + kind + "_" + strings.ReplaceAll(stack, "-", "_")
+}
 
-// DeployerGrants are the roles `infra up`, `destroy`, `sleep`, `wake` and
-// `drift` need on the project, each for the resources the stack program
-// makes (infra/); nothing broader such as Editor or Owner.
-func DeployerGrants() []infra.Grant {
+// DriftGrants are the drift account's: everything a preview reads, plus
+// Kubernetes Secrets, which a refresh reads back (roles/viewer and
+// roles/container.viewer hold no container.secrets.*; the predefined
+// roles that do, container.developer and up, also write).
+func DriftGrants(stack string) []infra.Grant {
+	return []infra.Grant{
+		PreviewGrants[0],
+		{Role: customRoleID("SecretReader", stack), Why: "read the stack's Kubernetes Secrets, which a refresh compares",
+			Permissions: []string{"container.secrets.get", "container.secrets.list"}},
+	}
+}
+
+// DeployerGrants are the roles `infra up`, `destroy`, `sleep` and `wake`
+// need on the project, each for the resources the stack program makes
+// (infra/); nothing broader such as Editor or Owner.
+func DeployerGrants(stack string) []infra.Grant {
 	grantable := append(append([]string{}, infra.NodeRoles...), stacks.MLflowProjectRoles...)
 	quoted := make([]string, len(grantable))
 	for i, r := range grantable {
@@ -39,13 +95,19 @@ func DeployerGrants() []infra.Grant {
 	return []infra.Grant{
 		{Role: "roles/container.admin", Why: "create, update and delete the Autopilot cluster and every Kubernetes object in it (Secrets, RBAC, NetworkPolicies, the backup Job)"},
 		{Role: "roles/compute.networkAdmin", Why: "the VPC, subnet, Cloud Router and NAT, and the global address"},
-		{Role: "roles/compute.securityAdmin", Why: "the Google-managed SSL certificate (Compute Network Admin excludes SSL certificates)"},
+		// compute.securityAdmin would add firewalls, security and SSL
+		// policies; loadBalancerAdmin, the narrowest predefined role with
+		// sslCertificates.create, the whole load balancer.
+		{Role: customRoleID("Deployer", stack), Why: "the Google-managed SSL certificate (Compute Network Admin only reads certificates), and enabling the stack's APIs without the power to disable any",
+			Permissions: []string{
+				"compute.sslCertificates.create", "compute.sslCertificates.delete", "compute.sslCertificates.get", "compute.sslCertificates.list",
+				"serviceusage.services.enable", "serviceusage.services.get", "serviceusage.services.list", "serviceusage.operations.get",
+			}},
 		{Role: "roles/compute.storageAdmin", Why: "the database's persistent disk, zonal or regional, and its resize"},
 		{Role: "roles/dns.admin", Why: "the Cloud DNS zone and its records"},
 		{Role: "roles/storage.admin", Why: "the backup and MLflow artifact buckets and the grants on them"},
 		{Role: "roles/iam.serviceAccountAdmin", Why: "the node, backup and MLflow service accounts, and their Workload Identity bindings"},
 		{Role: "roles/iam.serviceAccountUser", Why: "let the cluster's nodes run as the node service account"},
-		{Role: "roles/serviceusage.serviceUsageAdmin", Why: "enable the APIs the stack uses (never disabled)"},
 		{Role: "roles/cloudsql.admin", Why: "with mlflow: MLflow's Cloud SQL instance, its databases and its user"},
 		{
 			Role: "roles/resourcemanager.projectIamAdmin",

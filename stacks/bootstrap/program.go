@@ -2,37 +2,98 @@ package bootstrap
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/unlimited-translation/infra/infra"
+	"github.com/unlimited-translation/infra/stacks"
 )
 
-// Names of what the bootstrap creates. The account IDs must stay 6-30
-// characters; the pool and provider IDs 4-32.
+// Fixed names: the provider in each stack's pool, and the key in each
+// stack's ring.
 const (
-	PoolID            = "github"
-	ProviderID        = "github"
-	PreviewAccountID  = "infra-preview"
-	DeployerAccountID = "infra-deployer"
-	KeyRing           = "pulumi"
-	Key               = "stack-secrets"
-	// DeployRef and DeployEnvironment are where the deployer may be used from.
-	DeployRef         = "refs/heads/main"
-	DeployEnvironment = "production"
+	ProviderID = "github"
+	Key        = "stack-secrets"
+	// DeployRef is the only ref deployer and drift tokens may carry;
+	// PullRequestRef is what WorkloadMapping folds refs/pull/N/merge into.
+	DeployRef      = "refs/heads/main"
+	PullRequestRef = "refs/pull"
 )
 
-// FromContext reads the bootstrap's config from its stack.
+// The workflow files the accounts trust: part of the trust contract, so
+// renaming one needs a new bootstrap (tools/workflows holds the
+// workflows to these names and environments).
+const (
+	DeployWorkflow   = ".github/workflows/deploy.yml"
+	ScheduleWorkflow = ".github/workflows/dev-sleep-wake.yml"
+	PreviewWorkflow  = ".github/workflows/pr-preview.yml"
+	DriftWorkflow    = ".github/workflows/drift.yml"
+	ScheduledStack   = "dev"
+)
+
+// FromContext reads the bootstrap's config from its stack, whose name is
+// the app stack's.
 func FromContext(ctx *pulumi.Context) (Config, error) {
 	get := func(key string) string { v, _ := ctx.GetConfig(key); return v }
 	c := Config{
-		Project:     get("gcp:project"),
-		Repository:  get(Project + ":github"),
-		Region:      get(Project + ":region"),
-		StateBucket: get(Project + ":stateBucket"),
+		Stack:        ctx.Stack(),
+		Project:      get("gcp:project"),
+		Repository:   get(Project + ":github"),
+		RepositoryID: get(Project + ":githubRepositoryId"),
+		OwnerID:      get(Project + ":githubOwnerId"),
+		Region:       get(Project + ":region"),
+		StateBucket:  get(Project + ":stateBucket"),
+		Production:   stacks.IsProduction(ctx.Stack()),
+	}
+	if v := get(Project + ":production"); v != "" {
+		p, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, &Error{Problems: []Problem{{Key: Project + ":production", Flag: "production", Message: fmt.Sprintf("%q is not true or false", v)}}}
+		}
+		c.Production = p
 	}
 	c.Normalize()
 	return c, c.Validate()
+}
+
+// Trust is who may become each of the stack's accounts: one workflow
+// file, on one ref, in one GitHub environment, of one repository.
+type Trust struct {
+	Deployer, Preview, Drift []infra.Workload
+}
+
+// Trusts derives the trust of c's accounts.
+func (c Config) Trusts() Trust {
+	w := func(workflow, env, ref string) infra.Workload {
+		return infra.Workload{RepositoryID: c.RepositoryID, OwnerID: c.OwnerID, Repository: c.Repository,
+			Workflow: workflow, Environment: env, Ref: ref}
+	}
+	t := Trust{
+		Deployer: []infra.Workload{w(DeployWorkflow, c.DeployEnvironment(), DeployRef)},
+		Preview:  []infra.Workload{w(PreviewWorkflow, c.PreviewEnvironment(), PullRequestRef)},
+		Drift:    []infra.Workload{w(DriftWorkflow, c.DriftEnvironment(), DeployRef)},
+	}
+	// Sleep and wake are deploys of dev (they delete and create its
+	// cluster); a production stack is never trusted to the schedule.
+	if c.Stack == ScheduledStack && !c.Production {
+		t.Deployer = append(t.Deployer, w(ScheduleWorkflow, c.DeployEnvironment(), DeployRef))
+	}
+	return t
+}
+
+func principals(pool pulumi.StringOutput, ws []infra.Workload) []infra.Principal {
+	var out []infra.Principal
+	for _, w := range ws {
+		out = append(out, infra.Principal{Name: workflowName(w.Workflow), Member: w.Principal(pool)})
+	}
+	return out
+}
+
+// workflowName is a workflow file's base name without .yml: deploy.
+func workflowName(path string) string {
+	base := path[len(".github/workflows/"):]
+	return base[:len(base)-len(".yml")]
 }
 
 // Program is the bootstrap program (bootstrap/main.go runs it).
@@ -53,45 +114,48 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	key, err := infra.NewSecretsKey(ctx, "secrets", infra.SecretsKeyArgs{Project: c.Project, Location: c.Region, KeyRing: KeyRing, Key: Key, Requires: req})
+	key, err := infra.NewSecretsKey(ctx, "secrets", infra.SecretsKeyArgs{Project: c.Project, Location: c.Region, KeyRing: c.KeyRing(), Key: Key, Requires: req})
 	if err != nil {
 		return err
 	}
 	fed, err := infra.NewGitHubFederation(ctx, "github", infra.GitHubFederationArgs{
-		Project: c.Project, PoolID: PoolID, ProviderID: ProviderID, Repository: c.Repository, Requires: req,
+		Project: c.Project, PoolID: c.PoolID(), ProviderID: ProviderID,
+		Repository: c.Repository, RepositoryID: c.RepositoryID, OwnerID: c.OwnerID, Requires: req,
 	})
 	if err != nil {
 		return err
 	}
-	preview, err := infra.NewCIAccount(ctx, "preview", infra.CIAccountArgs{
-		Project: c.Project, AccountID: PreviewAccountID, DisplayName: "CI previews (read-only), " + c.Repository,
-		ProjectGrants: PreviewGrants,
-		Bucket:        state.Name, BucketRole: PreviewStateRole,
-		Key: key.Key, KeyRole: PreviewKeyRole,
-		Principals: []infra.Principal{{Name: "repository", Member: infra.RepositoryPrincipals(fed.PoolName, c.Repository)}},
-		Requires:   req,
-	})
-	if err != nil {
-		return err
+	trust := c.Trusts()
+	accounts := []struct {
+		name, id, display string
+		project           []infra.Grant
+		bucket            []infra.Grant
+		keyRole           string
+		from              []infra.Workload
+		output            string
+	}{
+		{"preview", c.PreviewAccountID(), "pull-request previews after approval (read-only)", PreviewGrants, ReaderStateGrants(c.StateBucket), ReaderKeyRole, trust.Preview, "preview"},
+		{"drift", c.DriftAccountID(), "daily drift check from main (read-only, Secrets included)", DriftGrants(c.Stack), ReaderStateGrants(c.StateBucket), ReaderKeyRole, trust.Drift, "drift"},
+		{"deployer", c.DeployerAccountID(), "deployments from main", DeployerGrants(c.Stack), DeployStateGrants, DeployKeyRole, trust.Deployer, "deployer"},
 	}
-	deployer, err := infra.NewCIAccount(ctx, "deployer", infra.CIAccountArgs{
-		Project: c.Project, AccountID: DeployerAccountID, DisplayName: "CI deployments (main, production), " + c.Repository,
-		ProjectGrants: DeployerGrants(),
-		Bucket:        state.Name, BucketRole: DeployStateRole,
-		Key: key.Key, KeyRole: DeployKeyRole,
-		Principals: []infra.Principal{
-			{Name: "main", Member: infra.RefPrincipals(fed.PoolName, DeployRef)},
-			{Name: DeployEnvironment, Member: infra.EnvironmentPrincipal(fed.PoolName, c.Repository, DeployEnvironment)},
-		},
-		Requires: req,
-	})
-	if err != nil {
-		return err
+	emails := pulumi.Map{}
+	for _, a := range accounts {
+		acc, err := infra.NewCIAccount(ctx, a.name, infra.CIAccountArgs{
+			Project: c.Project, AccountID: a.id, DisplayName: fmt.Sprintf("CI of stack %s: %s, %s", c.Stack, a.display, c.Repository),
+			ProjectGrants: a.project,
+			Bucket:        state.Name, BucketGrants: a.bucket,
+			Key: key.Key, KeyRole: a.keyRole,
+			Principals: principals(fed.PoolName, a.from),
+			Requires:   req,
+		})
+		if err != nil {
+			return err
+		}
+		emails[a.output] = acc.Email
 	}
-	ctx.Export("GCP_WORKLOAD_IDENTITY_PROVIDER", fed.ProviderName)
-	ctx.Export("GCP_PREVIEW_SERVICE_ACCOUNT", preview.Email)
-	ctx.Export("GCP_DEPLOY_SERVICE_ACCOUNT", deployer.Email)
-	ctx.Export("PULUMI_BACKEND_URL", pulumi.Sprintf("gs://%s", state.Name))
+	ctx.Export(ProviderOutput, fed.ProviderName)
+	ctx.Export(AccountsOutput, emails)
+	ctx.Export(BackendOutput, pulumi.Sprintf("gs://%s", state.Name))
 	ctx.Export(SecretsProviderOutput, pulumi.String(key.URL))
 	return nil
 }

@@ -1,6 +1,8 @@
 package bootstrap
 
 import (
+	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -10,13 +12,29 @@ import (
 )
 
 var sample = map[string]string{
-	"gcp:project":                            "my-project-123",
-	"unlimited-translation-bootstrap:github": "octo-org/unlimited-translation",
+	"gcp:project":                                        "my-project-123",
+	"unlimited-translation-bootstrap:github":             "octo-org/unlimited-translation",
+	"unlimited-translation-bootstrap:githubRepositoryId": "260064828",
+	"unlimited-translation-bootstrap:githubOwnerId":      "1342004",
+}
+
+// with is sample with some keys changed.
+func with(kv ...string) map[string]string {
+	c := maps.Clone(sample)
+	for i := 0; i < len(kv); i += 2 {
+		c[kv[i]] = kv[i+1]
+	}
+	return c
 }
 
 func run(t *testing.T, config map[string]string) (*mockstack.Mocks, map[string]interface{}) {
 	t.Helper()
-	m, out, err := mockstack.RunProject(Project, "my-project-123", config, nil, Program)
+	return runStack(t, "dev", config)
+}
+
+func runStack(t *testing.T, stack string, config map[string]string) (*mockstack.Mocks, map[string]interface{}) {
+	t.Helper()
+	m, out, err := mockstack.RunProject(Project, stack, config, nil, Program)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,14 +54,14 @@ func TestStateBucketAndKey(t *testing.T) {
 	m, _ := run(t, sample)
 	b := m.Must(t, "gcp:storage/bucket:Bucket", "state")
 	mockstack.Expect(t, "state bucket", b.Inputs, map[string]string{
-		"name": "my-project-123-pulumi-state", "location": "europe-west1", "publicAccessPrevention": "enforced",
+		"name": "my-project-123-dev-pulumi-state", "location": "europe-west1", "publicAccessPrevention": "enforced",
 	})
 	if !boolAt(t, b, "uniformBucketLevelAccess") || !boolAt(t, b, "versioning.enabled") || boolAt(t, b, "forceDestroy") {
 		t.Error("the state bucket must be uniform, versioned and never force-destroyed")
 	}
 	ring := m.Must(t, "gcp:kms/keyRing:KeyRing", "secrets")
 	key := m.Must(t, "gcp:kms/cryptoKey:CryptoKey", "secrets")
-	mockstack.Expect(t, "key ring", ring.Inputs, map[string]string{"name": "pulumi", "location": "europe-west1"})
+	mockstack.Expect(t, "key ring", ring.Inputs, map[string]string{"name": "pulumi-dev", "location": "europe-west1"})
 	mockstack.Expect(t, "key", key.Inputs, map[string]string{"name": "stack-secrets", "purpose": "ENCRYPT_DECRYPT", "rotationPeriod": "7776000s"})
 	for _, r := range []mockstack.Resource{b, ring, key} {
 		if !r.Request.GetProtect() {
@@ -74,26 +92,26 @@ func TestAPIs(t *testing.T) {
 
 func TestGitHubFederation(t *testing.T) {
 	m, _ := run(t, sample)
+	pool := m.Must(t, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool", "github")
+	mockstack.Expect(t, "pool", pool.Inputs, map[string]string{"workloadIdentityPoolId": "github-dev"})
 	p := m.Must(t, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "github")
 	mockstack.Expect(t, "provider", p.Inputs, map[string]string{
-		"attributeCondition":             "assertion.repository == 'octo-org/unlimited-translation'",
+		"attributeCondition":             "assertion.repository_id == '260064828' && assertion.repository_owner_id == '1342004'",
 		"oidc.issuerUri":                 "https://token.actions.githubusercontent.com",
 		"workloadIdentityPoolProviderId": "github",
 	})
-	// Only claims every token has: an absent claim in a mapping fails.
 	v, _ := mockstack.Path(p.Inputs, "attributeMapping")
 	got := map[string]string{}
 	for k, e := range v.ObjectValue() {
 		got[string(k)] = e.StringValue()
 	}
-	want := map[string]string{"google.subject": "assertion.sub", "attribute.repository": "assertion.repository", "attribute.ref": "assertion.ref"}
-	if len(got) != len(want) {
-		t.Errorf("attribute mapping %v, want %v", got, want)
+	want := map[string]string{
+		"google.subject": "assertion.sub",
+		"attribute.workload": "assertion.repository_id + '/' + assertion.repository_owner_id + '/' + assertion.environment + '/' + " +
+			"(assertion.ref.startsWith('refs/pull/') ? 'refs/pull' : assertion.ref) + '/' + assertion.job_workflow_ref.extract('{workflow}@')",
 	}
-	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("attribute mapping %s = %q, want %q", k, got[k], w)
-		}
+	if !maps.Equal(got, want) {
+		t.Errorf("attribute mapping\n got %v\nwant %v", got, want)
 	}
 }
 
@@ -113,21 +131,30 @@ func members(m *mockstack.Mocks, account string) []string {
 	return out
 }
 
-// The preview account: any workflow of the repository. The deployer:
-// main, or the production environment, of that repository only.
+// Each account trusts one workflow file on one ref in one environment of
+// one repository (by ID), all in one attribute; dev's deployer also the
+// schedule, prod's never.
 func TestWhoMayImpersonate(t *testing.T) {
+	set := "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/"
+	const ids, wf = "260064828/1342004/", "/octo-org/unlimited-translation/.github/workflows/"
 	m, _ := run(t, sample)
-	pool := "projects/123456789012/locations/global/workloadIdentityPools/github"
-	if got, want := members(m, "preview"), []string{
-		"principalSet://iam.googleapis.com/" + pool + "/attribute.repository/octo-org/unlimited-translation",
-	}; !slices.Equal(got, want) {
-		t.Errorf("preview members:\n got %v\nwant %v", got, want)
+	for account, want := range map[string][]string{
+		"preview": {set + "github-dev/attribute.workload/" + ids + "dev-preview/refs/pull" + wf + "pr-preview.yml"},
+		"drift":   {set + "github-dev/attribute.workload/" + ids + "dev-drift/refs/heads/main" + wf + "drift.yml"},
+		"deployer": {
+			set + "github-dev/attribute.workload/" + ids + "dev/refs/heads/main" + wf + "deploy.yml",
+			set + "github-dev/attribute.workload/" + ids + "dev/refs/heads/main" + wf + "dev-sleep-wake.yml",
+		},
+	} {
+		if got := members(m, account); !slices.Equal(got, want) {
+			t.Errorf("dev %s members:\n got %v\nwant %v", account, got, want)
+		}
 	}
+	m, _ = runStack(t, "prod", with("unlimited-translation-bootstrap:production", "true"))
 	if got, want := members(m, "deployer"), []string{
-		"principal://iam.googleapis.com/" + pool + "/subject/repo:octo-org/unlimited-translation:environment:production",
-		"principalSet://iam.googleapis.com/" + pool + "/attribute.ref/refs/heads/main",
+		set + "github-prod/attribute.workload/" + ids + "prod/refs/heads/main" + wf + "deploy.yml",
 	}; !slices.Equal(got, want) {
-		t.Errorf("deployer members:\n got %v\nwant %v", got, want)
+		t.Errorf("prod deployer members:\n got %v\nwant %v", got, want)
 	}
 }
 
@@ -159,67 +186,95 @@ func grants(m *mockstack.Mocks, account string) []string {
 
 func TestGrants(t *testing.T) {
 	m, _ := run(t, sample)
-	if got, want := grants(m, "infra-preview"), []string{
-		"bucket roles/storage.objectAdmin on my-project-123-pulumi-state",
-		"key roles/cloudkms.cryptoKeyDecrypter",
-		"project roles/viewer",
-	}; !slices.Equal(got, want) {
-		t.Errorf("preview grants:\n got %q\nwant %q", got, want)
-	}
-	if got, want := grants(m, "infra-deployer"), []string{
-		"bucket roles/storage.objectAdmin on my-project-123-pulumi-state",
-		"key roles/cloudkms.cryptoKeyEncrypterDecrypter",
-		"project roles/cloudsql.admin",
-		"project roles/compute.networkAdmin",
-		"project roles/compute.securityAdmin",
-		"project roles/compute.storageAdmin",
-		"project roles/container.admin",
-		"project roles/dns.admin",
-		"project roles/iam.serviceAccountAdmin",
-		"project roles/iam.serviceAccountUser",
-		"project roles/resourcemanager.projectIamAdmin if api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader', 'roles/cloudsql.client'])",
-		"project roles/serviceusage.serviceUsageAdmin",
-		"project roles/storage.admin",
-	}; !slices.Equal(got, want) {
-		t.Errorf("deployer grants:\n got %q\nwant %q", got, want)
+	locks := " if resource.name.startsWith('projects/_/buckets/my-project-123-dev-pulumi-state/objects/.pulumi/locks/')"
+	for account, want := range map[string][]string{
+		"infra-preview-dev": {
+			"bucket roles/storage.objectAdmin on my-project-123-dev-pulumi-state" + locks,
+			"bucket roles/storage.objectViewer on my-project-123-dev-pulumi-state",
+			"key roles/cloudkms.cryptoKeyDecrypter",
+			"project roles/viewer",
+		},
+		"infra-drift-dev": {
+			"bucket roles/storage.objectAdmin on my-project-123-dev-pulumi-state" + locks,
+			"bucket roles/storage.objectViewer on my-project-123-dev-pulumi-state",
+			"key roles/cloudkms.cryptoKeyDecrypter",
+			"project projects/my-project-123/roles/infraSecretReader_dev",
+			"project roles/viewer",
+		},
+		"infra-deploy-dev": {
+			"bucket roles/storage.objectAdmin on my-project-123-dev-pulumi-state",
+			"key roles/cloudkms.cryptoKeyEncrypterDecrypter",
+			"project projects/my-project-123/roles/infraDeployer_dev",
+			"project roles/cloudsql.admin",
+			"project roles/compute.networkAdmin",
+			"project roles/compute.storageAdmin",
+			"project roles/container.admin",
+			"project roles/dns.admin",
+			"project roles/iam.serviceAccountAdmin",
+			"project roles/iam.serviceAccountUser",
+			"project roles/resourcemanager.projectIamAdmin if api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader', 'roles/cloudsql.client'])",
+			"project roles/storage.admin",
+		},
+	} {
+		if got := grants(m, account); !slices.Equal(got, want) {
+			t.Errorf("%s grants:\n got %q\nwant %q", account, got, want)
+		}
 	}
 	for _, r := range m.ByType("gcp:projects/iAMMember:IAMMember") {
-		if role := mockstack.Str(r.Inputs, "role"); role == "roles/owner" || role == "roles/editor" {
+		if role := mockstack.Str(r.Inputs, "role"); role == "roles/owner" || role == "roles/editor" || role == "roles/compute.securityAdmin" || role == "roles/serviceusage.serviceUsageAdmin" {
 			t.Errorf("%s grants %s", r.Name, role)
+		}
+	}
+	// The custom roles hold exactly their permissions.
+	for name, want := range map[string][]string{
+		"drift-infraSecretReader-dev": {"container.secrets.get", "container.secrets.list"},
+		"deployer-infraDeployer-dev": {"compute.sslCertificates.create", "compute.sslCertificates.delete", "compute.sslCertificates.get", "compute.sslCertificates.list",
+			"serviceusage.operations.get", "serviceusage.services.enable", "serviceusage.services.get", "serviceusage.services.list"},
+	} {
+		r := m.Must(t, "gcp:projects/iAMCustomRole:IAMCustomRole", name)
+		v, _ := mockstack.Path(r.Inputs, "permissions")
+		var got []string
+		for _, p := range v.ArrayValue() {
+			got = append(got, p.StringValue())
+		}
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("custom role %s: %v, want %v", name, got, want)
 		}
 	}
 }
 
-// The outputs are the workflows' variable names, with the values the
-// cloud reports, and the KMS secrets provider.
+// The outputs are what the environments' variables take, with the values
+// the cloud reports, and the KMS secrets provider.
 func TestOutputs(t *testing.T) {
-	_, out := run(t, map[string]string{
-		"gcp:project":                                 "my-project-123",
-		"unlimited-translation-bootstrap:github":      "octo-org/unlimited-translation",
-		"unlimited-translation-bootstrap:region":      "us-central1",
-		"unlimited-translation-bootstrap:stateBucket": "acme-state",
-	})
-	want := map[string]string{
-		"GCP_WORKLOAD_IDENTITY_PROVIDER": "projects/123456789012/locations/global/workloadIdentityPools/github/providers/github",
-		"GCP_PREVIEW_SERVICE_ACCOUNT":    "infra-preview@my-project-123.iam.gserviceaccount.com",
-		"GCP_DEPLOY_SERVICE_ACCOUNT":     "infra-deployer@my-project-123.iam.gserviceaccount.com",
-		"PULUMI_BACKEND_URL":             "gs://acme-state",
-		"secretsProvider":                "gcpkms://projects/my-project-123/locations/us-central1/keyRings/pulumi/cryptoKeys/stack-secrets",
+	_, out := runStack(t, "prod", with(
+		"unlimited-translation-bootstrap:region", "us-central1",
+		"unlimited-translation-bootstrap:stateBucket", "acme-state",
+		"unlimited-translation-bootstrap:production", "true",
+	))
+	want := map[string]interface{}{
+		"GCP_WORKLOAD_IDENTITY_PROVIDER": "projects/123456789012/locations/global/workloadIdentityPools/github-prod/providers/github",
+		"serviceAccounts": map[string]interface{}{
+			"preview":  "infra-preview-prod@my-project-123.iam.gserviceaccount.com",
+			"drift":    "infra-drift-prod@my-project-123.iam.gserviceaccount.com",
+			"deployer": "infra-deploy-prod@my-project-123.iam.gserviceaccount.com",
+		},
+		"PULUMI_BACKEND_URL": "gs://acme-state",
+		"secretsProvider":    "gcpkms://projects/my-project-123/locations/us-central1/keyRings/pulumi-prod/cryptoKeys/stack-secrets",
 	}
-	if len(out) != len(want) {
-		t.Errorf("outputs %v", out)
-	}
-	for k, v := range want {
-		if out[k] != v {
-			t.Errorf("output %s = %v, want %s", k, out[k], v)
-		}
+	if !reflect.DeepEqual(out, want) {
+		t.Errorf("outputs\n got %v\nwant %v", out, want)
 	}
 }
 
 func TestProgramRefusesBadConfig(t *testing.T) {
-	_, _, err := mockstack.RunProject(Project, "x", map[string]string{"gcp:project": "my-project-123"}, nil, Program)
-	if err == nil || !strings.Contains(err.Error(), "--github") {
-		t.Errorf("want the missing repository named, got %v", err)
+	_, _, err := mockstack.RunProject(Project, "dev", map[string]string{"gcp:project": "my-project-123"}, nil, Program)
+	if err == nil || !strings.Contains(err.Error(), "--github") || !strings.Contains(err.Error(), "githubRepositoryId (--github-repository-id): is required") {
+		t.Errorf("want the missing repository and its ID named, got %v", err)
+	}
+	_, _, err = mockstack.RunProject(Project, "My_Stack", sample, nil, Program)
+	if err == nil || !strings.Contains(err.Error(), `"My_Stack" is not a stack`) {
+		t.Errorf("want the bad stack name refused, got %v", err)
 	}
 	_, _, err = mockstack.RunProject("unlimited-translation", "x", sample, nil, Program)
 	if err == nil || !strings.Contains(err.Error(), "bootstrap/Pulumi.yaml") {
