@@ -122,17 +122,23 @@ func TestDevLifecycle(t *testing.T) {
 		disk   = "urn:pulumi:dev::unlimited-translation::translation:infra:DataDisk$gcp:compute/disk:Disk::database-disk"
 		bucket = "urn:pulumi:dev::unlimited-translation::translation:infra:BackupBucket$gcp:storage/bucket:Bucket::backups"
 	)
-	// The stand-ins' cluster cannot run a Job (its kubeconfig names no
-	// reachable API server): the backup every destroy takes first fails,
-	// and the destroy must stop before anything changes.
+	// The stand-ins' cluster cannot run a Job (the Kubernetes API the GKE
+	// stand-in reports holds no CronJob): the backup every destroy takes
+	// first fails, and the destroy must stop before anything changes.
+	// kubectl goes where GKE says, with the auth plugin's token, never to
+	// the endpoint in the state's kubeconfig output (203.0.113.20).
 	refusedWithoutBackup := func(t *testing.T, args ...string) {
 		t.Helper()
 		before := len(gcp.Snapshot()) + len(kube.Snapshot())
 		deletes := gcp.CallCount("Delete") + kube.CallCount("Delete")
+		asked := len(gke.Requests())
 		r := p.infra(t, append([]string{"destroy", "--stack", "dev", "--yes"}, args...)...)
 		if r.code != 1 || !strings.Contains(r.stderr, "refusing to destroy dev, nothing was changed: the backup taken first failed") ||
 			!strings.Contains(r.stderr, "infra destroy --stack dev --skip-backup") {
 			t.Errorf("destroy %v with a failing backup: exit %d\n%s", args, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, "203.0.113.20") || len(gke.Requests()) == asked {
+			t.Errorf("the backup's kubectl did not reach the cluster GKE reports (%d requests), or went to the state's endpoint:\n%s", len(gke.Requests())-asked, r.stderr)
 		}
 		if after := len(gcp.Snapshot()) + len(kube.Snapshot()); after != before || gcp.CallCount("Delete")+kube.CallCount("Delete") != deletes {
 			t.Errorf("destroy %v deleted something although its backup failed: %d -> %d resources", args, before, after)

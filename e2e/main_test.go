@@ -16,12 +16,14 @@ import (
 	"time"
 
 	"github.com/unlimited-translation/infra/internal/standin"
+	"github.com/unlimited-translation/infra/internal/testservers"
 )
 
 var (
 	infraBin   string
 	pulumiBin  string
 	gcp, kube  *standin.Provider
+	gke        *testservers.GKE
 	baseEnv    []string
 	secretVals = map[string]string{
 		"mysqlRootPassword": "e2e-root-Secret-4711",
@@ -75,13 +77,38 @@ func run(m *testing.M) int {
 			kube.Clear()
 		}
 	}
+	// kubectl's kubeconfig comes from the GKE API, never from the state
+	// (internal/engine/gke.go): a GKE stand-in reports the stand-in
+	// cluster's Kubernetes API, reached with a stand-in auth plugin.
+	if gke, err = testservers.StartGKE(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer gke.Close()
+	gke.Exists = clusterExists
+	plugin := filepath.Join(tmp, "gke-plugin")
+	if err := os.MkdirAll(plugin, 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := gke.PluginDir(plugin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	adc, err := gke.FakeADC(tmp)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	home := filepath.Join(tmp, "pulumi-home")
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	baseEnv = append(filteredEnv(),
-		"PATH="+filepath.Dir(pulumiBin)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"PATH="+filepath.Dir(pulumiBin)+string(os.PathListSeparator)+plugin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER="+gke.URL,
+		"GOOGLE_APPLICATION_CREDENTIALS="+adc,
 		"PULUMI_HOME="+home,
 		"PULUMI_CONFIG_PASSPHRASE=e2e-passphrase",
 		"PULUMI_DEBUG_PROVIDERS=gcp:"+gcp.Port()+",kubernetes:"+kube.Port(),
@@ -90,6 +117,21 @@ func run(m *testing.M) int {
 		"NO_COLOR=1",
 	)
 	return m.Run()
+}
+
+// clusterExists tells the GKE stand-in whether the stand-in gcp provider
+// holds that cluster.
+func clusterExists(project, location, name string) bool {
+	for _, r := range gcp.Snapshot() {
+		if r.Type != "gcp:container/cluster:Cluster" {
+			continue
+		}
+		n, l := r.Inputs["name"], r.Inputs["location"]
+		if n.IsString() && n.StringValue() == name && l.IsString() && l.StringValue() == location {
+			return true
+		}
+	}
+	return false
 }
 
 // filteredEnv drops the caller's Pulumi settings, so the tests never touch

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,12 +12,36 @@ import (
 // Sleep keeps exactly what holds data or takes long to get back; wake
 // brings the rest back around the same disk, address, zone and
 // certificate; a sleeping stack is not drifted, and sleeping twice is a
-// no-op.
+// no-op. Neither writes the stack file (no commit), and a deploy never
+// undoes a sleep or a wake: it reads the awake record.
 func TestSleepAndWake(t *testing.T) {
 	const stack = "sleepy"
 	p := projectAs(t, "dev", stack)
 	p.destroyAtEnd(t, stack)
 	p.mustInfra(t, "up", "--stack", stack, "--yes")
+	stackPath := filepath.Join(p.dir, "Pulumi."+stack+".yaml")
+	committed, err := os.ReadFile(stackPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unchanged := func(t *testing.T, after string) {
+		t.Helper()
+		if b, _ := os.ReadFile(stackPath); !bytes.Equal(b, committed) {
+			t.Errorf("%s changed the stack file:\n%s", after, b)
+		}
+	}
+	record := func(t *testing.T) map[string]interface{} {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(p.state, ".pulumi", "infra", "unlimited-translation", stack+".awake.json"))
+		if err != nil {
+			t.Fatalf("no awake record: %v", err)
+		}
+		var r map[string]interface{}
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("awake record %s: %v", b, err)
+		}
+		return r
+	}
 	ids := func() map[string]string {
 		out := map[string]string{}
 		for urn, r := range gcp.Snapshot() {
@@ -34,9 +60,7 @@ func TestSleepAndWake(t *testing.T) {
 		!strings.Contains(pr.stdout, "nothing was changed") || len(cloudURNs(stack)) != had {
 		t.Errorf("sleep --preview:\n%s", pr.stdout)
 	}
-	if f, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi."+stack+".yaml")); strings.Contains(string(f), "awake") {
-		t.Errorf("sleep --preview wrote the stack file:\n%s", f)
-	}
+	unchanged(t, "sleep --preview")
 
 	// The stand-ins' cluster runs no Job: the backup sleep takes first
 	// cannot run here (tested on its own in the lifecycle test).
@@ -69,9 +93,9 @@ func TestSleepAndWake(t *testing.T) {
 	if n := len(cloudURNs(stack)) - len(asleep); n != 0 {
 		t.Errorf("%d Kubernetes objects left asleep", n)
 	}
-	stackFile, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi."+stack+".yaml"))
-	if !strings.Contains(string(stackFile), "unlimited-translation:awake: \"false\"") {
-		t.Errorf("the stack file does not say it sleeps:\n%s", stackFile)
+	unchanged(t, "sleep")
+	if r := record(t); r["awake"] != false || r["by"] == "" || r["at"] == "" {
+		t.Errorf("the awake record does not say it sleeps: %v", r)
 	}
 	// Unused address $0.01 × 730 = $7.30, zone $0.20, disk $0.10,
 	// backups 14 × 0.1 GiB × $0.02 = $0.028: $7.628 a month, $0.25 a day.
@@ -83,15 +107,37 @@ func TestSleepAndWake(t *testing.T) {
 		if r := p.infra(t, "drift", "--stack", stack); r.code != 0 {
 			t.Errorf("drift of a sleeping stack: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
-		// A plain up of the sleeping stack changes nothing.
+		// A deploy of the sleeping stack (the stack file still says
+		// nothing of sleep) keeps it asleep, and says so.
 		creates := gcp.CallCount("Create") + kube.CallCount("Create")
-		p.mustInfra(t, "up", "--stack", stack, "--yes")
+		up := p.mustInfra(t, "up", "--stack", stack, "--yes")
 		if gcp.CallCount("Create")+kube.CallCount("Create") != creates {
 			t.Error("up of a sleeping stack created something")
 		}
+		if !strings.Contains(up.stdout, "stack "+stack+" is asleep (since ") ||
+			!strings.Contains(up.stdout, "up applies changes to what it keeps; infra wake --stack "+stack+" brings it back") {
+			t.Errorf("up does not say the stack sleeps:\n%s", up.stdout)
+		}
+		if outs := p.mustInfra(t, "outputs", "--stack", stack, "--json").stdout; !strings.Contains(outs, `"awake": false`) {
+			t.Errorf("up woke the stack:\n%s", outs)
+		}
 		r := p.mustInfra(t, "sleep", "--stack", stack, "--yes", "--skip-backup")
-		if !strings.Contains(r.stdout, "is already asleep") {
+		if !strings.Contains(r.stdout, "is already asleep (since ") {
 			t.Errorf("second sleep:\n%s", r.stdout)
+		}
+		unchanged(t, "up and a second sleep")
+	})
+
+	t.Run("a scheduled wake leaves a later sleep", func(t *testing.T) {
+		// The schedule's wake was due before the person's sleep: it
+		// leaves the stack asleep.
+		r := p.mustInfra(t, "wake", "--stack", stack, "--yes", "--scheduled-at", "2001-01-01T07:00:00Z")
+		if !strings.Contains(r.stdout, "a person changed it at ") ||
+			!strings.Contains(r.stdout, "after the scheduled transition at 2001-01-01T07:00:00Z; leaving it") {
+			t.Errorf("scheduled wake:\n%s", r.stdout)
+		}
+		if record(t)["awake"] != false {
+			t.Error("the scheduled wake changed the record")
 		}
 	})
 
@@ -107,8 +153,9 @@ func TestSleepAndWake(t *testing.T) {
 		if now := len(cloudURNs(stack)); now != had {
 			t.Errorf("wake --preview made %d resources %d", had, now)
 		}
-		if f, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi."+stack+".yaml")); !strings.Contains(string(f), "unlimited-translation:awake: \"false\"") {
-			t.Errorf("wake --preview wrote the stack file:\n%s", f)
+		unchanged(t, "wake --preview")
+		if record(t)["awake"] != false {
+			t.Error("wake --preview changed the awake record")
 		}
 		// Without a terminal to ask on, wake needs --yes, as up does.
 		if r := p.infra(t, "wake", "--stack", stack); r.code == 0 || !strings.Contains(r.stderr, "refusing to wake stack "+stack+" without confirmation") {
@@ -136,6 +183,19 @@ func TestSleepAndWake(t *testing.T) {
 		if r := p.infra(t, "drift", "--stack", stack); r.code != 0 {
 			t.Errorf("drift after wake: exit %d\n%s", r.code, r.stderr)
 		}
+		unchanged(t, "wake")
+		if record(t)["awake"] != true {
+			t.Error("the awake record does not say it is awake")
+		}
+		// A deploy after the wake keeps it awake.
+		deletes := gcp.CallCount("Delete") + kube.CallCount("Delete")
+		up := p.mustInfra(t, "up", "--stack", stack, "--yes")
+		if gcp.CallCount("Delete")+kube.CallCount("Delete") != deletes || strings.Contains(up.stdout, "is asleep") {
+			t.Errorf("up after wake deleted something:\n%s", up.stdout)
+		}
+		if s, c := stateURNs(t, p, stack), cloudURNs(stack); strings.Join(s, "\n") != strings.Join(c, "\n") {
+			t.Errorf("state and cloud differ after up:\nstate %v\ncloud %v", s, c)
+		}
 	})
 }
 
@@ -149,5 +209,36 @@ func TestSleepRefusedForProd(t *testing.T) {
 	stackFile, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi.prod.yaml"))
 	if strings.Contains(string(stackFile), "awake") {
 		t.Error("a refused sleep wrote to the stack file")
+	}
+	if _, err := os.Stat(filepath.Join(p.state, ".pulumi", "infra")); !os.IsNotExist(err) {
+		t.Errorf("a refused sleep wrote an awake record: %v", err)
+	}
+}
+
+// A stack file that sets awake decides: sleep and wake refuse to change
+// it, say how, and touch nothing; infra up follows the file.
+func TestSleepAndWakeRefusedWhenPinned(t *testing.T) {
+	p := project(t, "dev")
+	for _, c := range []struct{ value, verb, set string }{
+		{"true", "sleep", "false"},
+		{"false", "wake", "true"},
+	} {
+		p.pulumi(t, "config", "set", "awake", c.value, "--stack", "dev")
+		stackFile, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi.dev.yaml"))
+		r := p.infra(t, c.verb, "--stack", "dev", "--yes")
+		if r.code != 1 || !strings.Contains(r.stderr, "refusing to "+c.verb+" stack dev, nothing was changed: Pulumi.dev.yaml sets awake: "+c.value) ||
+			!strings.Contains(r.stderr, "Remove the awake key from Pulumi.dev.yaml") || !strings.Contains(r.stderr, "set it to "+c.set+" there") {
+			t.Errorf("%s of a pinned stack: exit %d\n%s%s", c.verb, r.code, r.stdout, r.stderr)
+		}
+		if b, _ := os.ReadFile(filepath.Join(p.dir, "Pulumi.dev.yaml")); !bytes.Equal(b, stackFile) {
+			t.Errorf("a refused %s wrote the stack file", c.verb)
+		}
+		if _, err := os.Stat(filepath.Join(p.state, ".pulumi", "infra")); !os.IsNotExist(err) {
+			t.Errorf("a refused %s wrote an awake record: %v", c.verb, err)
+		}
+	}
+	// A time the schedule could not have meant is a usage error.
+	if r := p.infra(t, "sleep", "--stack", "dev", "--yes", "--scheduled-at", "19:00"); r.code != 2 || !strings.Contains(r.stderr, "--scheduled-at \"19:00\" is not an RFC 3339 time") {
+		t.Errorf("bad --scheduled-at: exit %d\n%s", r.code, r.stderr)
 	}
 }

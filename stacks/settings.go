@@ -168,7 +168,7 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.AuthorizedNetworks })),
 	gkeOnly(boolSetting(p("restrictControlPlane"), "Require `controlPlaneAuthorizedNetworks`: the control plane's public endpoint then answers only those ranges (GKE authorised networks); on in prod.",
 		func(c *Config) *bool { return &c.RestrictControlPlane })),
-	gkeOnly(boolSetting(p("awake"), "false: the stack sleeps, keeping its data disk, backups, address, DNS and certificate while the cluster and load balancer are gone (`infra sleep` / `infra wake` set it).",
+	gkeOnly(boolSetting(p("awake"), "false: the stack sleeps, keeping its data disk, backups, address, DNS and certificate while the cluster and load balancer are gone. Set here, it pins the stack (for plain `pulumi up`); left out, `infra sleep` / `infra wake` decide, without a commit.",
 		func(c *Config) *bool { return &c.Awake })),
 	gkeOnly(boolSetting(p("spot"), "Run the frontend and backend as Autopilot Spot Pods (60-91 % cheaper, evicted when Google needs the capacity back).",
 		func(c *Config) *bool { return &c.Spot })),

@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Joins the parts pr-plan uploaded (DIR/*.md) into one pull-request comment
-# that stays under GitHub's 65,536-character limit whatever their sizes or
-# number: the offline plan diff (1-plan.md, with the decision table) goes
-# first, then the previews in name order; a part that does not fit is
-# replaced by a one-line note. Sizes are counted in bytes, never fewer than
-# the characters (or UTF-16 units) GitHub counts.
+# Joins the parts a pull-request workflow uploaded (DIR/*.md) into one
+# pull-request comment that stays under GitHub's 65,536-character limit
+# whatever their sizes or number. KIND plan (pr-plan, the default): the
+# offline plan diff (1-plan.md, with the decision table) goes first, and
+# its absence is said. KIND preview (pr-preview): the previews in name
+# order, and OUT stays empty when there is none (no stack was previewed).
+# A part that does not fit is replaced by a one-line note. Sizes are
+# counted in bytes, never fewer than the characters (or UTF-16 units)
+# GitHub counts.
 #
-# usage: assemble-comment.sh DIR OUT [RUN_URL]
+# usage: assemble-comment.sh DIR OUT [RUN_URL] [KIND]
 set -euo pipefail
 
 dir=$1
 out=$2
 run=${3:-}
+kind=${4:-plan}
+case $kind in
+plan | preview) ;;
+*) echo "assemble-comment.sh: KIND '$kind' is neither plan nor preview" >&2; exit 2 ;;
+esac
 # Below 65,536: the sticky-comment action adds its own marker line.
 limit=65000
 # Parts get limit - notes_budget (infra caps each at 60,000, so the plan
@@ -20,7 +28,8 @@ notes_budget=2000
 note_max=300
 
 plan="$dir/1-plan.md"
-parts=("$plan")
+parts=()
+if [ "$kind" = plan ]; then parts=("$plan"); fi
 for f in "$dir"/*.md; do
   if [ -e "$f" ] && [ "$f" != "$plan" ]; then parts+=("$f"); fi
 done

@@ -35,12 +35,14 @@ type engineFlags struct {
 	jsonFile    string
 	skipRefresh bool
 	breakLock   bool
+	breakCILock bool
 	deleteData  bool
 	skipBackup  bool
 	from        string
 	force       bool
 	forceProd   bool
 	preview     bool
+	scheduledAt string
 }
 
 // newEngineCmd builds one verb that runs the real Pulumi engine.
@@ -53,6 +55,9 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.stack == "" {
 				return usageError{fmt.Errorf("--stack is required (e.g. infra %s --stack dev)", use)}
+			}
+			if _, err := scheduledAt(f); err != nil {
+				return err
 			}
 			in := watchInterrupts(cmd.ErrOrStderr(), f.stack)
 			defer in.stop()
@@ -69,6 +74,10 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 				return damaged(err, f.stack)
 			}
 			in.attach(e)
+			if use != "outputs" {
+				// Before any lock is taken: which CI run this is (ciruns.go).
+				defer e.MarkCIRun(cmd.Context())()
+			}
 			if use != "repair" && use != "outputs" {
 				// A stack left broken by an interrupted run is said so, with
 				// its repair, before anything runs on it.
@@ -94,7 +103,9 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 		case "yes":
 			cmd.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation (required without a terminal)")
 		case "break-lock":
-			cmd.Flags().BoolVar(&f.breakLock, "break-lock", false, "also break a lock taken on another machine (only when you know that run is over: the CI jobs that hold the stack's concurrency group)")
+			cmd.Flags().BoolVar(&f.breakLock, "break-lock", false, "also break a lock taken on another machine (a person who knows that run is over; CI uses --break-ci-lock)")
+			cmd.Flags().BoolVar(&f.breakCILock, "break-ci-lock", false, "also break a lock taken on another machine when it is provably held by a GitHub Actions run of this repository that has ended (needs GITHUB_TOKEN with actions: read); never a person's lock")
+			cmd.MarkFlagsMutuallyExclusive("break-lock", "break-ci-lock")
 		case "refresh":
 			cmd.Flags().BoolVar(&f.skipRefresh, "skip-refresh", false, "do not read the cloud back into the state first")
 		case "markdown":
@@ -107,6 +118,8 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 			cmd.Flags().BoolVar(&f.skipBackup, "skip-backup", false, "do not take a backup first (the cluster is broken or gone, and you accept losing what changed since the last backup)")
 		case "force-prod":
 			cmd.Flags().BoolVar(&f.forceProd, "force-prod", false, "put a production stack to sleep too (it stops serving)")
+		case "scheduled-at":
+			cmd.Flags().StringVar(&f.scheduledAt, "scheduled-at", "", "the schedule's transition time (RFC 3339, e.g. 2025-01-31T19:00:00Z): do nothing when someone slept or woke the stack after it")
 		case "preview":
 			cmd.Flags().BoolVar(&f.preview, "preview", false, "only show what it would create and delete; change nothing, the stack file included")
 		case "restore":
@@ -132,8 +145,8 @@ func engineCommands() []*cobra.Command {
 		newEngineCmd("preview", "Show what `up` would change (real engine, needs credentials)", runPreview, "markdown", "json"),
 		newEngineCmd("up", "Refresh the state from the cloud, then create or update the stack's resources", runUp, "yes", "refresh"),
 		newEngineCmd("destroy", "Back the database up, then delete the stack's resources but its data disk and backup bucket (refused while protected); --delete-data deletes the disk too", runDestroy, "yes", "delete-data", "skip-backup"),
-		newEngineCmd("sleep", "Back up, then remove what is billed by the hour (cluster, load balancer) and keep the data disk, backups, address, DNS and certificate", runSleep, "yes", "skip-backup", "force-prod", "preview"),
-		newEngineCmd("wake", "Bring a sleeping stack back: the same disk, address, DNS and certificate; HTTPS as soon as the load balancer is programmed", runWake, "yes", "preview"),
+		newEngineCmd("sleep", "Back up, then remove what is billed by the hour (cluster, load balancer) and keep the data disk, backups, address, DNS and certificate", runSleep, "yes", "skip-backup", "force-prod", "preview", "scheduled-at"),
+		newEngineCmd("wake", "Bring a sleeping stack back: the same disk, address, DNS and certificate; HTTPS as soon as the load balancer is programmed", runWake, "yes", "preview", "scheduled-at"),
 		newEngineCmd("backup", "Back the database up now to the stack's bucket (a Job from its backup CronJob) and print the object", runBackup),
 		newEngineCmd("restore", "Load a backup (the newest, or --from) into the running database; refused when it has rows unless --force", runRestore, "restore"),
 		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),
@@ -147,6 +160,9 @@ func engineCommands() []*cobra.Command {
 // when the preview fails (they then say why), so a pull request still
 // gets its comment; the exit code stays 1.
 func runPreview(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	if note := e.AsleepNote(); note != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "infra: %s: the preview is of what it keeps; infra wake --stack %s --preview shows what wake brings back\n", note, e.Name)
+	}
 	r, err := e.Preview(cmd.Context())
 	if r == nil {
 		return err
@@ -170,6 +186,11 @@ func runPreview(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 }
 
 func runUp(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	// A deploy never undoes a sleep: the engine runs the program with the
+	// recorded awake state (engine/awake.go); say so.
+	if note := e.AsleepNote(); note != "" {
+		fmt.Fprintf(cmd.OutOrStdout(), "%s: up applies changes to what it keeps; infra wake --stack %s brings it back\n", note, e.Name)
+	}
 	if !f.yes {
 		if err := canAsk(cmd, "update", e.Name); err != nil {
 			return err
@@ -367,7 +388,7 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v interface{}) error {
 }
 
 func runRepair(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
-	did, err := e.Repair(cmd.Context(), f.breakLock)
+	did, err := e.Repair(cmd.Context(), f.breakLock, f.breakCILock)
 	for _, d := range did {
 		fmt.Fprintln(cmd.OutOrStdout(), "repair: "+d)
 	}

@@ -25,6 +25,9 @@ type planFlags struct {
 	manifests string
 	against   string
 	threshold float64
+	// failOnBlocked: exit 3 after the whole report when a stack's plan has
+	// a change marked ⛔ (will fail), so a pull request's check fails.
+	failOnBlocked bool
 }
 
 func newPlanCmd() *cobra.Command {
@@ -45,6 +48,7 @@ Pulumi.yaml and Pulumi.<stack>.yaml, in process. Encrypted values show as
 	cmd.Flags().BoolVar(&f.graph, "graph", false, "print the dependency graph as Mermaid")
 	cmd.Flags().StringVar(&f.manifests, "manifests", "", "write every Kubernetes object as YAML into `DIR`")
 	cmd.Flags().Float64Var(&f.threshold, "cost-threshold", 10, "with --against, mark a stack the change makes more expensive by more than this many `USD` a month")
+	cmd.Flags().BoolVar(&f.failOnBlocked, "fail-on-blocked", false, "with --against, exit 3 after writing the whole report when a stack's plan has a change marked ⛔ (will fail)")
 	cmd.Flags().StringVar(&f.against, "against", "", "print, as a pull-request comment (or --json), what changes since git revision `REF`: replacements, deletions and what they put at risk")
 	return cmd
 }
@@ -64,6 +68,9 @@ func runPlan(cmd *cobra.Command, f planFlags) error {
 	}
 	if f.against != "" {
 		return runAgainst(cmd, f)
+	}
+	if f.failOnBlocked {
+		return usageError{errors.New("--fail-on-blocked goes with --against")}
 	}
 	if len(f.stacks) > 1 {
 		return usageError{errors.New("one --stack at a time, except with --against")}
@@ -111,7 +118,8 @@ func runPlan(cmd *cobra.Command, f planFlags) error {
 
 // runAgainst prints the comment (or JSON) comparing every stack named with
 // the base revision. A stack whose plan fails is shown with its error and
-// makes the exit code 1, after the whole output is written.
+// makes the exit code 1, after the whole output is written; with
+// --fail-on-blocked, a plan with a change that will fail (⛔) makes it 3.
 func runAgainst(cmd *cobra.Command, f planFlags) error {
 	reps, err := plan.Against(f.dir, f.against, f.stacks, &plan.Pricing{Price: priceForReport, Threshold: f.threshold})
 	if err != nil {
@@ -136,6 +144,17 @@ func runAgainst(cmd *cobra.Command, f planFlags) error {
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("the plan failed for %s", strings.Join(failed, "; "))
+	}
+	if f.failOnBlocked {
+		var blocked []string
+		for _, r := range reps {
+			if n := len(r.Blocked()); n > 0 {
+				blocked = append(blocked, fmt.Sprintf("%s (%d)", r.Stack, n))
+			}
+		}
+		if len(blocked) > 0 {
+			return exitError{code: 3, msg: "⛔ changes that will fail in " + strings.Join(blocked, ", ") + ": see the report"}
+		}
 	}
 	return nil
 }

@@ -3,27 +3,51 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/unlimited-translation/infra/internal/cost"
 	"github.com/unlimited-translation/infra/internal/engine"
 	"github.com/unlimited-translation/infra/internal/prices"
+	"github.com/unlimited-translation/infra/stacks"
 )
 
-// runSleep puts a stack to sleep: awake false in its stack file (so a
-// plain `pulumi up` keeps it asleep), then an up that removes what the
-// program no longer registers.
+// runSleep puts a stack to sleep: it records awake false in the state
+// store (engine/awake.go; the stack file is not written, so no commit),
+// then runs an up that removes what the program no longer registers.
+// Every later infra up reads the record and keeps the stack asleep.
 func runSleep(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	out := cmd.OutOrStdout()
+	scheduled, err := scheduledAt(f)
+	if err != nil {
+		return err
+	}
 	switch {
 	case e.Config.Local():
 		return fmt.Errorf("stack %s is local: nothing of it is billed by Google Cloud, so there is nothing to put to sleep", e.Name)
 	case e.Config.Production && !f.forceProd:
 		return fmt.Errorf("refusing to put production stack %s to sleep: it would stop serving until woken. To do it on purpose: infra sleep --stack %s --force-prod", e.Name, e.Name)
-	case !e.Config.Awake:
-		fmt.Fprintf(out, "stack %s is already asleep (awake: false in Pulumi.%s.yaml); infra wake --stack %s brings it back\n", e.Name, e.Name, e.Name)
-		return nil
+	}
+	st := e.Awake()
+	if !st.Awake {
+		done, err := deployedAs(cmd, e, false)
+		if err != nil {
+			return err
+		}
+		if done || st.Pinned {
+			fmt.Fprintf(out, "%s; infra wake --stack %s brings it back\n", alreadyNote(e), e.Name)
+			return nil
+		}
+		// Recorded asleep, but the up of that sleep did not finish.
+		fmt.Fprintf(out, "stack %s is recorded asleep (%s) but still runs parts that sleep removes: finishing the sleep\n", e.Name, st.Record.Since())
+	} else {
+		if st.Pinned {
+			return &engine.PinnedError{Stack: e.Name, Verb: "sleep", Awake: true}
+		}
+		if leave(cmd, e, scheduled) {
+			return nil
+		}
 	}
 	if f.preview {
 		return previewAwake(cmd, e, false)
@@ -39,13 +63,16 @@ func runSleep(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	if err := backupFirst(cmd, e, f); err != nil {
 		return err
 	}
-	if err := e.SetAwake(cmd.Context(), false); err != nil {
-		return err
+	if st.Awake {
+		if err := e.SetAwake(cmd.Context(), false); err != nil {
+			return err
+		}
 	}
 	if err := e.Up(cmd.Context(), true); err != nil {
-		return fmt.Errorf("%w\nthe stack file now says awake: false; run infra sleep --stack %s again to finish, or infra wake --stack %s", err, e.Name, e.Name)
+		return fmt.Errorf("%w\nstack %s is recorded asleep (every infra up keeps it so): run infra sleep --stack %s again to finish, or infra wake --stack %s to bring it back", err, e.Name, e.Name, e.Name)
 	}
-	est, err := cost.ForStack(e.Root, e.Name, nil, prices.Default)
+	// The estimate reads the stack file, which does not say it sleeps.
+	est, err := cost.ForStack(e.Root, e.Name, map[string]string{stacks.Project + ":awake": "false"}, prices.Default)
 	if err != nil {
 		return err
 	}
@@ -53,17 +80,38 @@ func runSleep(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	for _, l := range est.Lines {
 		fmt.Fprintf(out, "  - %s: %s (%s/month)\n", l.Component, l.Item, cost.Money(l.Monthly, l.MonthlyMax))
 	}
-	fmt.Fprintf(out, "asleep it costs %s a day (%s a month; infra cost --stack %s). Commit Pulumi.%s.yaml (awake: false); infra wake --stack %s brings it back.\n",
-		cost.Money(est.Daily, est.DailyMax), cost.Money(est.Monthly, est.MonthlyMax), e.Name, e.Name, e.Name)
+	fmt.Fprintf(out, "asleep it costs %s a day (%s a month; infra cost --stack %s). Every infra up keeps it asleep; infra wake --stack %s brings it back.\n",
+		cost.Money(est.Daily, est.DailyMax), cost.Money(est.Monthly, est.MonthlyMax), e.Name, e.Name)
 	return nil
 }
 
-// runWake brings a sleeping stack back: awake true, then an up.
+// runWake brings a sleeping stack back: it records awake true, then runs
+// an up.
 func runWake(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	out := cmd.OutOrStdout()
-	if e.Config.Awake {
-		fmt.Fprintf(out, "stack %s is awake\n", e.Name)
-		return nil
+	scheduled, err := scheduledAt(f)
+	if err != nil {
+		return err
+	}
+	st := e.Awake()
+	if st.Awake {
+		done, err := deployedAs(cmd, e, true)
+		if err != nil {
+			return err
+		}
+		if done || st.Pinned {
+			fmt.Fprintf(out, "stack %s is awake\n", e.Name)
+			return nil
+		}
+		// Recorded awake, but the up of that wake did not finish.
+		fmt.Fprintf(out, "stack %s is recorded awake (%s) but still sleeps: finishing the wake\n", e.Name, st.Record.Since())
+	} else {
+		if st.Pinned {
+			return &engine.PinnedError{Stack: e.Name, Verb: "wake", Awake: false}
+		}
+		if leave(cmd, e, scheduled) {
+			return nil
+		}
 	}
 	if f.preview {
 		return previewAwake(cmd, e, true)
@@ -82,18 +130,59 @@ func runWake(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 			return err
 		}
 	}
-	if err := e.SetAwake(cmd.Context(), true); err != nil {
-		return err
+	if !st.Awake {
+		if err := e.SetAwake(cmd.Context(), true); err != nil {
+			return err
+		}
 	}
 	if err := e.Up(cmd.Context(), true); err != nil {
-		return fmt.Errorf("%w\nthe stack file now says it is awake; infra up --stack %s finishes waking it", err, e.Name)
+		return fmt.Errorf("%w\nstack %s is recorded awake; infra wake --stack %s (or infra up --stack %s) finishes waking it", err, e.Name, e.Name, e.Name)
 	}
-	fmt.Fprintf(out, "stack %s is awake: the same data disk, address, DNS records and certificate; HTTPS serves as soon as the load balancer is programmed. Commit Pulumi.%s.yaml.\n", e.Name, e.Name)
+	fmt.Fprintf(out, "stack %s is awake: the same data disk, address, DNS records and certificate; HTTPS serves as soon as the load balancer is programmed.\n", e.Name)
 	return nil
 }
 
+// scheduledAt parses --scheduled-at; the zero time when not given.
+func scheduledAt(f engineFlags) (time.Time, error) {
+	if f.scheduledAt == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, f.scheduledAt)
+	if err != nil {
+		return time.Time{}, usageError{fmt.Errorf("--scheduled-at %q is not an RFC 3339 time (e.g. 2025-01-31T19:00:00Z)", f.scheduledAt)}
+	}
+	return t, nil
+}
+
+// leave tells whether a scheduled transition leaves the stack as it is,
+// and says why (engine.AwakeState.ScheduledLeave).
+func leave(cmd *cobra.Command, e *engine.Engine, scheduled time.Time) bool {
+	why := e.Awake().ScheduledLeave(e.Name, scheduled)
+	if why != "" {
+		fmt.Fprintln(cmd.OutOrStdout(), why)
+	}
+	return why != ""
+}
+
+// deployedAs tells whether the last up left the stack as awake says (its
+// awake output; a stack never deployed, or without the output, counts as
+// done): a sleep or wake whose up failed is finished by running it again.
+func deployedAs(cmd *cobra.Command, e *engine.Engine, awake bool) (bool, error) {
+	outs, err := e.Outputs(cmd.Context(), false)
+	if err != nil {
+		return false, err
+	}
+	v, ok := outs["awake"].(bool)
+	return !ok || v == awake, nil
+}
+
+// alreadyNote says that a sleeping stack sleeps, and since when.
+func alreadyNote(e *engine.Engine) string {
+	return strings.Replace(e.AsleepNote(), " is asleep", " is already asleep", 1)
+}
+
 // previewAwake shows what wake (or sleep) would do, from the engine's own
-// preview with awake overridden in memory: the stack file is not written.
+// preview with awake overridden in memory: nothing is recorded or written.
 func previewAwake(cmd *cobra.Command, e *engine.Engine, awake bool) error {
 	r, err := e.PreviewAwake(cmd.Context(), awake)
 	if err != nil {
@@ -103,7 +192,7 @@ func previewAwake(cmd *cobra.Command, e *engine.Engine, awake bool) error {
 	if awake {
 		verb = "wake"
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "infra %s --stack %s would: %s\nnothing was changed (Pulumi.%s.yaml included)\n", verb, e.Name, r.Summary(), e.Name)
+	fmt.Fprintf(cmd.OutOrStdout(), "infra %s --stack %s would: %s\nnothing was changed\n", verb, e.Name, r.Summary())
 	if at := r.AtRisk(); len(at) > 0 {
 		fmt.Fprintf(cmd.OutOrStdout(), "at risk: %s\n", strings.Join(at, ", "))
 	}

@@ -116,19 +116,16 @@ func (e *Engine) backupObject(ctx context.Context, from string) (string, error) 
 
 func (e *Engine) bucket() *gcsStore { return &gcsStore{bucket: stacks.BackupBucketName(e.Config)} }
 
-// kubeJobs reaches the stack's cluster with the kubeconfig in its
-// outputs; done removes the file.
+// kubeJobs reaches the stack's cluster with a kubeconfig built from the
+// stack file and the GKE API (gke.go), never from the state's outputs;
+// done removes the file.
 func (e *Engine) kubeJobs(ctx context.Context) (kubejob.Runner, func(), error) {
 	if e.Config.Local() {
 		return kubejob.Runner{}, nil, fmt.Errorf("stack %s is local: backups are kept by the GKE stacks only (a local database lives and dies with its cluster)", e.Name)
 	}
-	outs, err := e.stack.Outputs(ctx)
+	kc, err := gkeKubeconfig(ctx, e.Config.GCPProject, e.Config.Region, e.Config.ClusterName)
 	if err != nil {
-		return kubejob.Runner{}, nil, fmt.Errorf("reading outputs of %s: %s", e.Name, brief(err))
-	}
-	kc, _ := outs["kubeconfig"].Value.(string)
-	if kc == "" {
-		return kubejob.Runner{}, nil, fmt.Errorf("%w: stack %s has no kubeconfig output (never deployed, or destroyed)", ErrNoCluster, e.Name)
+		return kubejob.Runner{}, nil, err
 	}
 	path, err := kubejob.WriteKubeconfig(kc)
 	if err != nil {

@@ -39,6 +39,11 @@ type Engine struct {
 	Completed int
 	// backend is the state backend's URL (see stateURL).
 	backend string
+	// awake is the desired awake state (awake.go), fileAwake what the
+	// files alone say, program the stack program every verb runs.
+	awake     AwakeState
+	fileAwake bool
+	program   pulumi.RunFunc
 }
 
 // Open validates the stack's config offline (so a bad value fails before
@@ -55,12 +60,18 @@ func Open(ctx context.Context, root, name string, stdout, stderr io.Writer) (*En
 	if err := checkPlaceholders(name, src); err != nil {
 		return nil, err
 	}
-	s, cmd, err := inlineStack(ctx, root, root, name, stacks.Project, stacks.Program, stderr, nil)
+	backend, _ := stateURL(root)
+	e := &Engine{Root: root, Name: name, Config: cfg, Out: stdout, Err: stderr, backend: backend}
+	// Every verb runs the program with the desired awake state, which a
+	// sleep may have recorded outside the stack file (awake.go).
+	if err := e.resolveAwake(ctx); err != nil {
+		return nil, err
+	}
+	e.stack, e.cli, err = inlineStack(ctx, root, root, name, stacks.Project, e.program, stderr, nil)
 	if err != nil {
 		return nil, err
 	}
-	backend, _ := stateURL(root)
-	return &Engine{Root: root, Name: name, Config: cfg, Out: stdout, Err: stderr, stack: s, cli: cmd, backend: backend}, nil
+	return e, nil
 }
 
 // inlineStack opens (or creates) stack of project with program through

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
@@ -18,8 +16,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
 	"github.com/unlimited-translation/infra/internal/report"
-	"github.com/unlimited-translation/infra/internal/stackfile"
-	"github.com/unlimited-translation/infra/stacks"
 )
 
 // drainWait bounds the wait for the last events once an operation has
@@ -68,12 +64,12 @@ func (e *Engine) PreviewRefreshed(ctx context.Context) (*report.Report, error) {
 	return e.preview(ctx, true)
 }
 
-// PreviewAwake previews the stack as if its awake setting were the one
-// given, without writing it: what `infra wake` or `infra sleep` would do.
+// PreviewAwake previews the stack as if its awake state were the one
+// given, without recording it: what `infra wake` or `infra sleep` would do.
 func (e *Engine) PreviewAwake(ctx context.Context, awake bool) (*report.Report, error) {
 	ws := e.stack.Workspace()
-	ws.SetProgram(stacks.ProgramWith(map[string]string{"awake": strconv.FormatBool(awake)}))
-	defer ws.SetProgram(stacks.Program)
+	ws.SetProgram(e.programFor(awake))
+	defer ws.SetProgram(e.program)
 	return e.preview(ctx, false)
 }
 
@@ -285,26 +281,4 @@ func (p *ProtectedError) Error() string {
   infra destroy --stack %[1]s
 (the data disk and backup bucket are kept by every destroy; infra destroy --delete-data deletes the disk too)`, p.Stack)
 	return b.String()
-}
-
-// SetAwake writes the stack's awake setting into Pulumi.<stack>.yaml, as
-// `pulumi config set` does (awake is the default, so waking removes the
-// key), and reloads the config.
-func (e *Engine) SetAwake(ctx context.Context, awake bool) error {
-	key := stacks.Project + ":awake"
-	var err error
-	if awake {
-		err = e.stack.RemoveConfig(ctx, key)
-	} else {
-		err = e.stack.SetConfig(ctx, key, auto.ConfigValue{Value: "false"})
-	}
-	if err != nil {
-		return fmt.Errorf("setting awake for %s: %s", e.Name, brief(err))
-	}
-	src, err := stackfile.Load(e.Root, e.Name)
-	if err != nil {
-		return err
-	}
-	e.Config, err = stacks.Load(e.Name, src)
-	return err
 }

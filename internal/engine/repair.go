@@ -15,16 +15,17 @@ import (
 // order and says what it did:
 //   - a lock whose owner is gone is released (pulumi cancel); one whose
 //     owner runs here is left alone, and one taken on another machine is
-//     broken only with breakLock (the caller holds the stack: a CI job in
-//     the stack's concurrency group);
+//     broken only with breakLock (a person who knows that run is over) or,
+//     with breakCILock, when it is provably held by a GitHub Actions run
+//     that has ended (ciruns.go): CI never breaks a person's lock;
 //   - objects a cut-off destroy dropped while their cluster still runs
-//     are put back from its journal (journal.go);
+//     are put back from its journal (journal.go), once it is checked;
 //   - each pending create is written into the state with the ID the
 //     provider gives such a resource (from its inputs), so that the refresh
 //     that follows reads it from the cloud: adopted when it exists,
 //     dropped when it does not. Other pending operations are dropped; the
 //     refresh reads the truth.
-func (e *Engine) Repair(ctx context.Context, breakLock bool) ([]string, error) {
+func (e *Engine) Repair(ctx context.Context, breakLock, breakCILock bool) ([]string, error) {
 	var did []string
 	h, err := e.Health(ctx)
 	if DamagedCheckpoint(err) {
@@ -38,22 +39,30 @@ func (e *Engine) Repair(ctx context.Context, breakLock bool) ([]string, error) {
 	if err != nil {
 		return did, err
 	}
+	var released []string
 	for _, l := range h.Locks {
 		running, known := l.Running()
 		switch {
 		case running:
 			return nil, fmt.Errorf("refusing to break the lock of %s: that run is still going on this machine; wait for it to end", l)
-		case !known && !breakLock:
-			return nil, fmt.Errorf("refusing to break the lock of %s: it was taken on another machine and that run may still be going. If it is not (a cancelled CI job, a crashed laptop), run infra repair --stack %s --break-lock", l, e.Name)
+		case known, breakLock:
+			released = append(released, "released the lock of "+l.String())
+		case breakCILock:
+			store, _ := openStore(e.backend)
+			note, err := ciLockEnded(ctx, store, e.Name, l)
+			if err != nil {
+				return nil, err
+			}
+			released = append(released, note)
+		default:
+			return nil, fmt.Errorf("refusing to break the lock of %s: it was taken on another machine and that run may still be going. If it is not (a cancelled CI job, a crashed laptop), run infra repair --stack %s --break-lock (a CI job uses --break-ci-lock, which breaks only the lock of a GitHub Actions run that has ended)", l, e.Name)
 		}
 	}
 	if len(h.Locks) > 0 {
 		if err := e.stack.Cancel(ctx); err != nil {
 			return nil, fmt.Errorf("releasing the lock of %s: %s", e.Name, brief(err))
 		}
-		for _, l := range h.Locks {
-			did = append(did, "released the lock of "+l.String())
-		}
+		did = append(did, released...)
 	}
 	back, err := e.replayJournal(ctx)
 	if err != nil {

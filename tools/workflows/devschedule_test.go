@@ -10,7 +10,7 @@ import (
 )
 
 // runScript runs one of .github/scripts with env (and nothing of the
-// caller's DEV_* variables), returning its combined output.
+// caller's DEV_* or INFRA_* variables), returning its combined output.
 func runScript(t *testing.T, dir, script string, env []string, args ...string) (string, error) {
 	t.Helper()
 	abs, err := filepath.Abs(filepath.Join(root, ".github/scripts", script))
@@ -20,7 +20,7 @@ func runScript(t *testing.T, dir, script string, env []string, args ...string) (
 	cmd := exec.Command("bash", append([]string{abs}, args...)...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "DEV_") && !strings.HasPrefix(kv, "GIT_") {
+		if !strings.HasPrefix(kv, "DEV_") && !strings.HasPrefix(kv, "INFRA_") && !strings.HasPrefix(kv, "NOW=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
@@ -29,37 +29,63 @@ func runScript(t *testing.T, dir, script string, env []string, args ...string) (
 	return string(out), err
 }
 
-// The hourly run sleeps dev at DEV_SLEEP_HOUR every day, wakes it at
-// DEV_WAKE_HOUR on DEV_WAKE_DAYS, and does nothing otherwise; bad
-// variables fail naming the variable.
+// The hourly run acts on the most recent scheduled transition of its hour
+// and the two before it (a late, dropped or cancelled run is caught up),
+// with that transition's time; a manual run acts now. Worked by hand:
+// 2025-01-06 is a Monday, 2025-01-05 a Sunday, 2025-01-07 a Tuesday.
 func TestDevScheduleDecides(t *testing.T) {
 	cases := []struct {
 		name string
 		env  []string
-		want string // "action=…", or a fragment of the error
+		want string // "action=…\nat=…", or a fragment of the error
 		fail bool
 	}{
-		{"defaults: sleep at 19 on a Tuesday", []string{"NOW_HOUR=19", "NOW_DOW=2"}, "action=sleep", false},
-		{"defaults: sleep at 19 on a Saturday too", []string{"NOW_HOUR=19", "NOW_DOW=6"}, "action=sleep", false},
-		{"defaults: wake at 07 on a Monday", []string{"NOW_HOUR=07", "NOW_DOW=1"}, "action=wake", false},
-		{"defaults: no wake on a Sunday", []string{"NOW_HOUR=07", "NOW_DOW=7"}, "action=none", false},
-		{"defaults: nothing at noon", []string{"NOW_HOUR=12", "NOW_DOW=3"}, "action=none", false},
-		{"hour 08 is not octal", []string{"NOW_HOUR=08", "NOW_DOW=3", "DEV_WAKE_HOUR=08"}, "action=wake", false},
-		{"own hours", []string{"NOW_HOUR=22", "NOW_DOW=4", "DEV_SLEEP_HOUR=22", "DEV_WAKE_HOUR=5"}, "action=sleep", false},
-		{"own days: Sunday wake", []string{"NOW_HOUR=07", "NOW_DOW=7", "DEV_WAKE_DAYS=1,3,6-7"}, "action=wake", false},
-		{"own days: Tuesday not listed", []string{"NOW_HOUR=07", "NOW_DOW=2", "DEV_WAKE_DAYS=1,3,6-7"}, "action=none", false},
-		{"schedule off", []string{"NOW_HOUR=19", "NOW_DOW=2", "DEV_SCHEDULE=false"}, "action=none", false},
-		{"dispatch sleeps whatever the hour", []string{"EVENT=workflow_dispatch", "ACTION=sleep", "NOW_HOUR=12", "NOW_DOW=3", "DEV_SCHEDULE=false"}, "action=sleep", false},
-		{"dispatch wakes", []string{"EVENT=workflow_dispatch", "ACTION=wake"}, "action=wake", false},
+		// Defaults: sleep 19:00 every day, wake 07:00 Monday to Friday.
+		{"sleep at 19:00", []string{"NOW=2025-01-07T19:00:00Z"}, "action=sleep\nat=2025-01-07T19:00:00Z", false},
+		{"sleep late in the hour", []string{"NOW=2025-01-07T19:59:59Z"}, "action=sleep\nat=2025-01-07T19:00:00Z", false},
+		{"catch-up at 20:00", []string{"NOW=2025-01-07T20:00:00Z"}, "action=sleep\nat=2025-01-07T19:00:00Z", false},
+		{"catch-up at 21:00", []string{"NOW=2025-01-07T21:30:00Z"}, "action=sleep\nat=2025-01-07T19:00:00Z", false},
+		{"window over at 22:00", []string{"NOW=2025-01-07T22:00:00Z"}, "action=none\nat=", false},
+		{"nothing before the sleep", []string{"NOW=2025-01-07T18:59:00Z"}, "action=none\nat=", false},
+		{"sleep on a Saturday too", []string{"NOW=2025-01-11T19:05:00Z"}, "action=sleep\nat=2025-01-11T19:00:00Z", false},
+		{"wake Monday 07:00", []string{"NOW=2025-01-06T07:00:00Z"}, "action=wake\nat=2025-01-06T07:00:00Z", false},
+		{"wake Monday 08:00", []string{"NOW=2025-01-06T08:10:00Z"}, "action=wake\nat=2025-01-06T07:00:00Z", false},
+		{"wake Monday 09:00", []string{"NOW=2025-01-06T09:59:00Z"}, "action=wake\nat=2025-01-06T07:00:00Z", false},
+		{"no wake Monday 10:00", []string{"NOW=2025-01-06T10:00:00Z"}, "action=none\nat=", false},
+		{"no wake on a Sunday", []string{"NOW=2025-01-05T07:00:00Z"}, "action=none\nat=", false},
+		{"no wake Sunday 08:00", []string{"NOW=2025-01-05T08:00:00Z"}, "action=none\nat=", false},
+		{"seconds optional", []string{"NOW=2025-01-06T07:00Z"}, "action=wake\nat=2025-01-06T07:00:00Z", false},
+		{"hour 08 is not octal", []string{"NOW=2025-01-08T08:00:00Z", "DEV_WAKE_HOUR=08"}, "action=wake\nat=2025-01-08T08:00:00Z", false},
+		// Across midnight: the transition's own day counts.
+		{"sleep 23:00, run 00:30", []string{"NOW=2025-01-08T00:30:00Z", "DEV_SLEEP_HOUR=23"}, "action=sleep\nat=2025-01-07T23:00:00Z", false},
+		{"sleep 23:00, run 01:00", []string{"NOW=2025-01-08T01:00:00Z", "DEV_SLEEP_HOUR=23"}, "action=sleep\nat=2025-01-07T23:00:00Z", false},
+		{"sleep 23:00, run 02:00", []string{"NOW=2025-01-08T02:00:00Z", "DEV_SLEEP_HOUR=23"}, "action=none\nat=", false},
+		{"across the year", []string{"NOW=2025-01-01T00:30:00Z", "DEV_SLEEP_HOUR=23"}, "action=sleep\nat=2024-12-31T23:00:00Z", false},
+		{"wake Monday 23:00, run Tuesday 00:10", []string{"NOW=2025-01-07T00:10:00Z", "DEV_WAKE_HOUR=23", "DEV_SLEEP_HOUR=5", "DEV_WAKE_DAYS=1"}, "action=wake\nat=2025-01-06T23:00:00Z", false},
+		{"wake Sunday 23:00 is not a Monday wake", []string{"NOW=2025-01-06T00:10:00Z", "DEV_WAKE_HOUR=23", "DEV_SLEEP_HOUR=5", "DEV_WAKE_DAYS=1"}, "action=none\nat=", false},
+		// The most recent transition wins when two are in the window.
+		{"wake right after sleep", []string{"NOW=2025-01-07T21:00:00Z", "DEV_SLEEP_HOUR=19", "DEV_WAKE_HOUR=20", "DEV_WAKE_DAYS=1-7"}, "action=wake\nat=2025-01-07T20:00:00Z", false},
+		{"sleep right after wake", []string{"NOW=2025-01-07T08:00:00Z", "DEV_WAKE_HOUR=7", "DEV_SLEEP_HOUR=8"}, "action=sleep\nat=2025-01-07T08:00:00Z", false},
+		// Own days.
+		{"own days: Sunday wake", []string{"NOW=2025-01-05T08:00:00Z", "DEV_WAKE_DAYS=1,3,6-7"}, "action=wake\nat=2025-01-05T07:00:00Z", false},
+		{"own days: Tuesday not listed", []string{"NOW=2025-01-07T07:00:00Z", "DEV_WAKE_DAYS=1,3,6-7"}, "action=none\nat=", false},
+		{"own hours", []string{"NOW=2025-01-09T22:00:00Z", "DEV_SLEEP_HOUR=22", "DEV_WAKE_HOUR=5"}, "action=sleep\nat=2025-01-09T22:00:00Z", false},
+		{"schedule off", []string{"NOW=2025-01-07T19:00:00Z", "DEV_SCHEDULE=false"}, "action=none\nat=", false},
+		// Manual runs: now, no scheduled time.
+		{"dispatch sleeps whatever the hour", []string{"EVENT=workflow_dispatch", "ACTION=sleep", "NOW=2025-01-07T12:00:00Z", "DEV_SCHEDULE=false"}, "action=sleep\nat=", false},
+		{"dispatch wakes", []string{"EVENT=workflow_dispatch", "ACTION=wake"}, "action=wake\nat=", false},
 		{"dispatch from a branch", []string{"EVENT=workflow_dispatch", "ACTION=wake", "REF=refs/heads/feature"}, "only from main (this run is on refs/heads/feature)", true},
-		{"dispatch from main", []string{"EVENT=workflow_dispatch", "ACTION=sleep", "REF=refs/heads/main"}, "action=sleep", false},
+		{"dispatch from main", []string{"EVENT=workflow_dispatch", "ACTION=sleep", "REF=refs/heads/main"}, "action=sleep\nat=", false},
 		{"dispatch of something else", []string{"EVENT=workflow_dispatch", "ACTION=destroy"}, "neither sleep nor wake", true},
-		{"hour out of range", []string{"NOW_HOUR=19", "NOW_DOW=2", "DEV_SLEEP_HOUR=24"}, "DEV_SLEEP_HOUR='24' is not an hour", true},
-		{"hour not a number", []string{"NOW_HOUR=19", "NOW_DOW=2", "DEV_WAKE_HOUR=7am"}, "DEV_WAKE_HOUR='7am' is not an hour", true},
-		{"same hours", []string{"NOW_HOUR=19", "NOW_DOW=2", "DEV_SLEEP_HOUR=7"}, "both 7", true},
-		{"day names", []string{"NOW_HOUR=19", "NOW_DOW=2", "DEV_WAKE_DAYS=mon-fri"}, "DEV_WAKE_DAYS='mon-fri' is not a list of days", true},
-		{"backwards range", []string{"NOW_HOUR=19", "NOW_DOW=2", "DEV_WAKE_DAYS=5-1"}, "runs backwards", true},
-		{"day 0", []string{"NOW_HOUR=7", "NOW_DOW=1", "DEV_WAKE_DAYS=0-4"}, "is not a list of days", true},
+		// Mistakes name the variable.
+		{"hour out of range", []string{"NOW=2025-01-07T19:00:00Z", "DEV_SLEEP_HOUR=24"}, "DEV_SLEEP_HOUR='24' is not an hour", true},
+		{"hour not a number", []string{"NOW=2025-01-07T19:00:00Z", "DEV_WAKE_HOUR=7am"}, "DEV_WAKE_HOUR='7am' is not an hour", true},
+		{"same hours", []string{"NOW=2025-01-07T19:00:00Z", "DEV_SLEEP_HOUR=7"}, "both 7", true},
+		{"day names", []string{"NOW=2025-01-07T19:00:00Z", "DEV_WAKE_DAYS=mon-fri"}, "DEV_WAKE_DAYS='mon-fri' is not a list of days", true},
+		{"backwards range, found in the evening", []string{"NOW=2025-01-07T19:00:00Z", "DEV_WAKE_DAYS=5-1"}, "runs backwards", true},
+		{"day 0", []string{"NOW=2025-01-06T07:00:00Z", "DEV_WAKE_DAYS=0-4"}, "is not a list of days", true},
+		{"not UTC", []string{"NOW=2025-01-07T19:00:00+01:00"}, "is not a UTC time", true},
+		{"not a date", []string{"NOW=2025-13-45T19:00:00Z"}, "is not a valid time", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,96 +105,101 @@ func TestDevScheduleDecides(t *testing.T) {
 			}
 		})
 	}
+	// Without NOW, the clock: some decision, never an error.
+	if out, err := runScript(t, t.TempDir(), "dev-schedule.sh", []string{"EVENT=schedule"}); err != nil ||
+		!regexp.MustCompile(`^action=(sleep|wake|none)\nat=(\d{4}-\d\d-\d\dT\d\d:00:00Z)?\n$`).MatchString(out) {
+		t.Errorf("with the clock: %v %q", err, out)
+	}
 }
 
-// The workflow never names prod, runs infra only on dev, writes the
-// decision to GITHUB_OUTPUT, and commits the stack file the command
-// changed.
-func TestDevSleepWakeTouchesOnlyDev(t *testing.T) {
+// The workflow never names prod, commits nothing, runs infra only on dev
+// with the transition's time, decides without credentials, and skips when
+// there is no dev stack.
+func TestDevSleepWake(t *testing.T) {
 	ws := load(t)
 	w := ws["dev-sleep-wake.yml"]
 	for _, m := range regexp.MustCompile(`--stack[ =]\S+`).FindAllString(w.text, -1) {
-		if m != "--stack dev" {
+		// $STACK is dev in this workflow (checked below).
+		if m != "--stack dev" && m != "--stack $STACK" {
 			t.Errorf("dev-sleep-wake runs %q: it must touch dev only", m)
 		}
 	}
-	if strings.Contains(w.text, "--force-prod") {
-		t.Error("dev-sleep-wake passes --force-prod")
+	for _, bad := range []string{"--force-prod", "commit-stack-file", "git push", "contents: write"} {
+		if strings.Contains(w.text, bad) {
+			t.Errorf("dev-sleep-wake: %q", bad)
+		}
+	}
+	decide := mustJob(t, ws, "dev-sleep-wake.yml", "decide")
+	if p := decide.Permissions; p == nil || len(p.scopes) != 1 || p.scopes["contents"] != "read" {
+		t.Errorf("dev-sleep-wake: decide's permissions %+v, want contents: read only", p)
 	}
 	j := mustJob(t, ws, "dev-sleep-wake.yml", "sleep-or-wake")
-	ran := stepNamed(t, j, "infra sleep or wake (dev only)")
-	if ran.Run != `bin/infra "$ACTION" --stack dev --yes` || j.Environment == nil || j.Environment.Name != "dev" {
-		t.Errorf("sleep-or-wake must run infra on dev only in environment dev: %q %+v", ran.Run, j.Environment)
+	if j.Env["STACK"] != "dev" {
+		t.Errorf("sleep-or-wake: STACK=%q", j.Env["STACK"])
+	}
+	if j.Environment == nil || j.Environment.Name != "dev" {
+		t.Errorf("sleep-or-wake: environment %+v, want dev", j.Environment)
+	}
+	if p := j.Permissions; p == nil || len(p.scopes) != 3 || p.scopes["contents"] != "read" || p.scopes["id-token"] != "write" || p.scopes["actions"] != "read" {
+		t.Errorf("sleep-or-wake: permissions %+v", p)
 	}
 	if !strings.Contains(j.If, "needs.decide.outputs.action != 'none'") {
 		t.Errorf("sleep-or-wake must be skipped when there is nothing to do, if: %q", j.If)
 	}
-	commit := stepNamed(t, j, "Commit Pulumi.dev.yaml")
-	if !strings.Contains(commit.Run, "commit-stack-file.sh Pulumi.dev.yaml") {
-		t.Errorf("the stack file is not committed: %q", commit.Run)
+	if j.Env["ACTION"] != "${{ needs.decide.outputs.action }}" || j.Env["AT"] != "${{ needs.decide.outputs.at }}" {
+		t.Errorf("sleep-or-wake: ACTION %q, AT %q", j.Env["ACTION"], j.Env["AT"])
 	}
-	d := stepNamed(t, mustJob(t, ws, "dev-sleep-wake.yml", "decide"), "Decide")
-	if !strings.Contains(d.Run, `tee -a "$GITHUB_OUTPUT"`) || !strings.Contains(d.Run, "dev-schedule.sh") {
-		t.Errorf("decide must write the script's decision to GITHUB_OUTPUT: %q", d.Run)
+	if _, co := stepUsing(j, "actions/checkout"); co.With["ref"] != "main" {
+		t.Errorf("sleep-or-wake checks out %q, want main's head", co.With["ref"])
 	}
-}
 
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// commit-stack-file.sh: nothing to do when unchanged; otherwise one
-// commit on main, rebased over a push made meanwhile.
-func TestCommitStackFile(t *testing.T) {
-	tmp := t.TempDir()
-	origin := filepath.Join(tmp, "origin.git")
-	git(t, tmp, "init", "-q", "--bare", "-b", "main", origin)
-	seed := filepath.Join(tmp, "seed")
-	git(t, tmp, "clone", "-q", origin, seed)
-	write := func(dir, name, text string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
+	// The command: the transition's time on a scheduled run, none on a
+	// manual one.
+	ran := stepNamed(t, j, "infra sleep or wake (dev only)")
+	for _, c := range []struct{ action, at, want string }{
+		{"sleep", "2025-01-07T19:00:00Z", "sleep --stack dev --yes --scheduled-at 2025-01-07T19:00:00Z"},
+		{"wake", "", "wake --stack dev --yes"},
+	} {
+		dir := repoTree(t, map[string]string{"bin/infra": fakeInfra})
+		if out, err := runStep(t, dir, ran.Run, "ACTION="+c.action, "AT="+c.at); err != nil {
+			t.Fatalf("%s: %v\n%s", c.action, err, out)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "args.log")); strings.TrimSpace(string(b)) != c.want {
+			t.Errorf("infra %s, want %s", b, c.want)
 		}
 	}
-	write(seed, "Pulumi.dev.yaml", "config:\n  unlimited-translation:awake: \"true\"\n")
-	git(t, seed, "add", ".")
-	git(t, seed, "commit", "-q", "-m", "seed")
-	git(t, seed, "push", "-q", "origin", "HEAD:main")
-
-	runner := filepath.Join(tmp, "runner")
-	git(t, tmp, "clone", "-q", origin, runner)
-	out, err := runScript(t, runner, "commit-stack-file.sh", nil, "Pulumi.dev.yaml", "dev: sleep [skip ci]")
-	if err != nil || !strings.Contains(out, "unchanged") {
-		t.Fatalf("unchanged file: err=%v\n%s", err, out)
+	// A scheduled run ends on main's head in the desired state, doing the
+	// work of a deploy GitHub may have cancelled in its favour.
+	conv := stepNamed(t, j, "infra up (converge on main)")
+	if conv.Run != "bin/infra up --stack dev --yes" || !strings.Contains(conv.If, "env.AT != ''") || stepIndex(j, conv.Name) < stepIndex(j, ran.Name) {
+		t.Errorf("converge step %+v", conv)
 	}
 
-	// Someone pushes to main while the runner sleeps dev.
-	write(seed, "README.md", "meanwhile\n")
-	git(t, seed, "add", ".")
-	git(t, seed, "commit", "-q", "-m", "meanwhile")
-	git(t, seed, "push", "-q", "origin", "HEAD:main")
-
-	write(runner, "Pulumi.dev.yaml", "config:\n  unlimited-translation:awake: \"false\"\n")
-	out, err = runScript(t, runner, "commit-stack-file.sh", nil, "Pulumi.dev.yaml", "dev: sleep [skip ci]")
-	if err != nil {
-		t.Fatalf("commit: %v\n%s", err, out)
+	d := stepNamed(t, decide, "Decide")
+	if d.Shell != "bash" || !strings.Contains(d.Run, `dev-schedule.sh | tee -a "$GITHUB_OUTPUT"`) {
+		t.Errorf("decide must write the script's decision to GITHUB_OUTPUT with pipefail: %q", d.Run)
 	}
-	if got := git(t, origin, "log", "--format=%s", "main"); got != "dev: sleep [skip ci]\nmeanwhile\nseed" {
-		t.Errorf("main's history:\n%s", got)
-	}
-	if got := git(t, origin, "show", "main:Pulumi.dev.yaml"); !strings.Contains(got, `awake: "false"`) {
-		t.Errorf("main's stack file:\n%s", got)
-	}
-	if got := git(t, origin, "log", "-1", "--format=%an", "main"); got != "github-actions[bot]" {
-		t.Errorf("author %q", got)
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"dev", map[string]string{"Pulumi.dev.yaml": gkeStack}, "action=sleep\nat="},
+		{"no dev stack", map[string]string{"Pulumi.prod.yaml": gkeStack}, "action=none\nat="},
+	} {
+		dir := repoTree(t, c.files)
+		out := filepath.Join(dir, "output")
+		os.WriteFile(out, nil, 0o644)
+		cmd := exec.Command("bash", "-eo", "pipefail", "-c", d.Run)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+out, "EVENT=workflow_dispatch", "ACTION=sleep", "REF=refs/heads/main", "INFRA_STACKS=")
+		got, err := cmd.CombinedOutput()
+		b, _ := os.ReadFile(out)
+		if err != nil || strings.TrimSpace(string(b)) != c.want {
+			t.Errorf("%s: %v, output %q\n%s", c.name, err, b, got)
+		}
+		if c.name == "no dev stack" && !strings.Contains(string(got), "::notice") {
+			t.Errorf("%s: no notice:\n%s", c.name, got)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 // Package workflows checks the GitHub workflows beyond what actionlint
-// knows: rules this project keeps. Where a rule is a shell snippet, the
-// snippet itself is run with bash.
+// knows: rules this project keeps, above all its trust boundaries (who
+// gets cloud credentials, secrets and write tokens). Where a rule is a
+// shell snippet, the snippet itself is run with bash.
 package workflows
 
 import (
@@ -9,12 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/unlimited-translation/infra/infra"
 	"github.com/unlimited-translation/infra/stacks/bootstrap"
 )
 
@@ -70,18 +73,53 @@ func (e *environment) UnmarshalYAML(n *yaml.Node) error {
 	return err
 }
 
+// permissions is read-all, write-all or a map of scopes ({} grants none).
+type permissions struct {
+	all    string
+	scopes map[string]string
+}
+
+func (p *permissions) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		p.all = n.Value
+		return nil
+	}
+	return n.Decode(&p.scopes)
+}
+
+// get is the access a scope has: "write", "read" or "" (none).
+func (p *permissions) get(scope string) string {
+	switch p.all {
+	case "write-all":
+		return "write"
+	case "read-all":
+		return "read"
+	}
+	if v := p.scopes[scope]; v != "none" {
+		return v
+	}
+	return ""
+}
+
 type job struct {
 	If             string       `yaml:"if"`
 	RunsOn         string       `yaml:"runs-on"`
 	TimeoutMinutes int          `yaml:"timeout-minutes"`
 	Environment    *environment `yaml:"environment"`
 	Concurrency    *concurrency `yaml:"concurrency"`
-	Steps          []step       `yaml:"steps"`
+	Permissions    *permissions `yaml:"permissions"`
+	Env            map[string]string
+	Strategy       struct {
+		Matrix map[string]string `yaml:"matrix"`
+	} `yaml:"strategy"`
+	Steps []step `yaml:"steps"`
+	text  string // the job as YAML
 }
 
 type workflow struct {
 	On          map[string]yaml.Node `yaml:"on"`
 	Concurrency *concurrency         `yaml:"concurrency"`
+	Permissions *permissions         `yaml:"permissions"`
 	Jobs        map[string]job       `yaml:"jobs"`
 	text        string
 }
@@ -102,10 +140,36 @@ func load(t *testing.T) map[string]workflow {
 		if err := yaml.Unmarshal(b, &w); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
+		var raw struct {
+			Jobs map[string]yaml.Node `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal(b, &raw); err != nil {
+			t.Fatal(err)
+		}
+		for name, n := range raw.Jobs {
+			text, _ := yaml.Marshal(&n)
+			j := w.Jobs[name]
+			j.text = string(text)
+			w.Jobs[name] = j
+		}
 		w.text = string(b)
 		out[filepath.Base(f)] = w
 	}
 	return out
+}
+
+// perms are the permissions a job's token has: its own, else the
+// workflow's.
+func perms(t *testing.T, file string, w workflow, name string) *permissions {
+	t.Helper()
+	if p := w.Jobs[name].Permissions; p != nil {
+		return p
+	}
+	if w.Permissions == nil {
+		t.Errorf("%s: job %s takes the repository's default token permissions: set permissions", file, name)
+		return &permissions{all: "write-all"}
+	}
+	return w.Permissions
 }
 
 func mustJob(t *testing.T, ws map[string]workflow, file, name string) job {
@@ -132,6 +196,15 @@ func stepNamed(t *testing.T, j job, name string) step {
 	return step{}
 }
 
+func stepIndex(j job, name string) int {
+	for i, s := range j.Steps {
+		if s.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 func stepUsing(j job, action string) (int, step) {
 	for i, s := range j.Steps {
 		if strings.HasPrefix(s.Uses, action+"@") {
@@ -151,6 +224,50 @@ func runStep(t *testing.T, dir, script string, env ...string) (string, error) {
 	return string(out), err
 }
 
+// onPullRequest: the workflow runs for pull requests, or on their results.
+func onPullRequest(w workflow) bool {
+	for _, ev := range []string{"pull_request", "pull_request_target", "workflow_run"} {
+		if _, ok := w.On[ev]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// repoTree makes a directory with the repository's .github/scripts and
+// the files given, for running a step's script in it.
+func repoTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	scripts, _ := filepath.Glob(filepath.Join(root, ".github/scripts/*.sh"))
+	os.MkdirAll(filepath.Join(dir, ".github/scripts"), 0o755)
+	for _, s := range scripts {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, ".github/scripts", filepath.Base(s)), b, 0o755)
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		mode := os.FileMode(0o644)
+		if strings.HasPrefix(text, "#!") {
+			mode = 0o755
+		}
+		if err := os.WriteFile(p, []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// fakeInfra is a bin/infra that logs its arguments to args.log and exits
+// with $FAKE_CODE after printing $FAKE_OUT.
+const fakeInfra = "#!/bin/sh\necho \"$@\" >> args.log\n[ -z \"$FAKE_OUT\" ] || echo \"$FAKE_OUT\"\nexit \"${FAKE_CODE:-0}\"\n"
+
+const gkeStack = "config:\n  gcp:project: p\n"
+
 // Every job has a timeout: a hung run must not hold a stack's concurrency
 // group for GitHub's default of six hours.
 func TestEveryJobHasATimeout(t *testing.T) {
@@ -163,8 +280,10 @@ func TestEveryJobHasATimeout(t *testing.T) {
 	}
 }
 
-// The workflows read exactly the variables and secrets the bootstrap
-// prints (stacks/bootstrap), every one of them, and nothing else.
+// The workflows read exactly the variables and secrets infra bootstrap
+// prints (stacks/bootstrap: per environment, GCP_WORKLOAD_IDENTITY_PROVIDER,
+// GCP_SERVICE_ACCOUNT, PULUMI_BACKEND_URL and the two environment
+// secrets; repository-wide, the rest), every one of them, and nothing else.
 func TestVariablesAndSecrets(t *testing.T) {
 	want := map[string]map[string]bool{"vars": {}, "secrets": {}}
 	for _, v := range bootstrap.Variables {
@@ -177,149 +296,613 @@ func TestVariablesAndSecrets(t *testing.T) {
 	// vars.X and secrets.X, not a permission such as container.secrets.get.
 	ref := regexp.MustCompile(`(?:^|[^.\w])(vars|secrets)\.([A-Za-z0-9_]+)`)
 	for name, w := range load(t) {
-		if strings.Contains(w.text, "GCP_SERVICE_ACCOUNT") {
-			t.Errorf("%s still uses GCP_SERVICE_ACCOUNT", name)
+		for _, old := range []string{"PROD_RUNNER", "GCP_DEPLOY_SERVICE_ACCOUNT", "GCP_PREVIEW_SERVICE_ACCOUNT"} {
+			if strings.Contains(w.text, old) {
+				t.Errorf("%s still uses %s", name, old)
+			}
 		}
 		for _, m := range ref.FindAllStringSubmatch(w.text, -1) {
 			used[m[1]+"."+m[2]] = true
 			if !want[m[1]][m[2]] {
-				t.Errorf("%s: %s.%s is not one infra bootstrap prints", name, m[1], m[2])
+				t.Errorf("%s: %s.%s is not one of the design's names", name, m[1], m[2])
 			}
 		}
 	}
 	for kind, names := range want {
 		for n := range names {
 			if !used[kind+"."+n] {
-				t.Errorf("infra bootstrap prints %s %s, which no workflow reads", kind, n)
+				t.Errorf("%s.%s is read by no workflow", kind, n)
 			}
 		}
 	}
 }
 
-// Previews use the preview account; deploy, dev sleep and wake, and drift
-// (its refresh reads Kubernetes Secrets) the deployer, only from main, in
-// an environment where they change something. No job a pull request
-// triggers ever holds the deployer.
-func TestIdentities(t *testing.T) {
-	const preview, deploy = "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}", "${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}"
-	want := map[string]string{
-		"pr-plan.yml/preview": preview, "drift.yml/drift": deploy,
-		"deploy.yml/up": deploy, "dev-sleep-wake.yml/sleep-or-wake": deploy,
+// Every action is pinned to a commit (a tag can be moved), the design's,
+// with its tag in a comment for people and Dependabot.
+func TestActionsArePinned(t *testing.T) {
+	pins := map[string]string{
+		"actions/checkout":                       "11d5960a326750d5838078e36cf38b85af677262 # v4.4.0",
+		"actions/setup-go":                       "40f1582b2485089dde7abd97c1529aa768e1baff # v5.6.0",
+		"actions/cache":                          "0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0",
+		"actions/upload-artifact":                "ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2",
+		"actions/download-artifact":              "d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0",
+		"google-github-actions/auth":             "c200f3691d83b41bf9bbd8638997a462592937ed # v2.1.13",
+		"google-github-actions/setup-gcloud":     "e427ad8a34f8676edf47cf7d7925499adf3eb74f # v2.2.1",
+		"pulumi/actions":                         "8582a9e8cc630786854029b4e09281acd6794b58 # v6.6.1",
+		"marocchino/sticky-pull-request-comment": "773744901bac0e8cbb5a0dc842800d45e9b2b405 # v2.9.4",
 	}
-	seen := map[string]bool{}
+	line := regexp.MustCompile(`^\s*(?:-\s+)?uses:\s*(.*)$`)
+	pinned := regexp.MustCompile(`^([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+(?:\.\d+)*)\s*$`)
+	n := 0
 	for name, w := range load(t) {
-		_, onPR := w.On["pull_request"]
-		_, onPRT := w.On["pull_request_target"]
+		for i, l := range strings.Split(w.text, "\n") {
+			m := line.FindStringSubmatch(l)
+			if m == nil {
+				continue
+			}
+			n++
+			p := pinned.FindStringSubmatch(m[1])
+			if p == nil {
+				t.Errorf("%s:%d: %q is not pinned to a commit with its tag in a comment (uses: owner/repo@<40 hex> # vX)", name, i+1, m[1])
+				continue
+			}
+			if want, ok := pins[p[1]]; !ok {
+				t.Errorf("%s:%d: %s is not an action the design pins", name, i+1, p[1])
+			} else if got := p[2] + " # " + p[3]; got != want {
+				t.Errorf("%s:%d: %s@%s, want %s", name, i+1, p[1], got, want)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no uses: found")
+	}
+}
+
+// Every token is declared; none can write the repository's contents, so no
+// job holds both cloud credentials and a repository write token; only the
+// jobs that authenticate to GCP can ask for an OIDC token.
+func TestTokenPermissions(t *testing.T) {
+	for name, w := range load(t) {
+		if w.Permissions == nil {
+			t.Errorf("%s: no workflow-level permissions (the repository default may be write-all)", name)
+		}
 		for jn, j := range w.Jobs {
+			p := perms(t, name, w, jn)
 			_, auth := stepUsing(j, "google-github-actions/auth")
+			if p.get("contents") == "write" {
+				t.Errorf("%s/%s: contents: write (no job commits)", name, jn)
+				if p.get("id-token") == "write" {
+					t.Errorf("%s/%s: both id-token: write and contents: write", name, jn)
+				}
+			}
+			if p.all != "" {
+				t.Errorf("%s/%s: permissions %s: list the scopes", name, jn, p.all)
+			}
+			if (p.get("id-token") == "write") != (auth.Uses != "") {
+				t.Errorf("%s/%s: id-token %q, authenticates to GCP %v", name, jn, p.get("id-token"), auth.Uses != "")
+			}
+			if strings.Contains(j.text, "git push") || strings.Contains(j.text, "git commit") {
+				t.Errorf("%s/%s commits", name, jn)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, ".github/scripts/commit-stack-file.sh")); err == nil {
+		t.Error(".github/scripts/commit-stack-file.sh is back: nothing commits")
+	}
+}
+
+// Pull-request code gets no cloud credentials but, after a maintainer's
+// approval (the S-preview environment's required reviewers), the preview
+// account; no secret but that environment's; never a deploy runner.
+func TestPullRequestJobs(t *testing.T) {
+	ws := load(t)
+	for name, w := range ws {
+		if _, ok := w.On["pull_request_target"]; ok {
+			t.Errorf("%s: pull_request_target runs with the base repository's secrets and write token", name)
+		}
+		if !onPullRequest(w) {
+			continue
+		}
+		if strings.Contains(w.text, "INFRA_RUNNERS") {
+			t.Errorf("%s: a pull-request workflow names INFRA_RUNNERS (deploy runners)", name)
+		}
+		for jn, j := range w.Jobs {
+			key := name + "/" + jn
+			credentialed := perms(t, name, w, jn).get("id-token") == "write"
+			if key == "pr-preview.yml/preview" {
+				if !credentialed {
+					t.Errorf("%s: no id-token: write", key)
+				}
+				if j.Environment == nil || j.Environment.Name != "${{ matrix.stack }}-preview" {
+					t.Errorf("%s: environment %+v, want ${{ matrix.stack }}-preview (required reviewers)", key, j.Environment)
+				}
+				if j.RunsOn != "ubuntu-latest" {
+					t.Errorf("%s: runs-on %q, want ubuntu-latest", key, j.RunsOn)
+				}
+				continue
+			}
+			if credentialed {
+				t.Errorf("%s: id-token: write in a workflow pull requests trigger", key)
+			}
+			if strings.Contains(j.text, "secrets.") {
+				t.Errorf("%s reads secrets", key)
+			}
+			if !strings.HasPrefix(j.RunsOn, "ubuntu-") {
+				t.Errorf("%s: runs-on %q", key, j.RunsOn)
+			}
+		}
+	}
+
+	// The check every pull request gets: offline, read-only, no secrets,
+	// only the two repository variables it needs.
+	plan := ws["pr-plan.yml"]
+	if p := plan.Permissions; p == nil || p.all != "" || len(p.scopes) != 1 || p.scopes["contents"] != "read" {
+		t.Errorf("pr-plan: permissions %+v, want contents: read only", p)
+	}
+	for jn, j := range plan.Jobs {
+		if j.Permissions != nil {
+			t.Errorf("pr-plan/%s sets its own permissions", jn)
+		}
+		if _, auth := stepUsing(j, "google-github-actions/auth"); auth.Uses != "" {
+			t.Errorf("pr-plan/%s authenticates to GCP", jn)
+		}
+	}
+	for _, m := range regexp.MustCompile(`vars\.\w+`).FindAllString(plan.text, -1) {
+		if m != "vars.COST_THRESHOLD" && m != "vars.INFRA_STACKS" {
+			t.Errorf("pr-plan reads %s", m)
+		}
+	}
+	if _, ok := plan.On["pull_request"]; !ok {
+		t.Error("pr-plan does not run on pull_request (forks included)")
+	}
+	// The credentialed preview: branches of this repository only.
+	if s := mustJob(t, ws, "pr-preview.yml", "stacks"); s.If != "github.event.pull_request.head.repo.full_name == github.repository" {
+		t.Errorf("pr-preview: stacks job runs if %q, want same-repository pull requests only", s.If)
+	}
+}
+
+// trust is the environment each workflow file's credentialed job must be
+// in: the workflow file and the environment are what the stack's accounts
+// trust (stacks/bootstrap).
+var trust = map[string]string{
+	"deploy.yml/up":                    "${{ matrix.stack }}",
+	"dev-sleep-wake.yml/sleep-or-wake": "dev",
+	"drift.yml/drift":                  "${{ matrix.stack }}-drift",
+	"pr-preview.yml/preview":           "${{ matrix.stack }}-preview",
+}
+
+// The trust table above is the bootstrap's: for a stack, each account's
+// workflow file and environment (stacks/bootstrap Trusts), with the
+// stack's name where the workflows have ${{ matrix.stack }}.
+func TestTrustMatchesBootstrap(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		c := bootstrap.Config{Stack: stack, Production: stack == "prod"}
+		tr := c.Trusts()
+		got := map[string]string{}
+		for _, ws := range [][]infra.Workload{tr.Deployer, tr.Preview, tr.Drift} {
+			for _, w := range ws {
+				got[filepath.Base(w.Workflow)] = w.Environment
+			}
+		}
+		want := map[string]string{}
+		for key, env := range trust {
+			file := strings.Split(key, "/")[0]
+			if file == filepath.Base(bootstrap.ScheduleWorkflow) && stack != bootstrap.ScheduledStack {
+				continue
+			}
+			want[file] = strings.ReplaceAll(env, "${{ matrix.stack }}", stack)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: the bootstrap trusts %v, the workflows authenticate in %v", stack, got, want)
+		}
+	}
+}
+
+// infraCommand matches a run of infra (bin/infra VERB), not its build.
+var infraCommand = regexp.MustCompile(`(^|[\s;&|])bin/infra\s+("\$\w+"|[a-z])`)
+
+// Every job that authenticates to GCP: in the environment its workflow
+// file is trusted with, with that environment's account, its plugins
+// pinned and automatic acquisition off, no repository token in
+// .git/config, and skipped with a notice until the environment is
+// bootstrapped.
+func TestCredentialedJobs(t *testing.T) {
+	ws := load(t)
+	seen := map[string]bool{}
+	for name, w := range ws {
+		for jn, j := range w.Jobs {
+			authAt, auth := stepUsing(j, "google-github-actions/auth")
 			if auth.Uses == "" {
 				continue
 			}
 			key := name + "/" + jn
 			seen[key] = true
-			if auth.With["workload_identity_provider"] != "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}" {
-				t.Errorf("%s: workload_identity_provider %q", key, auth.With["workload_identity_provider"])
+			want, ok := trust[key]
+			if !ok {
+				t.Errorf("%s authenticates to GCP, but no account trusts it: add it to the design and this test's table", key)
+				continue
 			}
-			sa := auth.With["service_account"]
-			if want[key] == "" {
-				t.Errorf("%s authenticates to GCP as %s: add it to this test's table", key, sa)
-			} else if sa != want[key] {
-				t.Errorf("%s: service_account %s, want %s", key, sa, want[key])
+			if j.Environment == nil || j.Environment.Name != want {
+				t.Errorf("%s: environment %+v, want %s", key, j.Environment, want)
 			}
-			if sa == deploy {
-				if onPR || onPRT {
-					t.Errorf("%s: the deployer in a workflow pull requests trigger", key)
+			if auth.With["workload_identity_provider"] != "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}" ||
+				auth.With["service_account"] != "${{ vars.GCP_SERVICE_ACCOUNT }}" || len(auth.With) != 2 {
+				t.Errorf("%s: auth with %v, want the environment's GCP_WORKLOAD_IDENTITY_PROVIDER and GCP_SERVICE_ACCOUNT", key, auth.With)
+			}
+			if j.Env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] != "true" {
+				t.Errorf("%s: PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION is %q, want \"true\" for the job", key, j.Env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"])
+			}
+			if p := perms(t, name, w, jn); p.get("contents") != "read" {
+				t.Errorf("%s: contents %q, want read", key, p.get("contents"))
+			}
+			plugins := -1
+			for i, s := range j.Steps {
+				if strings.TrimSpace(s.Run) == "bash .github/scripts/install-plugins.sh" {
+					plugins = i
 				}
-				// The deployer's WIF condition: ref refs/heads/main or
-				// environment production.
-				if !strings.Contains(j.If, "github.ref == 'refs/heads/main'") {
-					t.Errorf("%s: the deployer's job must run only on main, if: %q", key, j.If)
+				if infraCommand.MatchString(s.Run) && (plugins < 0 || plugins > i) {
+					t.Errorf("%s: step %q runs infra before install-plugins.sh", key, s.Name)
 				}
-				if (j.Environment == nil || j.Environment.Name == "") && key != "drift.yml/drift" {
-					t.Errorf("%s: the deployer's job has no environment", key)
+				if strings.HasPrefix(s.Uses, "actions/checkout@") && s.With["persist-credentials"] != "false" {
+					t.Errorf("%s: checkout keeps the token in .git/config (persist-credentials: false)", key)
 				}
 			}
+			if plugins < 0 || plugins > authAt {
+				t.Errorf("%s: install-plugins.sh at step %d, auth at %d: install before the credentials", key, plugins, authAt)
+			}
+			checkBootstrapStep(t, key, j)
 		}
 	}
-	for key := range want {
+	for key := range trust {
 		if !seen[key] {
 			t.Errorf("%s does not authenticate to GCP", key)
 		}
 	}
 }
 
-// deploy: dispatch only from main (refused with a message elsewhere), prod
-// only through the production environment.
-func TestDeployFromMainOnlyProdThroughProduction(t *testing.T) {
-	ws := load(t)
-	up := mustJob(t, ws, "deploy.yml", "up")
-	if up.Environment == nil {
-		t.Fatal("deploy: job up has no environment")
+// expression matches ${{ … }}.
+var expression = regexp.MustCompile(`\$\{\{[^}]*\}\}`)
+
+// checkBootstrapStep: the job's first step checks the environment's
+// variables; every later step runs only when they are set. Run as a
+// script: with any missing, it succeeds, names them in a notice with the
+// bootstrap command, and says ready=false.
+func checkBootstrapStep(t *testing.T, key string, j job) {
+	t.Helper()
+	if len(j.Steps) == 0 || j.Steps[0].Name != "Check the environment is bootstrapped" || j.Steps[0].ID != "ready" {
+		t.Errorf("%s: the first step must be \"Check the environment is bootstrapped\" (id ready)", key)
+		return
 	}
-	env := up.Environment.Name
-	if env != "${{ (inputs.stack || 'dev') == 'prod' && 'production' || 'dev' }}" {
-		t.Errorf("deploy: environment %q must map prod to production and dev to dev", env)
+	for _, s := range j.Steps[1:] {
+		if !strings.Contains(s.If, "steps.ready.outputs.ready == 'true'") {
+			t.Errorf("%s: step %q runs even when the environment is not bootstrapped, if: %q", key, s.Name+s.Uses, s.If)
+		}
 	}
-	if !strings.Contains(up.If, "github.ref == 'refs/heads/main'") {
-		t.Errorf("deploy: job up runs off main, if: %q", up.If)
+	check := j.Steps[0]
+	envName := expression.ReplaceAllStringFunc(trust[key], func(string) string { return "dev" })
+	run := func(set map[string]string) (string, string) {
+		t.Helper()
+		var env []string
+		for _, m := range []map[string]string{j.Env, check.Env} {
+			for k, v := range m {
+				env = append(env, k+"="+expression.ReplaceAllStringFunc(v, func(e string) string {
+					switch {
+					case strings.Contains(e, "matrix.stack"):
+						return "dev"
+					case strings.Contains(e, "vars."):
+						return set[k]
+					}
+					return "x"
+				}))
+			}
+		}
+		dir := t.TempDir()
+		out := filepath.Join(dir, "output")
+		os.WriteFile(out, nil, 0o644)
+		got, err := runStep(t, dir, check.Run, append(env, "GITHUB_OUTPUT="+out)...)
+		if err != nil {
+			t.Errorf("%s: the bootstrap check fails: %v\n%s", key, err, got)
+		}
+		b, _ := os.ReadFile(out)
+		return got, strings.TrimSpace(string(b))
 	}
-	refuse := mustJob(t, ws, "deploy.yml", "refuse")
-	if refuse.If != "github.ref != 'refs/heads/main'" || len(refuse.Steps) == 0 ||
-		!strings.Contains(refuse.Steps[0].Run, "exit 1") || !strings.Contains(refuse.Steps[0].Run, "only from main") {
-		t.Errorf("deploy: a dispatch off main must fail with a message, job refuse: %+v", refuse)
+	names := []string{"GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_SERVICE_ACCOUNT", "PULUMI_BACKEND_URL"}
+	out, ready := run(nil)
+	if ready != "ready=false" || !strings.Contains(out, "::notice") || !strings.Contains(out, "infra bootstrap --stack dev") ||
+		!strings.Contains(out, "Settings > Environments > "+envName) {
+		t.Errorf("%s: not bootstrapped: output %q, %s", key, out, ready)
 	}
-	var push struct {
-		Branches []string `yaml:"branches"`
+	for _, n := range names {
+		if !strings.Contains(out, n) {
+			t.Errorf("%s: the notice does not name %s: %q", key, n, out)
+		}
 	}
-	n := ws["deploy.yml"].On["push"]
-	if err := n.Decode(&push); err != nil || len(push.Branches) != 1 || push.Branches[0] != "main" {
-		t.Errorf("deploy: push must be main only: %v %v", push.Branches, err)
+	all := map[string]string{}
+	for _, n := range names {
+		all[n] = "set"
+	}
+	partial := map[string]string{"GCP_WORKLOAD_IDENTITY_PROVIDER": "set", "PULUMI_BACKEND_URL": "set"}
+	if out, ready = run(partial); ready != "ready=false" || !strings.Contains(out, "GCP_SERVICE_ACCOUNT") || strings.Contains(out, "PULUMI_BACKEND_URL") {
+		t.Errorf("%s: GCP_SERVICE_ACCOUNT missing: %q, %s", key, out, ready)
+	}
+	if out, ready = run(all); ready != "ready=true" || strings.Contains(out, "::notice") {
+		t.Errorf("%s: bootstrapped: %q, %s", key, out, ready)
 	}
 }
 
-// Previews have their own group; deploy, sleep/wake and drift share the
-// stack's group and queue, never cancel.
+// CI breaks only a lock held by a CI run GitHub says has ended, never a
+// person's: --break-ci-lock, with a token that can read the runs.
+func TestRepairBreaksOnlyCILocks(t *testing.T) {
+	n := 0
+	for name, w := range load(t) {
+		if strings.Contains(w.text, "--break-lock") {
+			t.Errorf("%s: --break-lock breaks a person's live lock; use --break-ci-lock", name)
+		}
+		for jn, j := range w.Jobs {
+			for _, s := range j.Steps {
+				if !strings.Contains(s.Run, "infra repair") {
+					continue
+				}
+				n++
+				if !strings.Contains(s.Run, "--break-ci-lock") {
+					t.Errorf("%s/%s: %q without --break-ci-lock", name, jn, s.Run)
+				}
+				if s.Env["GITHUB_TOKEN"] != "${{ github.token }}" {
+					t.Errorf("%s/%s: repair without GITHUB_TOKEN to ask GitHub about runs", name, jn)
+				}
+				if perms(t, name, w, jn).get("actions") != "read" {
+					t.Errorf("%s/%s: repair without actions: read", name, jn)
+				}
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d infra repair steps, want deploy's and dev-sleep-wake's", n)
+	}
+}
+
+// No workflow hard-codes the stacks: they come from .github/scripts/
+// stacks.sh (INFRA_STACKS, else the stack files).
+func TestStacksAreNotHardCoded(t *testing.T) {
+	ws := load(t)
+	bad := regexp.MustCompile(`(?i)\bdev\s*,\s*prod\b|\bprod\s*,\s*dev\b|--stack[ =]prod\b|==\s*'prod'`)
+	for name, w := range ws {
+		if m := bad.FindString(w.text); m != "" {
+			t.Errorf("%s hard-codes stacks: %q", name, m)
+		}
+	}
+	for _, file := range []string{"deploy.yml", "drift.yml", "pr-preview.yml"} {
+		w := ws[file]
+		for jn, j := range w.Jobs {
+			if m := j.Strategy.Matrix["stack"]; m != "" && m != "${{ fromJSON(needs.stacks.outputs.json) }}" {
+				t.Errorf("%s/%s: matrix of stacks %q, want the stacks job's", file, jn, m)
+			}
+		}
+		if !strings.Contains(mustJob(t, ws, file, "stacks").text, "bash .github/scripts/stacks.sh --json") {
+			t.Errorf("%s: the stacks job does not run stacks.sh", file)
+		}
+	}
+	if !strings.Contains(ws["pr-plan.yml"].text, "bash .github/scripts/stacks.sh --comma") {
+		t.Error("pr-plan does not take its stacks from stacks.sh")
+	}
+}
+
+// Deploy, sleep and wake of a stack share stack-S and queue, never cancel
+// a running one; drift and previews have their own groups, so they never
+// replace a pending deploy or sleep (GitHub keeps one pending run per
+// group and cancels the older one).
 func TestConcurrency(t *testing.T) {
 	ws := load(t)
-	mayLock := map[string]bool{"deploy.yml": true, "dev-sleep-wake.yml": true, "drift.yml": true}
 	for name, w := range ws {
-		groups := []*concurrency{w.Concurrency}
-		for _, j := range w.Jobs {
-			groups = append(groups, j.Concurrency)
+		groups := map[string]*concurrency{"": w.Concurrency}
+		for jn, j := range w.Jobs {
+			groups[jn] = j.Concurrency
 		}
-		locked := false
-		for _, c := range groups {
+		for jn, c := range groups {
 			if c == nil || !strings.HasPrefix(c.Group, "stack-") {
 				continue
 			}
-			locked = true
-			if !mayLock[name] {
-				t.Errorf("%s uses the stack lock %q", name, c.Group)
-			}
-			if c.Cancel != "false" {
-				t.Errorf("%s: %q must say cancel-in-progress: false, has %q", name, c.Group, c.Cancel)
+			if key := name + "/" + jn; key != "deploy.yml/up" && key != "dev-sleep-wake.yml/sleep-or-wake" {
+				t.Errorf("%s uses the stack group %q", key, c.Group)
 			}
 		}
-		if mayLock[name] && !locked {
-			t.Errorf("%s holds no stack-<name> group", name)
+	}
+	for _, c := range []struct{ file, job, group, cancel string }{
+		{"deploy.yml", "up", "stack-${{ matrix.stack }}", "false"},
+		{"dev-sleep-wake.yml", "sleep-or-wake", "stack-dev", "false"},
+		{"drift.yml", "drift", "drift-${{ matrix.stack }}", "false"},
+		{"pr-preview.yml", "preview", "preview-${{ matrix.stack }}-${{ github.event.pull_request.number }}", "true"},
+	} {
+		if got := mustJob(t, ws, c.file, c.job).Concurrency; got == nil || got.Group != c.group || got.Cancel != c.cancel {
+			t.Errorf("%s/%s: concurrency %+v, want %s cancel-in-progress %s", c.file, c.job, got, c.group, c.cancel)
 		}
 	}
-	p := mustJob(t, ws, "pr-plan.yml", "preview").Concurrency
-	if p == nil || p.Group != "preview-${{ matrix.stack }}-${{ github.event.pull_request.number }}" || p.Cancel != "true" {
-		t.Errorf("pr-plan: the preview's group must be preview-<stack>-<pr>, cancelling: %+v", p)
-	}
-	for file, group := range map[string]string{"deploy.yml": "stack-${{ inputs.stack || 'dev' }}", "drift.yml": "stack-prod"} {
-		if c := ws[file].Concurrency; c == nil || c.Group != group {
-			t.Errorf("%s: workflow group %+v, want %s", file, c, group)
+	// A workflow-level group would make the stacks of one run wait for one
+	// another, and the hourly decision queue behind a deploy.
+	for _, file := range []string{"deploy.yml", "dev-sleep-wake.yml", "drift.yml", "pr-preview.yml"} {
+		if ws[file].Concurrency != nil {
+			t.Errorf("%s has a workflow-level concurrency group", file)
 		}
 	}
-	// The hourly decision holds no lock (it would queue behind a deploy
-	// every hour); the job that sleeps or wakes holds dev's.
-	if c := mustJob(t, ws, "dev-sleep-wake.yml", "sleep-or-wake").Concurrency; c == nil || c.Group != "stack-dev" {
-		t.Errorf("dev-sleep-wake: job sleep-or-wake group %+v, want stack-dev", c)
-	}
-	if ws["dev-sleep-wake.yml"].Concurrency != nil || mustJob(t, ws, "dev-sleep-wake.yml", "decide").Concurrency != nil {
+	if mustJob(t, ws, "dev-sleep-wake.yml", "decide").Concurrency != nil {
 		t.Error("dev-sleep-wake: the hourly decide job must not hold a concurrency group")
+	}
+}
+
+// deploy: push deploys the non-production stacks, a dispatch the stack it
+// names if it is one of them, from main only; main's head, in the stack's
+// environment, on the stack's runner.
+func TestDeploy(t *testing.T) {
+	ws := load(t)
+	w := ws["deploy.yml"]
+	var push struct {
+		Branches []string `yaml:"branches"`
+	}
+	n := w.On["push"]
+	if err := n.Decode(&push); err != nil || len(push.Branches) != 1 || push.Branches[0] != "main" {
+		t.Errorf("deploy: push must be main only: %v %v", push.Branches, err)
+	}
+	var dispatch struct {
+		Inputs map[string]struct {
+			Type    string   `yaml:"type"`
+			Options []string `yaml:"options"`
+		} `yaml:"inputs"`
+	}
+	n = w.On["workflow_dispatch"]
+	if err := n.Decode(&dispatch); err != nil || dispatch.Inputs["stack"].Type != "string" || len(dispatch.Inputs["stack"].Options) != 0 {
+		t.Errorf("deploy: the stack input must be a string checked against the stacks, not a fixed choice: %+v %v", dispatch, err)
+	}
+
+	s := stepNamed(t, mustJob(t, ws, "deploy.yml", "stacks"), "Stacks to deploy")
+	both := map[string]string{"Pulumi.dev.yaml": gkeStack, "Pulumi.prod.yaml": gkeStack, "Pulumi.local.yaml": "config:\n  unlimited-translation:platform: local\n"}
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		env   []string
+		want  string // json=…, or a fragment of the error
+		fail  bool
+	}{
+		{"push: non-production", both, []string{"EVENT=push", "REF=refs/heads/main"}, `json=["dev"]`, false},
+		{"push, prod only", map[string]string{"Pulumi.prod.yaml": gkeStack}, []string{"EVENT=push", "REF=refs/heads/main"}, `json=[]`, false},
+		{"push, INFRA_STACKS", both, []string{"EVENT=push", "REF=refs/heads/main", "INFRA_STACKS=prod,local"}, `json=["local"]`, false},
+		{"dispatch prod", both, []string{"EVENT=workflow_dispatch", "REF=refs/heads/main", "STACK=prod"}, `json=["prod"]`, false},
+		{"dispatch an unknown stack", both, []string{"EVENT=workflow_dispatch", "REF=refs/heads/main", "STACK=staging"}, "stack 'staging' is not one of the stacks", true},
+		{"dispatch a local stack", both, []string{"EVENT=workflow_dispatch", "REF=refs/heads/main", "STACK=local"}, "stack 'local' is not one of", true},
+		{"dispatch off main", both, []string{"EVENT=workflow_dispatch", "REF=refs/heads/feature", "STACK=dev"}, "only from main (this run is on refs/heads/feature)", true},
+	} {
+		dir := repoTree(t, c.files)
+		out := filepath.Join(dir, "output")
+		os.WriteFile(out, nil, 0o644)
+		got, err := runStep(t, dir, s.Run, append([]string{"GITHUB_OUTPUT=" + out, "INFRA_STACKS="}, c.env...)...)
+		b, _ := os.ReadFile(out)
+		if c.fail {
+			if err == nil || !strings.Contains(got, c.want) || !strings.Contains(got, "::error::") {
+				t.Errorf("%s: want a failure saying %q, got %v:\n%s", c.name, c.want, err, got)
+			}
+			continue
+		}
+		if err != nil || strings.TrimSpace(string(b)) != c.want {
+			t.Errorf("%s: got %q (%v), want %s\n%s", c.name, b, err, c.want, got)
+		}
+	}
+
+	up := mustJob(t, ws, "deploy.yml", "up")
+	if !strings.Contains(up.If, "needs.stacks.outputs.json != '[]'") || !strings.Contains(up.If, "github.ref == 'refs/heads/main'") {
+		t.Errorf("deploy: job up runs if %q", up.If)
+	}
+	if up.RunsOn != "${{ fromJSON(vars.INFRA_RUNNERS || '{}')[matrix.stack] || 'ubuntu-latest' }}" {
+		t.Errorf("deploy: runs-on %q", up.RunsOn)
+	}
+	if _, co := stepUsing(up, "actions/checkout"); co.With["ref"] != "main" {
+		t.Errorf("deploy: checks out %q, want main's head (ref: main)", co.With["ref"])
+	}
+	if up.Env["STACK"] != "${{ matrix.stack }}" {
+		t.Errorf("deploy: STACK=%q", up.Env["STACK"])
+	}
+	if r := stepNamed(t, up, "infra up").Run; r != `bin/infra up --stack "$STACK" --yes` {
+		t.Errorf("deploy: infra up step runs %q", r)
+	}
+	if r := stepNamed(t, up, "infra repair").Run; r != `bin/infra repair --stack "$STACK" --break-ci-lock` {
+		t.Errorf("deploy: repair step runs %q", r)
+	}
+	if stepIndex(up, "infra repair") > stepIndex(up, "infra up") {
+		t.Error("deploy: repair after up")
+	}
+}
+
+// drift: its own account and environment; a lock held by another run is a
+// notice, not a failure; issues are written by a job with no credentials.
+func TestDrift(t *testing.T) {
+	ws := load(t)
+	w := ws["drift.yml"]
+	d := mustJob(t, ws, "drift.yml", "drift")
+	if d.RunsOn != "${{ fromJSON(vars.INFRA_RUNNERS || '{}')[matrix.stack] || 'ubuntu-latest' }}" {
+		t.Errorf("drift: runs-on %q", d.RunsOn)
+	}
+	if p := perms(t, "drift.yml", w, "drift"); p.get("issues") != "" {
+		t.Error("drift: the job with cloud credentials can write issues")
+	}
+	s := stepNamed(t, d, "infra drift")
+	for _, c := range []struct {
+		name, out string
+		code      int
+		want      string // the code written
+		fail      bool
+	}{
+		{"no drift", "no drift", 0, "0", false},
+		{"drift", "1 resources drifted", 2, "2", false},
+		{"locked by a deploy", "stack dev was left broken…\n  - locked by runner@fv-az1 (pid 7) since …: its owner ran on another machine", 3, "locked", false},
+		{"locked during the refresh", "error: the stack is currently locked by 1 lock(s)", 1, "locked", false},
+		{"broken, no lock", "  - pending creating of Cluster translation-dev", 3, "3", true},
+		{"failed", "credentials", 1, "1", true},
+	} {
+		dir := repoTree(t, map[string]string{"bin/infra": fakeInfra})
+		out := filepath.Join(dir, "output")
+		os.WriteFile(out, nil, 0o644)
+		got, err := runStep(t, dir, s.Run, "GITHUB_OUTPUT="+out, "STACK=dev", "FAKE_OUT="+c.out, fmt.Sprintf("FAKE_CODE=%d", c.code))
+		if (err != nil) != c.fail {
+			t.Errorf("%s: err %v, want failure %v\n%s", c.name, err, c.fail, got)
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "drift/code"))
+		if strings.TrimSpace(string(b)) != c.want {
+			t.Errorf("%s: code %q, want %s", c.name, b, c.want)
+		}
+		if c.want == "locked" && !strings.Contains(got, "::notice") {
+			t.Errorf("%s: no notice:\n%s", c.name, got)
+		}
+		args, _ := os.ReadFile(filepath.Join(dir, "args.log"))
+		if strings.TrimSpace(string(args)) != "drift --stack dev --markdown drift/drift.md" {
+			t.Errorf("%s: infra %s", c.name, args)
+		}
+	}
+	if _, up := stepUsing(d, "actions/upload-artifact"); up.If != "steps.ready.outputs.ready == 'true' && steps.drift.outputs.code == '2'" || up.With["name"] != "drift-${{ matrix.stack }}" {
+		t.Errorf("drift: upload %+v", up)
+	}
+
+	// The issue writer: issues: write and nothing else, no credentials, no
+	// code of the repository.
+	is := mustJob(t, ws, "drift.yml", "issues")
+	if p := is.Permissions; p == nil || len(p.scopes) != 1 || p.scopes["issues"] != "write" {
+		t.Errorf("drift/issues: permissions %+v, want issues: write only", p)
+	}
+	for _, s := range is.Steps {
+		if s.Uses != "" && !strings.HasPrefix(s.Uses, "actions/download-artifact@") {
+			t.Errorf("drift/issues uses %s", s.Uses)
+		}
+		if infraCommand.MatchString(s.Run) || strings.Contains(s.Run, ".github/scripts") {
+			t.Errorf("drift/issues runs repository code: %q", s.Run)
+		}
+	}
+	if strings.Contains(is.text, "secrets.") {
+		t.Error("drift/issues reads secrets")
+	}
+	open := stepNamed(t, is, "Open or update the drift issues")
+	gh := "#!/bin/sh\necho \"$@\" >> \"$LOG\"\ncase \"$1 $2\" in \"issue list\") printf '7\\tDrift detected on prod\\n9\\tDrift detected on prod-eu\\n' ;; esac\n"
+	dir := repoTree(t, map[string]string{
+		"bin/gh":                       gh,
+		"drift/drift-dev/code":         "2\n",
+		"drift/drift-dev/drift.md":     "dev drifted\n",
+		"drift/drift-prod/code":        "2\n",
+		"drift/drift-prod/drift.md":    "prod drifted\n",
+		"drift/drift-staging/code":     "0\n",
+		"drift/drift-staging/drift.md": "nothing\n",
+	})
+	log := filepath.Join(dir, "gh.log")
+	if out, err := runStep(t, dir, open.Run, "PATH="+filepath.Join(dir, "bin")+":"+os.Getenv("PATH"), "LOG="+log); err != nil {
+		t.Fatalf("issues: %v\n%s", err, out)
+	}
+	b, _ := os.ReadFile(log)
+	got := string(b)
+	for _, want := range []string{
+		"issue create --title Drift detected on dev --label drift --body-file drift/drift-dev//drift.md",
+		"issue comment 7 --body-file drift/drift-prod//drift.md",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("issues: gh was not called with %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "staging") || strings.Contains(got, "comment 9") {
+		t.Errorf("issues: acted on a stack without drift, or the wrong issue:\n%s", got)
 	}
 }
 
@@ -337,30 +920,64 @@ func TestTeeKeepsTheExitCode(t *testing.T) {
 	}
 }
 
-// The offline plan comment is uploaded even when a plan fails, and the
-// job fails after it.
-func TestPlanCommentSurvivesAFailingPlan(t *testing.T) {
+// The offline plan: every stack stacks.sh lists; its comment is uploaded
+// even when a plan fails or is ⛔ blocked, and the check fails after it.
+func TestPlanFailsTheCheckAfterTheComment(t *testing.T) {
 	plan := mustJob(t, load(t), "pr-plan.yml", "plan")
-	uploaded, failsAfter := false, false
-	for _, s := range plan.Steps {
-		if strings.HasPrefix(s.Uses, "actions/upload-artifact") && s.If == "always()" {
-			uploaded = true
-		}
-		if uploaded && strings.Contains(s.Run, "exit 1") {
-			failsAfter = true
-		}
+	upload, up := stepUsing(plan, "actions/upload-artifact")
+	if up.If != "always()" {
+		t.Errorf("pr-plan: the comment is uploaded if %q", up.If)
 	}
-	if !uploaded || !failsAfter {
-		t.Errorf("pr-plan: comment uploaded always %v, fails after the upload %v", uploaded, failsAfter)
+	fail := stepIndex(plan, "Fail when a plan failed or will fail")
+	if fail < upload {
+		t.Errorf("pr-plan: the check fails (step %d) before the upload (step %d)", fail, upload)
+	}
+	failStep := plan.Steps[fail]
+	if failStep.If != "steps.diff.outputs.status != '0'" {
+		t.Errorf("pr-plan: the check fails if %q", failStep.If)
 	}
 	// The pull request's number is recorded before anything can fail.
-	for _, s := range plan.Steps {
-		if s.Name == "Build infra" {
-			t.Error("pr-plan: the pull request number is written after the build")
-			break
+	if stepIndex(plan, "Record the pull request number") > stepIndex(plan, "Build infra") {
+		t.Error("pr-plan: the pull request number is written after the build")
+	}
+
+	diff := stepNamed(t, plan, "Offline plan diff against the base branch")
+	for _, c := range []struct {
+		name   string
+		files  map[string]string
+		code   int
+		status string
+		args   string
+		plan   string
+	}{
+		{"clean", map[string]string{"Pulumi.dev.yaml": gkeStack}, 0, "status=0",
+			"plan --stack dev --against origin/main --cost-threshold 10 --fail-on-blocked\nplan --stack dev --against origin/main --cost-threshold 10 --json", "report"},
+		{"blocked", map[string]string{"Pulumi.dev.yaml": gkeStack, "Pulumi.prod.yaml": gkeStack}, 3, "status=3",
+			"plan --stack dev,prod --against origin/main --cost-threshold 10 --fail-on-blocked\nplan --stack dev,prod --against origin/main --cost-threshold 10 --json", "report"},
+		{"no stack", map[string]string{"Pulumi.local.yaml": "config: {}\n"}, 0, "status=0", "", "No stack to plan"},
+	} {
+		dir := repoTree(t, c.files)
+		os.MkdirAll(filepath.Join(dir, "comment"), 0o755)
+		os.MkdirAll(filepath.Join(dir, "bin"), 0o755)
+		os.WriteFile(filepath.Join(dir, "bin/infra"), []byte(fakeInfra), 0o755)
+		out := filepath.Join(dir, "output")
+		os.WriteFile(out, nil, 0o644)
+		got, err := runStep(t, dir, diff.Run, "GITHUB_OUTPUT="+out, "BASE=origin/main", "COST_THRESHOLD=10", "INFRA_STACKS=",
+			"FAKE_OUT=report", fmt.Sprintf("FAKE_CODE=%d", c.code))
+		if err != nil {
+			t.Errorf("%s: the plan step fails itself (the check must fail after the upload): %v\n%s", c.name, err, got)
 		}
-		if strings.Contains(s.Run, "comment/pr-number") {
-			break
+		b, _ := os.ReadFile(out)
+		args, _ := os.ReadFile(filepath.Join(dir, "args.log"))
+		md, _ := os.ReadFile(filepath.Join(dir, "comment/1-plan.md"))
+		if strings.TrimSpace(string(b)) != c.status || strings.TrimSpace(string(args)) != c.args || !strings.Contains(string(md), c.plan) {
+			t.Errorf("%s: output %q, infra %q, comment %q", c.name, b, args, md)
+		}
+	}
+	for status, want := range map[string]string{"3": "marked ⛔", "1": "the offline plan failed"} {
+		got, err := runStep(t, t.TempDir(), failStep.Run, "STATUS="+status)
+		if err == nil || !strings.Contains(got, want) {
+			t.Errorf("status %s: %v %q", status, err, got)
 		}
 	}
 }
@@ -370,23 +987,21 @@ func TestPlanCommentSurvivesAFailingPlan(t *testing.T) {
 func TestFallbackReports(t *testing.T) {
 	ws := load(t)
 	cases := []struct {
-		job, step, file, log string
-		env                  []string
+		file, job, step, path, log string
+		env                        []string
 	}{
-		{"plan", "Write the error as the comment when the plan wrote none", "comment/1-plan.md", "plan.err", nil},
-		{"preview", "Write the error as the comment when the preview wrote none", "comment/2-preview-dev.md", "preview.log", []string{"STACK=dev"}},
+		{"pr-plan.yml", "plan", "Write the error as the comment when the plan wrote none", "comment/1-plan.md", "plan.err", nil},
+		{"pr-preview.yml", "preview", "Write the error as the comment when the preview wrote none", "comment/2-preview-dev.md", "preview.log", []string{"STACK=dev"}},
 	}
 	for _, c := range cases {
-		j := mustJob(t, ws, "pr-plan.yml", c.job)
+		j := mustJob(t, ws, c.file, c.job)
 		s := stepNamed(t, j, c.step)
-		if s.If != "failure()" && s.If != "${{ !cancelled() }}" {
+		if !strings.HasPrefix(s.If, "failure()") && s.If != "${{ !cancelled() }}" {
 			t.Errorf("%s: %q runs if %q", c.job, c.step, s.If)
 		}
 		upload, _ := stepUsing(j, "actions/upload-artifact")
-		for i, x := range j.Steps {
-			if x.Name == c.step && i > upload {
-				t.Errorf("%s: %q comes after the upload", c.job, c.step)
-			}
+		if stepIndex(j, c.step) > upload {
+			t.Errorf("%s: %q comes after the upload", c.job, c.step)
 		}
 		env := append([]string{"RUN_URL=https://github.com/o/r/actions/runs/7"}, c.env...)
 
@@ -395,7 +1010,7 @@ func TestFallbackReports(t *testing.T) {
 		if out, err := runStep(t, dir, s.Run, env...); err != nil {
 			t.Fatalf("%s: %v\n%s", c.step, err, out)
 		}
-		b, _ := os.ReadFile(filepath.Join(dir, c.file))
+		b, _ := os.ReadFile(filepath.Join(dir, c.path))
 		if !strings.Contains(string(b), "⛔") || !strings.Contains(string(b), "actions/runs/7") {
 			t.Errorf("%s with no log wrote %q", c.step, b)
 		}
@@ -405,35 +1020,46 @@ func TestFallbackReports(t *testing.T) {
 		if out, err := runStep(t, dir, s.Run, env...); err != nil {
 			t.Fatalf("%s: %v\n%s", c.step, err, out)
 		}
-		b, _ = os.ReadFile(filepath.Join(dir, c.file))
+		b, _ = os.ReadFile(filepath.Join(dir, c.path))
 		if !strings.Contains(string(b), "mysqlPassword: is required") {
 			t.Errorf("%s with a log wrote %q", c.step, b)
 		}
 		// A report already written is kept.
 		dir = t.TempDir()
 		os.MkdirAll(filepath.Join(dir, "comment"), 0o755)
-		os.WriteFile(filepath.Join(dir, c.file), []byte("the report\n"), 0o644)
+		os.WriteFile(filepath.Join(dir, c.path), []byte("the report\n"), 0o644)
 		if out, err := runStep(t, dir, s.Run, env...); err != nil {
 			t.Fatalf("%s: %v\n%s", c.step, err, out)
 		}
-		if b, _ = os.ReadFile(filepath.Join(dir, c.file)); string(b) != "the report\n" {
+		if b, _ = os.ReadFile(filepath.Join(dir, c.path)); string(b) != "the report\n" {
 			t.Errorf("%s replaced a written report with %q", c.step, b)
 		}
 	}
 	// The preview itself writes its report, failing or not.
-	p := stepNamed(t, mustJob(t, ws, "pr-plan.yml", "preview"), "infra preview")
+	pv := mustJob(t, ws, "pr-preview.yml", "preview")
+	p := stepNamed(t, pv, "infra preview")
 	if !strings.Contains(p.Run, `--markdown "comment/2-preview-$STACK.md"`) {
-		t.Errorf("pr-plan: the preview writes no markdown: %q", p.Run)
+		t.Errorf("pr-preview: the preview writes no markdown: %q", p.Run)
 	}
-	if _, up := stepUsing(mustJob(t, ws, "pr-plan.yml", "preview"), "actions/upload-artifact"); up.If != "always()" {
-		t.Errorf("pr-plan: the preview's report is uploaded if %q", up.If)
+	if _, up := stepUsing(pv, "actions/upload-artifact"); !strings.HasPrefix(up.If, "always()") || up.With["name"] != "preview-${{ matrix.stack }}" {
+		t.Errorf("pr-preview: the preview's report is uploaded if %q as %q", up.If, up.With["name"])
 	}
 }
 
-// pr-comment skips cancelled runs (the previous comment stays), posts
-// failed ones, and finds the pull request without the artifact.
+// pr-comment posts the results of pr-plan and pr-preview, each as its own
+// sticky comment; skips cancelled runs (the previous comment stays), posts
+// failed ones, finds the pull request without the artifact, runs only the
+// default branch's script, and holds no credentials.
 func TestPRComment(t *testing.T) {
 	ws := load(t)
+	var on struct {
+		Workflows []string `yaml:"workflows"`
+		Types     []string `yaml:"types"`
+	}
+	n := ws["pr-comment.yml"].On["workflow_run"]
+	if err := n.Decode(&on); err != nil || strings.Join(on.Workflows, ",") != "pr-plan,pr-preview" || strings.Join(on.Types, ",") != "completed" {
+		t.Errorf("pr-comment: workflow_run %+v %v", on, err)
+	}
 	j := mustJob(t, ws, "pr-comment.yml", "comment")
 	if !strings.Contains(j.If, "github.event.workflow_run.conclusion != 'cancelled'") {
 		t.Errorf("pr-comment posts for cancelled runs, if: %q", j.If)
@@ -441,12 +1067,18 @@ func TestPRComment(t *testing.T) {
 	if strings.Contains(j.If, "conclusion == 'success'") {
 		t.Errorf("pr-comment must post failed runs too, if: %q", j.If)
 	}
+	if j.Env["KIND"] != "${{ github.event.workflow_run.name == 'pr-preview' && 'preview' || 'plan' }}" {
+		t.Errorf("pr-comment: KIND %q", j.Env["KIND"])
+	}
+	if p := j.Permissions; p == nil || p.get("pull-requests") != "write" || p.get("contents") != "read" || p.get("actions") != "read" || len(p.scopes) != 3 {
+		t.Errorf("pr-comment: permissions %+v", p)
+	}
 	if _, d := stepUsing(j, "actions/download-artifact"); d.ContinueOnError != "true" {
 		t.Error("pr-comment: a run without artifacts must not stop the comment (continue-on-error)")
 	}
 	for _, s := range j.Steps {
-		if s.Uses == "actions/checkout@v4" && s.With["ref"] != "" {
-			t.Errorf("pr-comment checks out %q: it must run the default branch's script only", s.With["ref"])
+		if strings.HasPrefix(s.Uses, "actions/checkout@") && (s.With["ref"] != "" || s.With["persist-credentials"] != "false") {
+			t.Errorf("pr-comment checks out %+v: it must run the default branch's script only, without keeping the token", s.With)
 		}
 	}
 
@@ -488,10 +1120,26 @@ func TestPRComment(t *testing.T) {
 	}
 
 	asm := stepNamed(t, j, "Assemble the comment")
-	if !strings.Contains(asm.Run, ".github/scripts/assemble-comment.sh comment body.md") {
+	if !strings.Contains(asm.Run, `.github/scripts/assemble-comment.sh comment body.md "$RUN_URL" "$KIND"`) {
 		t.Errorf("pr-comment does not assemble with the script: %q", asm.Run)
 	}
-	if _, sticky := stepUsing(j, "marocchino/sticky-pull-request-comment"); sticky.If != "steps.pr.outputs.number != ''" || sticky.With["path"] != "body.md" {
+	for kind, parts := range map[string]map[string]string{"plan": {}, "preview": {}, "preview ": {"comment/2-preview-dev.md": "dev\n"}} {
+		dir := repoTree(t, parts)
+		os.MkdirAll(filepath.Join(dir, "comment"), 0o755)
+		out := filepath.Join(dir, "output")
+		os.WriteFile(out, nil, 0o644)
+		if got, err := runStep(t, dir, asm.Run, "GITHUB_OUTPUT="+out, "KIND="+strings.TrimSpace(kind), "RUN_URL=https://github.com/o/r/actions/runs/9"); err != nil {
+			t.Fatalf("assemble %s: %v\n%s", kind, err, got)
+		}
+		b, _ := os.ReadFile(out)
+		// A preview run that previewed nothing posts nothing; a plan run
+		// always says what happened.
+		if want := kind != "preview"; (strings.TrimSpace(string(b)) == "post=true") != want {
+			t.Errorf("assemble %q with %d parts: output %q", kind, len(parts), b)
+		}
+	}
+	if _, sticky := stepUsing(j, "marocchino/sticky-pull-request-comment"); sticky.If != "steps.pr.outputs.number != '' && steps.body.outputs.post == 'true'" ||
+		sticky.With["path"] != "body.md" || sticky.With["header"] != "infra-${{ env.KIND }}" {
 		t.Errorf("pr-comment: sticky comment %+v", sticky)
 	}
 }
@@ -500,11 +1148,6 @@ func TestPRComment(t *testing.T) {
 // the plan first and whole when it fits, a note for each part left out.
 func TestAssembledCommentFits(t *testing.T) {
 	script, _ := filepath.Abs(filepath.Join(root, ".github/scripts/assemble-comment.sh"))
-	if sc, err := exec.LookPath("shellcheck"); err == nil {
-		if out, err := exec.Command(sc, script).CombinedOutput(); err != nil {
-			t.Errorf("shellcheck: %v\n%s", err, out)
-		}
-	}
 	// Multi-byte characters, so bytes, characters and UTF-16 units differ.
 	part := func(tag string, n int) string {
 		var b strings.Builder
@@ -514,14 +1157,18 @@ func TestAssembledCommentFits(t *testing.T) {
 		}
 		return b.String()
 	}
-	assemble := func(parts map[string]string) string {
+	assembleKind := func(kind string, parts map[string]string) string {
 		t.Helper()
 		dir := t.TempDir()
 		for name, text := range parts {
 			os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)
 		}
 		out := filepath.Join(t.TempDir(), "body.md")
-		if b, err := exec.Command("bash", script, dir, out, "https://github.com/o/r/actions/runs/9").CombinedOutput(); err != nil {
+		args := []string{script, dir, out, "https://github.com/o/r/actions/runs/9"}
+		if kind != "" {
+			args = append(args, kind)
+		}
+		if b, err := exec.Command("bash", args...).CombinedOutput(); err != nil {
 			t.Fatalf("assemble: %v\n%s", err, b)
 		}
 		b, _ := os.ReadFile(out)
@@ -535,6 +1182,7 @@ func TestAssembledCommentFits(t *testing.T) {
 		}
 		return body
 	}
+	assemble := func(parts map[string]string) string { t.Helper(); return assembleKind("", parts) }
 	leftOut := func(body, name string) bool {
 		return strings.Contains(body, "_`"+name+"` left out") && strings.Contains(body, "actions/runs/9")
 	}
@@ -582,20 +1230,48 @@ func TestAssembledCommentFits(t *testing.T) {
 	if body = assemble(map[string]string{"2-preview-dev.md": "dev\n"}); !strings.HasPrefix(body, "_The offline plan diff") || !strings.Contains(body, "dev\n") {
 		t.Errorf("missing plan: %q", body)
 	}
+	if body = assembleKind("plan", map[string]string{}); !strings.HasPrefix(body, "_The offline plan diff") {
+		t.Errorf("plan, nothing uploaded: %q", body)
+	}
+
+	// Previews: no plan expected; nothing previewed, nothing to post.
+	if body = assembleKind("preview", map[string]string{"2-preview-dev.md": "dev\n", "2-preview-prod.md": "prod\n"}); body != "dev\n\nprod\n\n" {
+		t.Errorf("previews: %q", body)
+	}
+	if body = assembleKind("preview", map[string]string{"2-preview-dev.md": part("dev", 60000), "2-preview-prod.md": part("prod", 60000)}); !strings.HasPrefix(body, "### dev") || !leftOut(body, "2-preview-prod.md") {
+		t.Errorf("two large previews: %q", body[:min(len(body), 300)])
+	}
+	if body = assembleKind("preview", map[string]string{}); body != "" {
+		t.Errorf("no preview: %q", body)
+	}
+	if b, err := exec.Command("bash", script, t.TempDir(), filepath.Join(t.TempDir(), "b"), "", "other").CombinedOutput(); err == nil {
+		t.Errorf("an unknown kind is accepted: %s", b)
+	}
 }
 
-// The test workflow runs the README's test command, with the toolchain
-// that tools/build-tools.sh builds cached between runs.
+// The test workflow runs the README's test command once per change: on
+// pull requests and on main, not again for each push to a branch; with the
+// toolchain that tools/build-tools.sh builds cached between runs.
 func TestTestWorkflow(t *testing.T) {
 	ws := load(t)
 	w, ok := ws["test.yml"]
 	if !ok {
 		t.Fatal("test.yml is missing")
 	}
-	for _, ev := range []string{"push", "pull_request"} {
-		if _, ok := w.On[ev]; !ok {
-			t.Errorf("test.yml does not run on %s", ev)
-		}
+	var events []string
+	for ev := range w.On {
+		events = append(events, ev)
+	}
+	sort.Strings(events)
+	if strings.Join(events, ",") != "pull_request,push" {
+		t.Errorf("test.yml runs on %v, want pull_request and push", events)
+	}
+	var push struct {
+		Branches []string `yaml:"branches"`
+	}
+	n := w.On["push"]
+	if err := n.Decode(&push); err != nil || strings.Join(push.Branches, ",") != "main" {
+		t.Errorf("test.yml: push on %v (%v), want main only: a branch's push is tested by its pull request", push.Branches, err)
 	}
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
@@ -646,8 +1322,14 @@ func TestSuiteRunsActionlintWithShellcheck(t *testing.T) {
 			t.Errorf("tools/test.sh lacks %q", want)
 		}
 	}
-	actionlint := filepath.Join(root, "bin/actionlint")
 	sc, err := exec.LookPath("shellcheck")
+	if err == nil {
+		scripts, _ := filepath.Glob(filepath.Join(root, ".github/scripts/*.sh"))
+		if out, err := exec.Command(sc, scripts...).CombinedOutput(); err != nil {
+			t.Errorf("shellcheck: %v\n%s", err, out)
+		}
+	}
+	actionlint := filepath.Join(root, "bin/actionlint")
 	if _, serr := os.Stat(actionlint); serr != nil || err != nil {
 		t.Skip("bin/actionlint or shellcheck missing (tools/test.sh installs both)")
 	}

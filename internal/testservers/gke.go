@@ -1,0 +1,148 @@
+package testservers
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// GKE stands in for the GKE API's clusters.get and for the Kubernetes API
+// of the clusters it reports, both on 127.0.0.1: what infra reads to build
+// kubectl's kubeconfig (internal/engine/gke.go), and where that kubectl
+// then goes. The Kubernetes API accepts only Token (as the bearer token the
+// gke-gcloud-auth-plugin stand-in from PluginDir prints), records every
+// request, and has no objects: each request is answered 404.
+type GKE struct {
+	// URL is the GKE API's base, for CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER.
+	URL string
+	// Endpoint and CA are what clusters.get reports: the Kubernetes API's
+	// host:port and its certificate (base64 PEM).
+	Endpoint, CA string
+	// Token is the only bearer token the Kubernetes API accepts.
+	Token string
+	// Exists says whether the cluster of project, location and name is up;
+	// nil: every cluster is.
+	Exists func(project, location, name string) bool
+
+	api, kube, tokens *httptest.Server
+	mu                sync.Mutex
+	requests          []string
+}
+
+// StartGKE starts both servers; Close stops them.
+func StartGKE() (*GKE, error) {
+	g := &GKE{Token: "gke-stand-in-token"}
+	kubeL, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	g.kube = httptest.NewUnstartedServer(http.HandlerFunc(g.serveKube))
+	g.kube.Listener.Close()
+	g.kube.Listener = kubeL
+	g.kube.StartTLS()
+	g.Endpoint = strings.TrimPrefix(g.kube.URL, "https://")
+	g.CA = base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.kube.Certificate().Raw}))
+	apiL, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		g.kube.Close()
+		return nil, err
+	}
+	g.api = httptest.NewUnstartedServer(http.HandlerFunc(g.serveAPI))
+	g.api.Listener.Close()
+	g.api.Listener = apiL
+	g.api.Start()
+	g.URL = g.api.URL + "/v1/" // as gcloud's override is written
+	return g, nil
+}
+
+func (g *GKE) Close() {
+	g.api.Close()
+	g.kube.Close()
+	if g.tokens != nil {
+		g.tokens.Close()
+	}
+}
+
+// serveAPI answers GET /v1/projects/P/locations/L/clusters/N.
+func (g *GKE) serveAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if r.Method != http.MethodGet || len(parts) != 7 || parts[0] != "v1" || parts[1] != "projects" || parts[3] != "locations" || parts[5] != "clusters" {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"error":{"code":404,"message":"no such method","status":"NOT_FOUND"}}`)
+		return
+	}
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"error":{"code":401,"message":"no credentials","status":"UNAUTHENTICATED"}}`)
+		return
+	}
+	project, location, name := parts[2], parts[4], parts[6]
+	if g.Exists != nil && !g.Exists(project, location, name) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, `{"error":{"code":404,"message":"Not found: projects/%s/locations/%s/clusters/%s.","status":"NOT_FOUND"}}`, project, location, name)
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]interface{}{
+		"name": name, "location": location, "status": "RUNNING", "endpoint": g.Endpoint,
+		"masterAuth": map[string]string{"clusterCaCertificate": g.CA},
+	})
+}
+
+func (g *GKE) serveKube(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+g.Token {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	g.mu.Lock()
+	g.requests = append(g.requests, r.Method+" "+r.URL.Path)
+	g.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404,"message":"the stand-in cluster holds nothing"}`)
+}
+
+// Requests are the authenticated requests the Kubernetes API received.
+func (g *GKE) Requests() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string{}, g.requests...)
+}
+
+// PluginDir writes, in dir, a gke-gcloud-auth-plugin that prints an
+// ExecCredential with Token (the shape of client.authentication.k8s.io/v1beta1,
+// https://kubernetes.io/docs/reference/access-authn-authz/authentication/#input-and-output-formats),
+// for PATH.
+func (g *GKE) PluginDir(dir string) error {
+	script := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}'\n", g.Token)
+	return os.WriteFile(filepath.Join(dir, "gke-gcloud-auth-plugin"), []byte(script), 0o755)
+}
+
+// FakeADC writes an authorized_user Application Default Credentials file
+// in dir whose token endpoint is a server on 127.0.0.1 (stopped by
+// Close; call it once): Google clients ask for a token even of a stand-in API.
+func (g *GKE) FakeADC(dir string) (string, error) {
+	tokens := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"stand-in","expires_in":3600,"token_type":"Bearer"}`)
+	}))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	tokens.Listener.Close()
+	tokens.Listener = l
+	tokens.Start()
+	g.tokens = tokens
+	creds := filepath.Join(dir, "adc.json")
+	adc := fmt.Sprintf(`{"type":"authorized_user","client_id":"test","client_secret":"test","refresh_token":"test","token_uri":%q}`, tokens.URL)
+	return creds, os.WriteFile(creds, []byte(adc), 0o600)
+}
