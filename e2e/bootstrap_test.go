@@ -13,7 +13,8 @@ import (
 // offline plan shows, prints the variables with the cloud's values, writes
 // its stack file, and a second run changes nothing.
 func TestBootstrapApply(t *testing.T) {
-	const project = "e2e-bootstrap-1"
+	// The bootstrap stack is named after the app stack it serves.
+	const project, stack = "e2e-bootstrap-1", "e2eboot"
 	dir := t.TempDir()
 	state := filepath.Join(t.TempDir(), "state")
 	if err := os.MkdirAll(filepath.Join(dir, "bootstrap"), 0o755); err != nil {
@@ -29,47 +30,55 @@ func TestBootstrapApply(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bootstrap", "Pulumi.yaml"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fresh(project)
+	fresh(stack)
 	p := proj{dir: dir, state: state, env: append(append([]string{}, baseEnv...), "PULUMI_BACKEND_URL=file://"+state)}
-	args := []string{"bootstrap", "--project", project, "--github", "octo-org/unlimited-translation", "--apply"}
+	args := []string{"bootstrap", "--stack", stack, "--project", project, "--github", "octo-org/unlimited-translation",
+		"--github-repository-id", "260064828", "--github-owner-id", "1342004", "--apply"}
 
 	r := p.mustInfra(t, args...)
-	pool := "projects/" + standin.ProjectNumber + "/locations/global/workloadIdentityPools/github"
+	pool := "projects/" + standin.ProjectNumber + "/locations/global/workloadIdentityPools/github-" + stack
 	for _, want := range []string{
-		"bootstrap of " + project + " done.",
-		"GCP_WORKLOAD_IDENTITY_PROVIDER = " + pool + "/providers/github\n",
-		"GCP_PREVIEW_SERVICE_ACCOUNT = infra-preview@" + project + ".iam.gserviceaccount.com\n",
-		"GCP_DEPLOY_SERVICE_ACCOUNT = infra-deployer@" + project + ".iam.gserviceaccount.com\n",
-		"PULUMI_BACKEND_URL = gs://" + project + "-pulumi-state\n",
-		"--secrets-provider gcpkms://projects/" + project + "/locations/europe-west1/keyRings/pulumi/cryptoKeys/stack-secrets\n",
+		"bootstrap of stack " + stack + " in " + project + " done.",
+		"--env " + stack + " --body '" + pool + "/providers/github'\n",
+		"--env " + stack + "-preview --body 'infra-preview-" + stack + "@" + project + ".iam.gserviceaccount.com'\n",
+		"--env " + stack + "-drift --body 'infra-drift-" + stack + "@" + project + ".iam.gserviceaccount.com'\n",
+		"--env " + stack + " --body 'infra-deploy-" + stack + "@" + project + ".iam.gserviceaccount.com'\n",
+		"--env " + stack + " --body 'gs://" + project + "-" + stack + "-pulumi-state'\n",
+		"--secrets-provider gcpkms://projects/" + project + "/locations/europe-west1/keyRings/pulumi-" + stack + "/cryptoKeys/stack-secrets\n",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("bootstrap output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	// 11 APIs, bucket, key ring and key, pool and provider, preview
-	// (account, viewer, bucket, key, one principal) and deployer
-	// (account, 11 roles, bucket, key, two principals): 37.
-	urns := cloudURNs(project)
-	if len(urns) != 37 {
-		t.Errorf("the cloud holds %d resources of the bootstrap, want 37:\n%s", len(urns), strings.Join(urns, "\n"))
+	// Worked out by hand: 11 APIs, bucket, key ring and key, pool and
+	// provider (16); preview: account, viewer, two bucket grants, key, one
+	// principal (6); drift: the same plus its custom role and its grant (8);
+	// deployer: account, 10 project grants and its custom role, bucket,
+	// key, one principal (15, no schedule: the stack is not dev). 45.
+	urns := cloudURNs(stack)
+	if len(urns) != 45 {
+		t.Errorf("the cloud holds %d resources of the bootstrap, want 45:\n%s", len(urns), strings.Join(urns, "\n"))
 	}
 	members := map[string]bool{}
 	for urn, res := range gcp.Snapshot() {
-		if strings.HasPrefix(urn, "urn:pulumi:"+project+"::") && res.Type == "gcp:serviceaccount/iAMMember:IAMMember" {
+		if strings.HasPrefix(urn, "urn:pulumi:"+stack+"::") && res.Type == "gcp:serviceaccount/iAMMember:IAMMember" {
 			members[res.Inputs["member"].StringValue()] = true
 		}
 	}
+	const ids, wf = "260064828/1342004/", "/octo-org/unlimited-translation/.github/workflows/"
 	for _, m := range []string{
-		"principalSet://iam.googleapis.com/" + pool + "/attribute.repository/octo-org/unlimited-translation",
-		"principalSet://iam.googleapis.com/" + pool + "/attribute.ref/refs/heads/main",
-		"principal://iam.googleapis.com/" + pool + "/subject/repo:octo-org/unlimited-translation:environment:production",
+		"principalSet://iam.googleapis.com/" + pool + "/attribute.workload/" + ids + stack + "/refs/heads/main" + wf + "deploy.yml",
+		"principalSet://iam.googleapis.com/" + pool + "/attribute.workload/" + ids + stack + "-preview/refs/pull" + wf + "pr-preview.yml",
+		"principalSet://iam.googleapis.com/" + pool + "/attribute.workload/" + ids + stack + "-drift/refs/heads/main" + wf + "drift.yml",
 	} {
 		if !members[m] {
 			t.Errorf("no service account trusts %s (have %v)", m, members)
 		}
 	}
-	stackFile, err := os.ReadFile(filepath.Join(dir, "bootstrap", "Pulumi."+project+".yaml"))
+	if len(members) != 3 {
+		t.Errorf("trusted: %v, want exactly the three workflows", members)
+	}
+	stackFile, err := os.ReadFile(filepath.Join(dir, "bootstrap", "Pulumi."+stack+".yaml"))
 	if err != nil || !strings.Contains(string(stackFile), "unlimited-translation-bootstrap:github: octo-org/unlimited-translation") {
 		t.Errorf("bootstrap stack file: %v\n%s", err, stackFile)
 	}
@@ -82,7 +91,7 @@ func TestBootstrapApply(t *testing.T) {
 			t.Errorf("a second bootstrap replaced %s", urn)
 		}
 	}
-	if n := len(cloudURNs(project)); n != 37 {
+	if n := len(cloudURNs(stack)); n != 45 {
 		t.Errorf("after a second bootstrap the cloud holds %d", n)
 	}
 }

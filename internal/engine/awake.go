@@ -89,20 +89,9 @@ func (e *Engine) awakeName() string {
 	return ".pulumi/infra/" + stacks.Project + "/" + e.Name + ".awake.json"
 }
 
-// awakeStore is where the record lives: beside the state on a
-// self-managed backend (so the deploy, the schedule and a laptop all read
-// the same one), else (Pulumi Cloud) in the user's cache directory, which
-// only this machine sees.
-func (e *Engine) awakeStore() stateStore {
-	if s, ok := openStore(e.backend); ok {
-		return s
-	}
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	return dirStore(filepath.Join(dir, "unlimited-translation", "awake"))
-}
+// awakeStore is where the record lives (infraStore): the deploy, the
+// schedule and a laptop read the same one.
+func (e *Engine) awakeStore() stateStore { return e.infraStore("awake") }
 
 // readAwakeRecord returns the record, or nil when there is none. One that
 // cannot be read stops the verb: guessing could wake a sleeping stack.

@@ -43,10 +43,15 @@ func (e *Engine) journalName() string {
 	return ".pulumi/infra/" + stacks.Project + "/" + e.Name + ".destroy-journal.json"
 }
 
-// journalStore is where the journal lives: beside the state on a
-// self-managed backend (so a CI runner's journal reaches the next run),
-// else in the user's cache directory.
-func (e *Engine) journalStore() stateStore {
+// journalStore is where the journal lives (infraStore).
+func (e *Engine) journalStore() stateStore { return e.infraStore("journal") }
+
+// infraStore is where infra keeps its own records of a stack: beside the
+// state on a self-managed backend, where only the deployer writes outside
+// the locks and every run (CI's, a laptop's) reads the same object; else
+// (Pulumi Cloud) in the user's cache directory, under kind, which only
+// this machine sees.
+func (e *Engine) infraStore(kind string) stateStore {
 	if s, ok := openStore(e.backend); ok {
 		return s
 	}
@@ -54,7 +59,7 @@ func (e *Engine) journalStore() stateStore {
 	if err != nil {
 		dir = os.TempDir()
 	}
-	return dirStore(filepath.Join(dir, "unlimited-translation", "journal"))
+	return dirStore(filepath.Join(dir, "unlimited-translation", kind))
 }
 
 // writeJournal records, before a destroy, the state entries marked

@@ -39,6 +39,7 @@ const (
 	tfRouter     = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_router.go"
 	tfRouterNat  = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_router_nat.go"
 	tfAccount    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_service_account.go"
+	tfCustomRole = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_project_iam_custom_role.go"
 	tfService    = "terraform-provider-google-beta v5.42.0 google-beta/services/resourcemanager/resource_google_project_service.go"
 	tfSQLInst    = "terraform-provider-google-beta v5.42.0 google-beta/services/sql/resource_sql_database_instance.go"
 	tfSQLDB      = "terraform-provider-google-beta v5.42.0 google-beta/services/sql/resource_sql_database.go"
@@ -229,6 +230,12 @@ var table = map[string]Rule{
 	},
 	"gcp:serviceaccount/iAMMember:IAMMember": {
 		Source: tfAccountIAM, ForceNew: []string{"serviceAccountId", "role", "member", "condition"},
+	},
+	// Title, permissions and stage update in place; a role deleted earlier
+	// is undeleted, not refused, when created again (its Create).
+	"gcp:projects/iAMCustomRole:IAMCustomRole": {
+		Source: tfCustomRole, ForceNew: []string{"roleId", "project"},
+		IDFormat: "projects/{project}/roles/{roleId}",
 	},
 	"gcp:projects/iAMMember:IAMMember": {
 		Source: tfProjectIAM, ForceNew: []string{"project", "role", "member", "condition"},
