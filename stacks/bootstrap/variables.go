@@ -104,6 +104,9 @@ func WriteInstructions(w io.Writer, c Config, values map[string]string) error {
 			fmt.Fprintf(&b, "    gh variable set %s --repo %s --env %s --body '%s'\n", v[0], c.Repository, e.Name, strings.Fields(v[1])[0])
 		}
 	}
+	if values[ProviderOutput] == "" {
+		fmt.Fprintf(&b, "  (PROJECT_NUMBER: gcloud projects describe %s --format='value(projectNumber)'; --apply prints the real values)\n", c.Project)
+	}
 	fmt.Fprintf(&b, "  Environment secrets, only if you use them (never repository secrets):\n")
 	for _, s := range Secrets {
 		fmt.Fprintf(&b, "    %s: %s\n", s.Name, s.Purpose)
