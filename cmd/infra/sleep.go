@@ -30,24 +30,8 @@ func runSleep(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 		return fmt.Errorf("refusing to put production stack %s to sleep: it would stop serving until woken. To do it on purpose: infra sleep --stack %s --force-prod", e.Name, e.Name)
 	}
 	st := e.Awake()
-	if !st.Awake {
-		done, err := deployedAs(cmd, e, false)
-		if err != nil {
-			return err
-		}
-		if done || st.Pinned {
-			fmt.Fprintf(out, "%s; infra wake --stack %s brings it back\n", alreadyNote(e), e.Name)
-			return nil
-		}
-		// Recorded asleep, but the up of that sleep did not finish.
-		fmt.Fprintf(out, "stack %s is recorded asleep (%s) but still runs parts that sleep removes: finishing the sleep\n", e.Name, st.Record.Since())
-	} else {
-		if st.Pinned {
-			return &engine.PinnedError{Stack: e.Name, Verb: "sleep", Awake: true}
-		}
-		if leave(cmd, e, scheduled) {
-			return nil
-		}
+	if proceed, err := toward(cmd, e, false, scheduled); err != nil || !proceed {
+		return err
 	}
 	if f.preview {
 		return previewAwake(cmd, e, false)
@@ -94,24 +78,8 @@ func runWake(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 		return err
 	}
 	st := e.Awake()
-	if st.Awake {
-		done, err := deployedAs(cmd, e, true)
-		if err != nil {
-			return err
-		}
-		if done || st.Pinned {
-			fmt.Fprintf(out, "stack %s is awake\n", e.Name)
-			return nil
-		}
-		// Recorded awake, but the up of that wake did not finish.
-		fmt.Fprintf(out, "stack %s is recorded awake (%s) but still sleeps: finishing the wake\n", e.Name, st.Record.Since())
-	} else {
-		if st.Pinned {
-			return &engine.PinnedError{Stack: e.Name, Verb: "wake", Awake: false}
-		}
-		if leave(cmd, e, scheduled) {
-			return nil
-		}
+	if proceed, err := toward(cmd, e, true, scheduled); err != nil || !proceed {
+		return err
 	}
 	if f.preview {
 		return previewAwake(cmd, e, true)
@@ -152,6 +120,37 @@ func scheduledAt(f engineFlags) (time.Time, error) {
 		return time.Time{}, usageError{fmt.Errorf("--scheduled-at %q is not an RFC 3339 time (e.g. 2025-01-31T19:00:00Z)", f.scheduledAt)}
 	}
 	return t, nil
+}
+
+// toward decides whether a sleep (want false) or a wake (want true) has
+// work to do, and says why when it has none. Already in that state: done
+// unless the up that recorded it did not finish (then it runs again), or
+// the stack file pins it. Otherwise: refused when the file pins the other
+// state, left alone when a person changed it after the scheduled time.
+func toward(cmd *cobra.Command, e *engine.Engine, want bool, scheduled time.Time) (bool, error) {
+	out := cmd.OutOrStdout()
+	st := e.Awake()
+	if st.Awake != want {
+		if st.Pinned {
+			return false, &engine.PinnedError{Stack: e.Name, Verb: map[bool]string{false: "sleep", true: "wake"}[want], Awake: st.Awake}
+		}
+		return !leave(cmd, e, scheduled), nil
+	}
+	done, err := deployedAs(cmd, e, want)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case (done || st.Pinned) && want:
+		fmt.Fprintf(out, "stack %s is awake\n", e.Name)
+	case done || st.Pinned:
+		fmt.Fprintf(out, "%s; infra wake --stack %s brings it back\n", alreadyNote(e), e.Name)
+	case want:
+		fmt.Fprintf(out, "stack %s is recorded awake (%s) but still sleeps: finishing the wake\n", e.Name, st.Record.Since())
+	default:
+		fmt.Fprintf(out, "stack %s is recorded asleep (%s) but still runs parts that sleep removes: finishing the sleep\n", e.Name, st.Record.Since())
+	}
+	return !done && !st.Pinned, nil
 }
 
 // leave tells whether a scheduled transition leaves the stack as it is,
