@@ -193,7 +193,6 @@ func StateObjects(stack string) (locks string, others []string) {
 
 // can works out what an account can do.
 func (a AccountAccess) can(bucket, stack string) ([]string, error) {
-	set := map[string]bool{}
 	has := func(gs []infra.Grant, perm, object string) (bool, error) {
 		for _, g := range gs {
 			ps, err := permissions(g)
@@ -271,8 +270,7 @@ func (a AccountAccess) can(bucket, stack string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("account %s: %w", a.Name, err)
 		}
-		if ok && !set[c.what] {
-			set[c.what] = true
+		if ok {
 			out = append(out, c.what)
 		}
 	}
@@ -330,12 +328,11 @@ func (c Config) Matrix() ([]Row, error) {
 
 // WriteMatrix renders rows as a Markdown table.
 func WriteMatrix(b *strings.Builder, c Config, rows []Row) {
-	ids := map[string]string{"deployer": c.DeployerAccountID(), "preview": c.PreviewAccountID(), "drift": c.DriftAccountID()}
 	b.WriteString("| caller | account it can obtain | what that account can do |\n| --- | --- | --- |\n")
 	for _, r := range rows {
 		acc, can := "none", "nothing in the cloud"
 		if r.Account != "" {
-			acc = "`" + ids[r.Account] + "`"
+			acc = "`" + c.AccountID(r.Account) + "`"
 			can = strings.Join(r.Can, ", ")
 			if can == "" {
 				can = "read the project"

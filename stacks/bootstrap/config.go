@@ -58,6 +58,11 @@ func (c Config) DeployEnvironment() string  { return c.Stack }
 func (c Config) PreviewEnvironment() string { return c.Stack + "-preview" }
 func (c Config) DriftEnvironment() string   { return c.Stack + "-drift" }
 
+// AccountID is the ID of the account named deployer, preview or drift.
+func (c Config) AccountID(name string) string {
+	return map[string]string{"deployer": c.DeployerAccountID(), "preview": c.PreviewAccountID(), "drift": c.DriftAccountID()}[name]
+}
+
 // stackName: the longest stack name the account IDs take (infra-preview-
 // plus 16 is 30).
 var stackName = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$`)

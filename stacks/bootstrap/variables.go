@@ -84,7 +84,6 @@ func WriteInstructions(w io.Writer, c Config, values map[string]string) error {
 	}
 	provider := shown(ProviderOutput, "projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/"+c.PoolID()+"/providers/"+ProviderID+
 		"   (known after --apply; PROJECT_NUMBER: gcloud projects describe "+c.Project+" --format='value(projectNumber)')")
-	ids := map[string]string{"deployer": c.DeployerAccountID(), "preview": c.PreviewAccountID(), "drift": c.DriftAccountID()}
 	backend := shown(BackendOutput, "gs://"+c.StateBucket)
 	var b strings.Builder
 	fmt.Fprintf(&b, "GitHub environments of stack %s in %s (Settings > Environments), each with its own variables:\n", c.Stack, c.Repository)
@@ -99,7 +98,7 @@ func WriteInstructions(w io.Writer, c Config, values map[string]string) error {
 			rules = append(rules, "no branch rule (pull requests run here)")
 		}
 		fmt.Fprintf(&b, "  %s (%s; used by %s):\n", e.Name, strings.Join(rules, ", "), e.Workflow)
-		account := shown(AccountsOutput+"."+e.Account, infra.AccountEmail(c.Project, ids[e.Account]))
+		account := shown(AccountsOutput+"."+e.Account, infra.AccountEmail(c.Project, c.AccountID(e.Account)))
 		for _, v := range [][2]string{{"GCP_WORKLOAD_IDENTITY_PROVIDER", provider}, {"GCP_SERVICE_ACCOUNT", account}, {"PULUMI_BACKEND_URL", backend}} {
 			fmt.Fprintf(&b, "    gh variable set %s --repo %s --env %s --body '%s'\n", v[0], c.Repository, e.Name, strings.Fields(v[1])[0])
 		}
