@@ -53,16 +53,25 @@ func TestBootstrapApply(t *testing.T) {
 	// Worked out by hand: 11 APIs, bucket, key ring and key, pool and
 	// provider (16); preview: account, viewer, two bucket grants, key, one
 	// principal (6); drift: the same plus its custom role and its grant (8);
-	// deployer: account, 10 project grants and its custom role, bucket,
-	// key, one principal (15, no schedule: the stack is not dev). 45.
+	// deployer: account, 7 project grants and its custom role, bucket,
+	// key, one principal (12, no schedule: the stack is not dev); the
+	// binder role (1); workload accounts: nodes' account, 2 project roles,
+	// the deployer's role on it (4), backup's account and the deployer's
+	// role (2), MLflow's account, cloudsql.client and the deployer's role
+	// (3). 52.
 	urns := cloudURNs(stack)
-	if len(urns) != 45 {
-		t.Errorf("the cloud holds %d resources of the bootstrap, want 45:\n%s", len(urns), strings.Join(urns, "\n"))
+	if len(urns) != 52 {
+		t.Errorf("the cloud holds %d resources of the bootstrap, want 52:\n%s", len(urns), strings.Join(urns, "\n"))
 	}
 	members := map[string]bool{}
 	for urn, res := range gcp.Snapshot() {
 		if strings.HasPrefix(urn, "urn:pulumi:"+stack+"::") && res.Type == "gcp:serviceaccount/iAMMember:IAMMember" {
-			members[res.Inputs["member"].StringValue()] = true
+			m := res.Inputs["member"].StringValue()
+			if strings.HasPrefix(m, "principalSet:") {
+				members[m] = true
+			} else if m != "serviceAccount:infra-deploy-"+stack+"@"+project+".iam.gserviceaccount.com" {
+				t.Errorf("%s may use a service account", m)
+			}
 		}
 	}
 	const ids, wf = "260064828/1342004/", "/octo-org/unlimited-translation/.github/workflows/"
@@ -91,7 +100,7 @@ func TestBootstrapApply(t *testing.T) {
 			t.Errorf("a second bootstrap replaced %s", urn)
 		}
 	}
-	if n := len(cloudURNs(stack)); n != 45 {
+	if n := len(cloudURNs(stack)); n != 52 {
 		t.Errorf("after a second bootstrap the cloud holds %d", n)
 	}
 }

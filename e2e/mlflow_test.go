@@ -49,9 +49,9 @@ func TestMLflowLifecycle(t *testing.T) {
 		t.Errorf("second preview is not empty:\n%s", r.stdout)
 	}
 
-	// Sleep keeps MLflow's data and its slow parts (address, certificate,
-	// DNS record), and drops the server and its identity; wake brings them
-	// back on the same instance and bucket.
+	// Sleep keeps MLflow's data, its slow parts (address, certificate,
+	// DNS record) and its identity's grants, and drops the server; wake
+	// brings it back on the same instance, bucket and grants.
 	ids := func() map[string]string {
 		out := map[string]string{}
 		for u, r := range gcp.Snapshot() {
@@ -72,10 +72,17 @@ func TestMLflowLifecycle(t *testing.T) {
 			t.Errorf("sleep did not keep %s (%q, was %q)", kept, asleep[kept], awake[kept])
 		}
 	}
-	for u := range asleep {
-		if strings.Contains(u, "WorkloadIdentity$") && strings.HasSuffix(u, "::mlflow-identity") {
-			t.Errorf("MLflow's account outlives the cluster asleep: %s", u)
+	grants := 0
+	for u, id := range awake {
+		if strings.Contains(u, "translation:infra:WorkloadIdentity$") && strings.Contains(u, "::mlflow-identity-") {
+			grants++
+			if asleep[u] != id {
+				t.Errorf("sleep did not keep %s (%q, was %q)", u, asleep[u], id)
+			}
 		}
+	}
+	if grants != 2 {
+		t.Errorf("MLflow's identity has %d grants, want its bucket role and Workload Identity", grants)
 	}
 	if _, ok := kube.Snapshot()[deployment]; ok {
 		t.Error("the MLflow server runs while the stack sleeps")
@@ -84,6 +91,11 @@ func TestMLflowLifecycle(t *testing.T) {
 	woken := ids()
 	if woken[instance] != awake[instance] || woken[artifacts] != awake[artifacts] {
 		t.Errorf("wake made another instance or bucket: %q %q", woken[instance], woken[artifacts])
+	}
+	for u, id := range asleep {
+		if strings.Contains(u, "::mlflow-identity-") && woken[u] != id {
+			t.Errorf("wake replaced %s", u)
+		}
 	}
 	if _, ok := kube.Snapshot()[deployment]; !ok {
 		t.Error("no MLflow server after wake")

@@ -76,9 +76,11 @@ func TestSleepAndWake(t *testing.T) {
 		"gcp:storage/bucket:Bucket::backups":                                        true,
 		"gcp:compute/network:Network::network":                                      true,
 		"gcp:compute/subnetwork:Subnetwork::network":                                true,
-		"gcp:serviceaccount/account:Account::node-identity":                         true,
-		"gcp:projects/iAMMember:IAMMember::node-identity-defaultNodeServiceAccount": true,
-		"gcp:projects/iAMMember:IAMMember::node-identity-reader":                    true,
+		// The backup jobs' identity (the account is the bootstrap's):
+		// kept, so the first backup after a wake needs no new IAM grant.
+		"gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity": true,
+		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectCreator": true,
+		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectViewer":  true,
 	}
 	for short := range asleep {
 		if !kept[short] && !strings.HasPrefix(short, "gcp:projects/service:Service::") {

@@ -67,6 +67,8 @@ type CIAccount struct {
 	pulumi.ResourceState
 
 	Email pulumi.StringOutput
+	// Member is the account as an IAM member: serviceAccount:EMAIL.
+	Member pulumi.StringOutput
 }
 
 // NewCIAccount creates the account, its grants and who may use it.
@@ -87,19 +89,7 @@ func NewCIAccount(ctx *pulumi.Context, name string, args CIAccountArgs, opts ...
 	for _, g := range args.ProjectGrants {
 		role := pulumi.String(g.RoleName(args.Project)).ToStringOutput()
 		if g.Custom() {
-			// A custom role deleted with the bootstrap stays soft-deleted
-			// for a while; creating it again undeletes and updates it
-			// (terraform-provider-google-beta v5.42.0 resourcemanager/
-			// resource_google_project_iam_custom_role.go,
-			// resourceGoogleProjectIamCustomRoleCreate).
-			custom, err := projects.NewIAMCustomRole(ctx, name+"-"+roleName(g.Role), &projects.IAMCustomRoleArgs{
-				Project:     pulumi.String(args.Project),
-				RoleId:      pulumi.String(g.Role),
-				Title:       pulumi.String(g.Role),
-				Description: pulumi.String(g.Why),
-				Permissions: pulumi.ToStringArray(g.Permissions),
-				Stage:       pulumi.String("GA"),
-			}, child...)
+			custom, err := NewCustomRole(ctx, name+"-"+roleName(g.Role), args.Project, g, child...)
 			if err != nil {
 				return nil, err
 			}
@@ -158,8 +148,25 @@ func NewCIAccount(ctx *pulumi.Context, name string, args CIAccountArgs, opts ...
 			return nil, err
 		}
 	}
-	a.Email = account.Email
+	a.Email, a.Member = account.Email, account.Member
 	return a, ctx.RegisterResourceOutputs(a, pulumi.Map{"email": account.Email})
+}
+
+// NewCustomRole makes g's custom project role, holding exactly its
+// Permissions. A custom role deleted with the bootstrap stays soft-deleted
+// for a while; creating it again undeletes and updates it
+// (terraform-provider-google-beta v5.42.0 resourcemanager/
+// resource_google_project_iam_custom_role.go,
+// resourceGoogleProjectIamCustomRoleCreate).
+func NewCustomRole(ctx *pulumi.Context, name, project string, g Grant, opts ...pulumi.ResourceOption) (*projects.IAMCustomRole, error) {
+	return projects.NewIAMCustomRole(ctx, name, &projects.IAMCustomRoleArgs{
+		Project:     pulumi.String(project),
+		RoleId:      pulumi.String(g.Role),
+		Title:       pulumi.String(g.Role),
+		Description: pulumi.String(g.Why),
+		Permissions: pulumi.ToStringArray(g.Permissions),
+		Stage:       pulumi.String("GA"),
+	}, opts...)
 }
 
 // roleName is a role as a resource name: roles/dns.admin -> dns-admin.

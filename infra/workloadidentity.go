@@ -3,7 +3,6 @@ package infra
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -12,23 +11,22 @@ import (
 // WorkloadIdentityArgs configures a WorkloadIdentity.
 type WorkloadIdentityArgs struct {
 	Project string
-	// AccountID of the Google service account (6-30 characters).
+	// AccountID of the Google service account, which the stack's
+	// bootstrap made (WorkloadAccount) with its project roles.
 	AccountID string
-	// DisplayName and Description of the account: what uses it, for whom
-	// reads the project's IAM page.
-	DisplayName, Description string
-	// Bucket and BucketRoles: what the account may do in one bucket.
+	// Bucket and BucketRoles: what the account may do in one bucket the
+	// stack owns.
 	Bucket      pulumi.StringInput
 	BucketRoles []string
-	// ProjectRoles the account holds on the whole project, for services
-	// that have no finer grant (Cloud SQL's cloudsql.client).
-	ProjectRoles []string
 	// Namespace and KubernetesServiceAccount of the pods that act as the
 	// Google service account.
 	Namespace                string
 	KubernetesServiceAccount string
-	// Requires: the enabled APIs and the cluster, whose creation makes the
-	// project's workload identity pool (PROJECT.svc.id.goog) exist.
+	// Requires: the enabled APIs and, while awake, the cluster: the
+	// project's workload identity pool (PROJECT.svc.id.goog) exists once
+	// a cluster with Workload Identity was made, and a binding naming it
+	// before then fails with "Identity Pool does not exist"
+	// (terraform-google-kubernetes-engine #916).
 	Requires []pulumi.Resource
 }
 
@@ -38,19 +36,20 @@ type WorkloadIdentityArgs struct {
 // cannot remove earlier backups.
 var BackupBucketRoles = []string{"roles/storage.objectCreator", "roles/storage.objectViewer"}
 
-// WorkloadIdentity is a Google service account that pods of one
-// Kubernetes service account run as, through Workload Identity: no key
-// exists anywhere.
+// WorkloadIdentity lets the pods of one Kubernetes service account run
+// as a Google service account, through Workload Identity (no key exists
+// anywhere), and gives that account its roles on one bucket. It holds no
+// cluster resource, so a sleeping stack keeps it: the first backup after
+// a wake does not wait for IAM to propagate.
 type WorkloadIdentity struct {
 	pulumi.ResourceState
 
-	Account *serviceaccount.Account
 	// Email of the Google service account, for the Kubernetes service
 	// account's iam.gke.io/gcp-service-account annotation.
 	Email pulumi.StringOutput
 }
 
-// NewWorkloadIdentity creates the account and its bindings.
+// NewWorkloadIdentity creates the bindings.
 func NewWorkloadIdentity(ctx *pulumi.Context, name string, args WorkloadIdentityArgs, opts ...pulumi.ResourceOption) (*WorkloadIdentity, error) {
 	id := &WorkloadIdentity{}
 	// It was the backup jobs' BackupIdentity: the alias keeps that one's
@@ -60,37 +59,21 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args WorkloadIdentity
 		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(id), pulumi.DependsOn(args.Requires)}
-	account, err := serviceaccount.NewAccount(ctx, name, &serviceaccount.AccountArgs{
-		Project:     pulumi.String(args.Project),
-		AccountId:   pulumi.String(args.AccountID),
-		DisplayName: pulumi.String(args.DisplayName),
-		Description: pulumi.String(args.Description),
-	}, child...)
-	if err != nil {
-		return nil, err
-	}
+	email := AccountEmail(args.Project, args.AccountID)
+	member := pulumi.String("serviceAccount:" + email)
 	for _, role := range args.BucketRoles {
 		if _, err := storage.NewBucketIAMMember(ctx, name+"-"+roleSuffix(role), &storage.BucketIAMMemberArgs{
 			Bucket: args.Bucket,
 			Role:   pulumi.String(role),
-			Member: account.Member,
-		}, child...); err != nil {
-			return nil, err
-		}
-	}
-	for _, role := range args.ProjectRoles {
-		if _, err := projects.NewIAMMember(ctx, name+"-"+roleSuffix(role), &projects.IAMMemberArgs{
-			Project: pulumi.String(args.Project),
-			Role:    pulumi.String(role),
-			Member:  account.Member,
+			Member: member,
 		}, child...); err != nil {
 			return nil, err
 		}
 	}
 	// The Kubernetes service account may act as the Google one
 	// (cloud.google.com/kubernetes-engine/docs/how-to/workload-identity).
-	_, err = serviceaccount.NewIAMMember(ctx, name+"-workload-identity", &serviceaccount.IAMMemberArgs{
-		ServiceAccountId: account.Name,
+	_, err := serviceaccount.NewIAMMember(ctx, name+"-workload-identity", &serviceaccount.IAMMemberArgs{
+		ServiceAccountId: pulumi.String("projects/" + args.Project + "/serviceAccounts/" + email),
 		Role:             pulumi.String("roles/iam.workloadIdentityUser"),
 		Member:           pulumi.String(WorkloadIdentityMember(args.Project, args.Namespace, args.KubernetesServiceAccount)),
 	}, child...)
@@ -99,8 +82,8 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args WorkloadIdentity
 	}
 	// The email follows from the ID (IAM: ACCOUNT_ID@PROJECT.iam.gserviceaccount.com),
 	// so previews show the annotation that names it.
-	id.Account, id.Email = account, pulumi.String(AccountEmail(args.Project, args.AccountID)).ToStringOutput()
-	return id, ctx.RegisterResourceOutputs(id, pulumi.Map{"email": account.Email})
+	id.Email = pulumi.String(email).ToStringOutput()
+	return id, ctx.RegisterResourceOutputs(id, pulumi.Map{"email": id.Email})
 }
 
 // AccountEmail is the email of a user-managed service account.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/unlimited-translation/infra/internal/mockstack"
+	"github.com/unlimited-translation/infra/internal/stackfile"
 	"github.com/unlimited-translation/infra/stacks"
 )
 
@@ -47,10 +48,6 @@ func TestStacksBackups(t *testing.T) {
 				t.Errorf("backupBucket output %v", outputs["backupBucket"])
 			}
 
-			acct := m.Must(t, "gcp:serviceaccount/account:Account", "backup-identity")
-			if mockstack.Str(acct.Inputs, "accountId") != tc.account {
-				t.Errorf("account id %q", mockstack.Str(acct.Inputs, "accountId"))
-			}
 			var roles []string
 			for _, g := range m.ByType("gcp:storage/bucketIAMMember:BucketIAMMember") {
 				if mockstack.Str(g.Inputs, "bucket") != tc.bucket || mockstack.Str(g.Inputs, "member") != "serviceAccount:"+email {
@@ -131,5 +128,56 @@ func TestBackupNamesFit(t *testing.T) {
 	}
 	if got := stacks.BackupAccountID(stacks.Defaults("Dev_2")); got != "mysql-backup-dev-2" {
 		t.Errorf("account ID of Dev_2: %q", got)
+	}
+}
+
+// Asleep, the stack keeps the backup jobs' and MLflow's Workload Identity
+// bindings and bucket grants (same URNs, so a sleep deletes none of them),
+// and they no longer wait for a cluster; awake, they wait for it (the
+// first cluster makes the identity pool).
+func TestIdentitiesOutliveSleep(t *testing.T) {
+	src, err := stackfile.Load("..", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"mysqlRootPassword", "mysqlPassword", "mlflowDatabasePassword", "mlflowAdminPassword"} {
+		src.Values[stacks.Project+":"+k], src.Secrets[stacks.Project+":"+k] = "test-"+k+"-4711", true
+	}
+	src.Values[stacks.Project+":mlflow"] = "true"
+	bindings := func(awake string) map[string]bool {
+		m, _, err := mockstack.Run("dev", src.Values, src.SecretKeys(), stacks.ProgramWith(map[string]string{"awake": awake}))
+		if err != nil {
+			t.Fatalf("awake %s: %v", awake, err)
+		}
+		if (len(m.ByType(clusterType)) == 1) != (awake == "true") {
+			t.Fatalf("awake %s: %d clusters", awake, len(m.ByType(clusterType)))
+		}
+		out := map[string]bool{}
+		for _, typ := range []string{"gcp:serviceaccount/iAMMember:IAMMember", "gcp:storage/bucketIAMMember:BucketIAMMember"} {
+			for _, r := range m.ByType(typ) {
+				waits := slices.ContainsFunc(r.Request.GetDependencies(), func(u string) bool { return strings.HasSuffix(u, clusterType+"::cluster") })
+				out[typ+"::"+r.Name] = waits
+			}
+		}
+		return out
+	}
+	awake, asleep := bindings("true"), bindings("false")
+	want := []string{
+		"gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity",
+		"gcp:serviceaccount/iAMMember:IAMMember::mlflow-identity-workload-identity",
+		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectCreator",
+		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectViewer",
+		"gcp:storage/bucketIAMMember:BucketIAMMember::mlflow-identity-objectUser",
+	}
+	for _, name := range want {
+		if !awake[name] {
+			t.Errorf("awake, %s is missing or does not wait for the cluster", name)
+		}
+		if waits, ok := asleep[name]; !ok || waits {
+			t.Errorf("asleep, %s: registered %v, waits for a cluster %v", name, ok, waits)
+		}
+	}
+	if len(awake) != len(want) || len(asleep) != len(want) {
+		t.Errorf("bindings awake %v, asleep %v; want exactly %v", awake, asleep, want)
 	}
 }

@@ -145,26 +145,10 @@ func keptMLflow(ctx *pulumi.Context, cfg Config, k keptParts) (m mlflowKept, err
 	return m, err
 }
 
-// awakeMLflow registers the server: its identity (which needs the
-// cluster's workload pool) and its Kubernetes objects.
-func awakeMLflow(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.AutopilotCluster) (*components.MLflow, error) {
+// awakeMLflow registers the server's Kubernetes objects; its identity is
+// registered asleep too (see identities).
+func awakeMLflow(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.AutopilotCluster, identity *infra.WorkloadIdentity) (*components.MLflow, error) {
 	m := k.mlflow
-	identity, err := infra.NewWorkloadIdentity(ctx, "mlflow-identity", infra.WorkloadIdentityArgs{
-		Project:     cfg.GCPProject,
-		AccountID:   MLflowAccountID(cfg),
-		DisplayName: "MLflow tracking server",
-		Description: "Used by the MLflow server through Workload Identity: its artifact bucket and its Cloud SQL instance",
-		Bucket:      m.artifacts.Name,
-		// Read, write and delete artifacts (runs are deleted too).
-		BucketRoles:              []string{"roles/storage.objectUser"},
-		ProjectRoles:             MLflowProjectRoles,
-		Namespace:                mlflowNamespace,
-		KubernetesServiceAccount: mlflowServiceAccount,
-		Requires:                 append(append([]pulumi.Resource{}, k.apis.Enabled...), cluster.Cluster),
-	})
-	if err != nil {
-		return nil, err
-	}
 	return components.NewMLflow(ctx, "mlflow", components.MLflowArgs{
 		Namespace:            mlflowNamespace,
 		Image:                cfg.MLflow.Image,

@@ -43,7 +43,8 @@ func TestMLflowWiring(t *testing.T) {
 		t.Error("the database user's password is not secret")
 	}
 
-	// The server's identity: its bucket, Cloud SQL and its own pods only.
+	// The server's identity: its bucket and its own pods only (the
+	// bootstrap grants the account cloudsql.client).
 	grants := map[string]string{}
 	for _, typ := range []string{"gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:projects/iAMMember:IAMMember", "gcp:serviceaccount/iAMMember:IAMMember"} {
 		for _, r := range m.ByType(typ) {
@@ -54,7 +55,6 @@ func TestMLflowWiring(t *testing.T) {
 	}
 	want := map[string]string{
 		"roles/storage.objectUser":       "unlimited-translation-dev-dev-mlflow-artifacts" + "serviceAccount:mlflow-dev@unlimited-translation-dev.iam.gserviceaccount.com",
-		"roles/cloudsql.client":          "serviceAccount:mlflow-dev@unlimited-translation-dev.iam.gserviceaccount.com",
 		"roles/iam.workloadIdentityUser": "serviceAccount:unlimited-translation-dev.svc.id.goog[mlflow/mlflow]",
 	}
 	if len(grants) != len(want) {

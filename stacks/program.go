@@ -86,6 +86,16 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	var cluster *infra.AutopilotCluster
+	if cfg.Awake {
+		if cluster, err = newCluster(ctx, cfg, k); err != nil {
+			return nil, err
+		}
+	}
+	ids, err := newIdentities(ctx, cfg, k, cluster)
+	if err != nil {
+		return nil, err
+	}
 	st := &Stack{Address: k.address, DNS: k.dns, Disk: k.disk, Backups: k.backups}
 	ctx.Export("url", pulumi.String("https://"+k.dns.Hosts[0]))
 	ctx.Export("address", k.address.Address)
@@ -106,13 +116,15 @@ func Deploy(ctx *pulumi.Context, cfg Config) (*Stack, error) {
 	if !cfg.Awake {
 		return st, nil
 	}
-	return st, awake(ctx, cfg, k, st)
+	return st, awake(ctx, cfg, k, cluster, ids, st)
 }
 
 // keptParts are what a stack keeps while it sleeps: what holds data
 // (disk, backups) or takes long to get back (address, DNS zone and
 // records, certificate), and what costs nothing (APIs, network, the
-// nodes' account).
+// Workload Identity bindings and bucket grants, see identities). The
+// service accounts themselves and their project roles are the
+// bootstrap's (infra.WorkloadAccount).
 type keptParts struct {
 	labels  map[string]string
 	apis    *infra.ProjectAPIs
@@ -120,7 +132,6 @@ type keptParts struct {
 	dns     *infra.DNS
 	cert    *infra.Certificate
 	network *infra.Network
-	nodes   *infra.NodeIdentity
 	disk    *infra.DataDisk
 	backups *infra.BackupBucket
 	mlflow  mlflowKept
@@ -175,10 +186,9 @@ func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 	}); err != nil {
 		return k, err
 	}
-	// The cluster's own network, and its nodes' own account with the
-	// roles GKE needs: a fresh project or a strict organisation has neither
-	// a default network nor a default account with those roles. Cloud NAT
-	// is billed by the hour: only while awake.
+	// The cluster's own network: a fresh project or a strict
+	// organisation has no default network. Cloud NAT is billed by the
+	// hour: only while awake.
 	if k.network, err = infra.NewNetwork(ctx, "network", infra.NetworkArgs{
 		Project:   cfg.GCPProject,
 		Region:    cfg.Region,
@@ -186,13 +196,6 @@ func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 		NodesCIDR: NodesCIDR, PodsCIDR: PodsCIDR, ServicesCIDR: ServicesCIDR,
 		NAT:      cfg.PrivateNodes && cfg.Awake,
 		Requires: k.apis.Enabled,
-	}); err != nil {
-		return k, err
-	}
-	if k.nodes, err = infra.NewNodeIdentity(ctx, "node-identity", infra.NodeIdentityArgs{
-		Project:   cfg.GCPProject,
-		AccountID: NodeAccountID(cfg),
-		Requires:  k.apis.Enabled,
 	}); err != nil {
 		return k, err
 	}
@@ -222,11 +225,53 @@ func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 	return k, err
 }
 
-// awake registers what a stack runs while awake: the cluster, the backup
-// jobs' identity (its Workload Identity grant needs the cluster's pool)
-// and the app.
-func awake(ctx *pulumi.Context, cfg Config, k keptParts, st *Stack) error {
-	cluster, err := infra.NewAutopilotCluster(ctx, "cluster", infra.AutopilotClusterArgs{
+// identities are the Workload Identity bindings and bucket grants of the
+// backup jobs' and MLflow's accounts. They are registered asleep too, so a
+// sleep keeps them and the first backup after a wake does not wait for
+// IAM to propagate; cluster is nil while asleep.
+type identities struct{ backup, mlflow *infra.WorkloadIdentity }
+
+func newIdentities(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.AutopilotCluster) (ids identities, err error) {
+	if ids.backup, err = infra.NewWorkloadIdentity(ctx, "backup-identity", infra.WorkloadIdentityArgs{
+		Project:                  cfg.GCPProject,
+		AccountID:                BackupAccountID(cfg),
+		Bucket:                   k.backups.Name,
+		BucketRoles:              infra.BackupBucketRoles,
+		Namespace:                cfg.Namespace,
+		KubernetesServiceAccount: backupServiceAccount,
+		Requires:                 identityRequires(k, cluster),
+	}); err != nil || !cfg.MLflow.Enabled {
+		return ids, err
+	}
+	ids.mlflow, err = infra.NewWorkloadIdentity(ctx, "mlflow-identity", infra.WorkloadIdentityArgs{
+		Project:   cfg.GCPProject,
+		AccountID: MLflowAccountID(cfg),
+		Bucket:    k.mlflow.artifacts.Name,
+		// Read, write and delete artifacts (runs are deleted too).
+		BucketRoles:              []string{"roles/storage.objectUser"},
+		Namespace:                mlflowNamespace,
+		KubernetesServiceAccount: mlflowServiceAccount,
+		Requires:                 identityRequires(k, cluster),
+	})
+	return ids, err
+}
+
+// identityRequires is what a Workload Identity binding waits for: the
+// APIs and, while awake, the cluster (the first one makes the project's
+// identity pool). Asleep, the binding stays as it is.
+func identityRequires(k keptParts, cluster *infra.AutopilotCluster) []pulumi.Resource {
+	req := append([]pulumi.Resource{}, k.apis.Enabled...)
+	if cluster != nil {
+		req = append(req, cluster.Cluster)
+	}
+	return req
+}
+
+// newCluster registers the Autopilot cluster. Its nodes run as the
+// account the bootstrap made with the roles GKE needs: a fresh project or
+// a strict organisation has no default account with those roles.
+func newCluster(ctx *pulumi.Context, cfg Config, k keptParts) (*infra.AutopilotCluster, error) {
+	return infra.NewAutopilotCluster(ctx, "cluster", infra.AutopilotClusterArgs{
 		Project:              cfg.GCPProject,
 		Region:               cfg.Region,
 		Name:                 cfg.ClusterName,
@@ -237,28 +282,16 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, st *Stack) error {
 		Protect:              cfg.ProtectInfrastructure,
 		Network:              k.network.Name,
 		Subnetwork:           k.network.SubnetName,
-		NodeServiceAccount:   k.nodes.Email,
+		NodeServiceAccount:   pulumi.String(infra.AccountEmail(cfg.GCPProject, NodeAccountID(cfg))),
 		PrivateNodes:         cfg.PrivateNodes,
 		AuthorizedNetworks:   AuthorizedNetworks(cfg),
-		Requires:             append(append(append([]pulumi.Resource{}, k.apis.Enabled...), k.network.Ready...), k.nodes.Grants...),
+		Requires:             append(append([]pulumi.Resource{}, k.apis.Enabled...), k.network.Ready...),
 	})
-	if err != nil {
-		return err
-	}
-	identity, err := infra.NewWorkloadIdentity(ctx, "backup-identity", infra.WorkloadIdentityArgs{
-		Project:                  cfg.GCPProject,
-		AccountID:                BackupAccountID(cfg),
-		DisplayName:              "MySQL backups of the translation app",
-		Description:              "Used by the backup and restore jobs through Workload Identity; writes and reads one bucket",
-		Bucket:                   k.backups.Name,
-		BucketRoles:              infra.BackupBucketRoles,
-		Namespace:                cfg.Namespace,
-		KubernetesServiceAccount: backupServiceAccount,
-		Requires:                 append(append([]pulumi.Resource{}, k.apis.Enabled...), cluster.Cluster),
-	})
-	if err != nil {
-		return err
-	}
+}
+
+// awake registers what a stack runs while awake: the app (and MLflow) in
+// the cluster.
+func awake(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.AutopilotCluster, ids identities, st *Stack) error {
 	appArgs := AppArgs(cfg, &components.PublicEndpointArgs{
 		Hosts:                k.dns.Hosts,
 		AddressName:          k.address.Name,
@@ -273,7 +306,7 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, st *Stack) error {
 	appArgs.Backup = &components.DatabaseBackupArgs{
 		Schedule:             cfg.Backup.Schedule,
 		Bucket:               k.backups.Name,
-		GoogleServiceAccount: identity.Email,
+		GoogleServiceAccount: ids.backup.Email,
 		ServiceAccountName:   backupServiceAccount,
 		Requests:             components.Requests{CPU: "250m", Memory: "512Mi", EphemeralStorage: BackupEphemeralStorage(cfg)},
 		Spot:                 cfg.Spot,
@@ -283,7 +316,7 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, st *Stack) error {
 		return err
 	}
 	if cfg.MLflow.Enabled {
-		if st.MLflow, err = awakeMLflow(ctx, cfg, k, cluster); err != nil {
+		if st.MLflow, err = awakeMLflow(ctx, cfg, k, cluster, ids.mlflow); err != nil {
 			return err
 		}
 	}

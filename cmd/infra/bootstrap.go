@@ -128,6 +128,18 @@ func writeAccess(cmd *cobra.Command, c bootstrap.Config) error {
 			fmt.Fprintln(out, line)
 		}
 	}
+	fmt.Fprintf(out, "\nThe accounts the stack's workloads run as (made here, with their project roles), and the deployer's role on each:\n")
+	for _, w := range c.Workloads() {
+		roles := "no project role"
+		if len(w.ProjectRoles) > 0 {
+			roles = strings.Join(w.ProjectRoles, ", ")
+		}
+		line := fmt.Sprintf("  %s (%s): %s; deployer: %s, to %s", w.ID, w.Name, roles, w.Deployer.Role, w.Deployer.Why)
+		if w.Deployer.Custom() {
+			line += " (custom role: " + strings.Join(w.Deployer.Permissions, ", ") + ")"
+		}
+		fmt.Fprintln(out, line)
+	}
 	rows, err := c.Matrix()
 	if err != nil {
 		return err

@@ -17,7 +17,7 @@ func TestBootstrapOffline(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		`Plan for stack "prod" of unlimited-translation-bootstrap: 53 to create, 0 to read`,
+		`Plan for stack "prod" of unlimited-translation-bootstrap: 63 to create, 0 to read`,
 		`attributeCondition = "assertion.repository_id == '260064828' && assertion.repository_owner_id == '1342004'"`,
 		"gh variable set GCP_SERVICE_ACCOUNT --repo octo-org/unlimited-translation --env prod --body 'infra-deploy-prod@my-project-123.iam.gserviceaccount.com'",
 		"gh variable set GCP_SERVICE_ACCOUNT --repo octo-org/unlimited-translation --env prod-preview --body 'infra-preview-prod@my-project-123.iam.gserviceaccount.com'",
@@ -26,7 +26,9 @@ func TestBootstrapOffline(t *testing.T) {
 		"prod (required reviewers, deployment branches: main only; used by .github/workflows/deploy.yml)",
 		"prod-preview (required reviewers, no branch rule (pull requests run here); used by .github/workflows/pr-preview.yml)",
 		"pulumi stack init prod --secrets-provider gcpkms://projects/my-project-123/locations/europe-west1/keyRings/pulumi-prod/cryptoKeys/stack-secrets",
-		"roles/resourcemanager.projectIamAdmin: grant the node service account",
+		"  gke-nodes-prod (nodes): roles/container.defaultNodeServiceAccount, roles/artifactregistry.reader; deployer: roles/iam.serviceAccountUser, to create the cluster with its nodes running as this account",
+		"  mysql-backup-prod (backup): no project role; deployer: infraAccountBinder_prod, to bind a Kubernetes service account of the stack to the backup or MLflow account (Workload Identity) (custom role: iam.serviceAccounts.get, iam.serviceAccounts.getIamPolicy, iam.serviceAccounts.setIamPolicy)",
+		"| deploy of prod (deploy.yml on main in prod, after a required reviewer approves) | `infra-deploy-prod` | read state, write locks, write checkpoints, backups, history, journal, decrypt stack secrets, encrypt stack secrets, read Kubernetes Secrets, change cloud resources, act as or re-grant the stack's workload accounts |",
 		"| pull request, after a maintainer approves prod-preview (the pull request's code, once approved, in prod-preview) | `infra-preview-prod` | read state, write locks, decrypt stack secrets |",
 		"| pull request from a fork (GitHub gives fork pull_request runs a read-only token: no id-token, no secrets) | none | nothing in the cloud |",
 		"| dev sleep/wake schedule (dev-sleep-wake.yml on main in dev) | none | nothing in the cloud |",

@@ -99,6 +99,9 @@ func (e *Engine) preview(ctx context.Context, refresh bool) (*report.Report, err
 // Terraform's plan does), so what changed behind the engine's back is put
 // right instead of reported as unchanged.
 func (e *Engine) Up(ctx context.Context, refresh bool) error {
+	if _, err := e.handOver(ctx); err != nil {
+		return err
+	}
 	evs, err := collect(func(ch chan<- events.EngineEvent) error {
 		opts := []optup.Option{optup.ProgressStreams(e.Out), optup.ErrorProgressStreams(e.Err), optup.EventStreams(ch)}
 		if refresh {
@@ -154,6 +157,9 @@ func (e *Engine) Drift(ctx context.Context) (*report.Report, error) {
 // its state is protected: then it stops before touching anything and says
 // how to unlock. confirm, when not nil, is asked last, before the deletion.
 func (e *Engine) Destroy(ctx context.Context, confirm func() error, deleteData bool) ([]Kept, error) {
+	if _, err := e.handOver(ctx); err != nil {
+		return nil, err
+	}
 	// One read of the state serves the protection check, what is kept and
 	// the journal.
 	var state struct {

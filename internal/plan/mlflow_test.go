@@ -58,7 +58,7 @@ func TestTwoAppsShareNoName(t *testing.T) {
 		"gcp:sql/databaseInstance:DatabaseInstance": 1, "gcp:sql/database:Database": 2, "gcp:sql/user:User": 1,
 		"gcp:storage/bucket:Bucket": 2, "gcp:compute/globalAddress:GlobalAddress": 2,
 		"gcp:compute/managedSslCertificate:ManagedSslCertificate": 2, "kubernetes:networking.k8s.io/v1:Ingress": 2,
-		"gcp:serviceaccount/account:Account": 3, "kubernetes:core/v1:Namespace": 1,
+		"gcp:serviceaccount/iAMMember:IAMMember": 2, "kubernetes:core/v1:Namespace": 1,
 	} {
 		if types[typ] != want {
 			t.Errorf("%d %s, want %d", types[typ], typ, want)
@@ -86,15 +86,16 @@ func TestTwoAppsShareNoName(t *testing.T) {
 			t.Errorf("turning MLflow on does %s to %s", c.Op, c.URN)
 		}
 	}
-	// 33 new resources. GCP, 13: address, certificate, bucket, instance,
+	// 31 new resources. GCP, 11: address, certificate, bucket, instance,
 	// 2 databases, user, DNS record, the sqladmin API, and the identity's
-	// account, bucket grant, project grant and Workload Identity binding.
+	// bucket grant and Workload Identity binding (the account and its
+	// project grant are the bootstrap's).
 	// Kubernetes, 11: namespace, Secret, ServiceAccount, 2 NetworkPolicies,
 	// BackendConfig, FrontendConfig, Ingress, Deployment, Service, PDB.
 	// Components, 9: MLflow, its WebWorkload, NetworkPolicies and
 	// PublicEndpoint, PostgresDatabase, ArtifactBucket, PublicAddress,
 	// Certificate, WorkloadIdentity.
-	if n := len(d.Changes); n != 33 {
-		t.Errorf("%d changes, want 33", n)
+	if n := len(d.Changes); n != 31 {
+		t.Errorf("%d changes, want 31", n)
 	}
 }

@@ -7,6 +7,7 @@ package scenarios
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -345,14 +346,23 @@ func Decode(b []byte) ([]*report.Report, error) {
 // new ones it does not ignore) as they are on disk into dst, so a test
 // sees this working tree's program, uncommitted changes included.
 func CopyWorkingTree(repo, dst string) error {
-	files, err := exec.Command("git", "-C", repo, "ls-files", "--cached", "--others", "--exclude-standard").Output()
+	// HEAD's files too: one removed from the index is in neither list.
+	files, err := exec.Command("git", "-C", repo, "ls-files", "--cached", "--others", "--exclude-standard", "--with-tree=HEAD").Output()
 	if err != nil {
 		return fmt.Errorf("git ls-files in %s: %w", repo, err)
 	}
 	for _, f := range strings.Fields(string(files)) {
 		b, err := os.ReadFile(filepath.Join(repo, f))
+		if errors.Is(err, os.ErrNotExist) {
+			// Deleted in the working tree (git rm'd files are not even
+			// listed): the copy must not keep it.
+			if err := os.Remove(filepath.Join(dst, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			continue
+		}
 		if err != nil {
-			continue // deleted in the working tree
+			return err
 		}
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, f)), 0o755); err != nil {
 			return err

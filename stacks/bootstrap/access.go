@@ -25,6 +25,8 @@ type AccountAccess struct {
 	Project []infra.Grant
 	Bucket  []infra.Grant
 	KeyRole string
+	// Workloads are its roles on the stack's workload accounts alone.
+	Workloads []infra.Grant
 }
 
 // Access are the stack's accounts as the bootstrap declares them.
@@ -38,10 +40,18 @@ func (c Config) Access() []AccountAccess {
 		return out
 	}
 	return []AccountAccess{
-		{Name: "deployer", Trusted: values(t.Deployer), Project: DeployerGrants(c.Stack), Bucket: DeployStateGrants, KeyRole: DeployKeyRole},
+		{Name: "deployer", Trusted: values(t.Deployer), Project: DeployerGrants(c.Stack), Bucket: DeployStateGrants, KeyRole: DeployKeyRole, Workloads: workloadGrants(c.Workloads())},
 		{Name: "preview", Trusted: values(t.Preview), Project: PreviewGrants, Bucket: ReaderStateGrants(c.StateBucket), KeyRole: ReaderKeyRole},
 		{Name: "drift", Trusted: values(t.Drift), Project: DriftGrants(c.Stack), Bucket: ReaderStateGrants(c.StateBucket), KeyRole: ReaderKeyRole},
 	}
+}
+
+func workloadGrants(ws []Workload) []infra.Grant {
+	var out []infra.Grant
+	for _, w := range ws {
+		out = append(out, w.Deployer)
+	}
+	return out
 }
 
 // Caller is a party that may ask GitHub for a token (or, with none, holds
@@ -108,7 +118,7 @@ func Violations(rows []Row) []string {
 			out = append(out, fmt.Sprintf("%s obtains the deployer", r.Caller))
 		}
 		for _, c := range r.Can {
-			if slices.Contains([]string{CanWriteState, CanChangeCloud, CanActAsAccounts, CanGrantRoles, CanEncrypt, CanReadSecrets}, c) {
+			if slices.Contains([]string{CanWriteState, CanChangeCloud, CanActAsAccounts, CanUseWorkloads, CanGrantRoles, CanEncrypt, CanReadSecrets}, c) {
 				out = append(out, fmt.Sprintf("%s can %s (as %s)", r.Caller, c, r.Account))
 			}
 		}
@@ -126,7 +136,8 @@ const (
 	CanEncrypt       = "encrypt stack secrets"
 	CanReadSecrets   = "read Kubernetes Secrets"
 	CanChangeCloud   = "change cloud resources"
-	CanActAsAccounts = "act as or re-grant service accounts"
+	CanActAsAccounts = "act as or re-grant any service account"
+	CanUseWorkloads  = "act as or re-grant the stack's workload accounts"
 	CanGrantRoles    = "grant project roles"
 )
 
@@ -261,6 +272,12 @@ func (a AccountAccess) can(bucket, stack string) ([]string, error) {
 				return ok, err
 			}
 			return has(a.Project, "iam.serviceAccounts.setIamPolicy", "")
+		}},
+		{CanUseWorkloads, func() (bool, error) {
+			if ok, err := has(a.Workloads, "iam.serviceAccounts.actAs", ""); err != nil || ok {
+				return ok, err
+			}
+			return has(a.Workloads, "iam.serviceAccounts.setIamPolicy", "")
 		}},
 		{CanGrantRoles, func() (bool, error) { return has(a.Project, "resourcemanager.projects.setIamPolicy", "") }},
 	}

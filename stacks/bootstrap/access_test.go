@@ -52,6 +52,17 @@ func registered(t *testing.T, m *mockstack.Mocks, c Config) []AccountAccess {
 				a.KeyRole = mockstack.Str(r.Inputs, "role")
 			}
 		}
+		// Roles on single service accounts: only the workload accounts'.
+		for _, r := range m.ByType("gcp:serviceaccount/iAMMember:IAMMember") {
+			if mockstack.Str(r.Inputs, "member") != member {
+				continue
+			}
+			on := mockstack.Str(r.Inputs, "serviceAccountId")
+			if !slices.ContainsFunc(c.Workloads(), func(w Workload) bool { return strings.HasSuffix(on, "/"+infra.AccountEmail(c.Project, w.ID)) }) {
+				t.Errorf("%s holds %s on %s, not a workload account", name, mockstack.Str(r.Inputs, "role"), on)
+			}
+			a.Workloads = append(a.Workloads, grant(r))
+		}
 		prefix := "principalSet://iam.googleapis.com/" + mockstack.PoolName(c.PoolID()) + "/" + infra.WorkloadAttribute + "/"
 		for _, mem := range members(m, name) {
 			v, ok := strings.CutPrefix(mem, prefix)
@@ -110,7 +121,7 @@ func TestAccessMatrix(t *testing.T) {
 			"pull request from a branch, not approved":                           {"", nil},
 			"pull request, after a maintainer approves " + tc.stack + "-preview": {"preview", []string{CanReadState, CanWriteLocks, CanDecrypt}},
 			"push to main, any workflow without an environment":                  {"", nil},
-			"deploy of " + tc.stack:                                              {"deployer", []string{CanReadState, CanWriteLocks, CanWriteState, CanDecrypt, CanEncrypt, CanReadSecrets, CanChangeCloud, CanActAsAccounts, CanGrantRoles}},
+			"deploy of " + tc.stack:                                              {"deployer", []string{CanReadState, CanWriteLocks, CanWriteState, CanDecrypt, CanEncrypt, CanReadSecrets, CanChangeCloud, CanUseWorkloads}},
 			"drift of " + tc.stack:                                               {"drift", []string{CanReadState, CanWriteLocks, CanDecrypt, CanReadSecrets}},
 			"another workflow on main in " + tc.stack:                            {"", nil},
 			"an operator's laptop":                                               {"", nil},

@@ -85,13 +85,11 @@ func DriftGrants(stack string) []infra.Grant {
 
 // DeployerGrants are the roles `infra up`, `destroy`, `sleep` and `wake`
 // need on the project, each for the resources the stack program makes
-// (infra/); nothing broader such as Editor or Owner.
+// (infra/); nothing broader such as Editor or Owner. No role over service
+// accounts or project IAM: the accounts the stack's workloads run as and
+// their project roles are the bootstrap's (Workloads), and the deployer
+// holds a role on each of those accounts alone.
 func DeployerGrants(stack string) []infra.Grant {
-	grantable := append(append([]string{}, infra.NodeRoles...), stacks.MLflowProjectRoles...)
-	quoted := make([]string, len(grantable))
-	for i, r := range grantable {
-		quoted[i] = "'" + r + "'"
-	}
 	return []infra.Grant{
 		{Role: "roles/container.admin", Why: "create, update and delete the Autopilot cluster and every Kubernetes object in it (Secrets, RBAC, NetworkPolicies, the backup Job)"},
 		{Role: "roles/compute.networkAdmin", Why: "the VPC, subnet, Cloud Router and NAT, and the global address"},
@@ -106,17 +104,7 @@ func DeployerGrants(stack string) []infra.Grant {
 		{Role: "roles/compute.storageAdmin", Why: "the database's persistent disk, zonal or regional, and its resize"},
 		{Role: "roles/dns.admin", Why: "the Cloud DNS zone and its records"},
 		{Role: "roles/storage.admin", Why: "the backup and MLflow artifact buckets and the grants on them"},
-		{Role: "roles/iam.serviceAccountAdmin", Why: "the node, backup and MLflow service accounts, and their Workload Identity bindings"},
-		{Role: "roles/iam.serviceAccountUser", Why: "let the cluster's nodes run as the node service account"},
 		{Role: "roles/cloudsql.admin", Why: "with mlflow: MLflow's Cloud SQL instance, its databases and its user"},
-		{
-			Role: "roles/resourcemanager.projectIamAdmin",
-			Why: "grant the node service account " + strings.Join(infra.NodeRoles, " and ") + " and MLflow's account " +
-				strings.Join(stacks.MLflowProjectRoles, " and ") + ", and no other role",
-			// IAM, "Setting limits on granting roles": the condition limits
-			// which roles this binding may grant or revoke.
-			Condition: fmt.Sprintf("api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([%s])", strings.Join(quoted, ", ")),
-		},
 	}
 }
 

@@ -139,6 +139,7 @@ func Program(ctx *pulumi.Context) error {
 		{"deployer", c.DeployerAccountID(), "deployments from main", DeployerGrants(c.Stack), DeployStateGrants, DeployKeyRole, trust.Deployer, "deployer"},
 	}
 	emails := pulumi.Map{}
+	var deployer *infra.CIAccount
 	for _, a := range accounts {
 		acc, err := infra.NewCIAccount(ctx, a.name, infra.CIAccountArgs{
 			Project: c.Project, AccountID: a.id, DisplayName: fmt.Sprintf("CI of stack %s: %s, %s", c.Stack, a.display, c.Repository),
@@ -152,6 +153,27 @@ func Program(ctx *pulumi.Context) error {
 			return err
 		}
 		emails[a.output] = acc.Email
+		if a.name == "deployer" {
+			deployer = acc
+		}
+	}
+	binder, err := infra.NewCustomRole(ctx, "account-binder", c.Project, BinderRole(c.Stack), pulumi.DependsOn(req))
+	if err != nil {
+		return err
+	}
+	for _, w := range c.Workloads() {
+		role := pulumi.String(w.Deployer.Role).ToStringOutput()
+		if w.Deployer.Custom() {
+			role = binder.Name
+		}
+		if _, err := infra.NewWorkloadAccount(ctx, w.Name, infra.WorkloadAccountArgs{
+			Project: c.Project, AccountID: w.ID, DisplayName: w.DisplayName, Description: w.Description,
+			ProjectRoles: w.ProjectRoles,
+			Deployer:     deployer.Member, DeployerRole: role,
+			Requires: append(append([]pulumi.Resource{}, req...), binder),
+		}); err != nil {
+			return err
+		}
 	}
 	ctx.Export(ProviderOutput, fed.ProviderName)
 	ctx.Export(AccountsOutput, emails)

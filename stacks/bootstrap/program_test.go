@@ -165,12 +165,17 @@ func grants(m *mockstack.Mocks, account string) []string {
 		"gcp:projects/iAMMember:IAMMember":              "project",
 		"gcp:storage/bucketIAMMember:BucketIAMMember":   "bucket",
 		"gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "key",
+		"gcp:serviceaccount/iAMMember:IAMMember":        "service account",
 	} {
 		for _, r := range m.ByType(typ) {
 			if mockstack.Str(r.Inputs, "member") != "serviceAccount:"+account+"@my-project-123.iam.gserviceaccount.com" {
 				continue
 			}
 			g := scope + " " + mockstack.Str(r.Inputs, "role")
+			if scope == "service account" {
+				id := mockstack.Str(r.Inputs, "serviceAccountId")
+				g = scope + " " + id[strings.LastIndex(id, "/")+1:strings.Index(id, "@")] + " " + mockstack.Str(r.Inputs, "role")
+			}
 			if scope == "bucket" {
 				g += " on " + mockstack.Str(r.Inputs, "bucket")
 			}
@@ -210,24 +215,32 @@ func TestGrants(t *testing.T) {
 			"project roles/compute.storageAdmin",
 			"project roles/container.admin",
 			"project roles/dns.admin",
-			"project roles/iam.serviceAccountAdmin",
-			"project roles/iam.serviceAccountUser",
-			"project roles/resourcemanager.projectIamAdmin if api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/container.defaultNodeServiceAccount', 'roles/artifactregistry.reader', 'roles/cloudsql.client'])",
 			"project roles/storage.admin",
+			"service account gke-nodes-dev roles/iam.serviceAccountUser",
+			"service account mlflow-dev projects/my-project-123/roles/infraAccountBinder_dev",
+			"service account mysql-backup-dev projects/my-project-123/roles/infraAccountBinder_dev",
 		},
+		// The workload accounts: what GKE's nodes and MLflow need on the
+		// project, nothing for the backup account (its bucket is the
+		// stack's to grant).
+		"gke-nodes-dev":    {"project roles/artifactregistry.reader", "project roles/container.defaultNodeServiceAccount"},
+		"mysql-backup-dev": nil,
+		"mlflow-dev":       {"project roles/cloudsql.client"},
 	} {
 		if got := grants(m, account); !slices.Equal(got, want) {
 			t.Errorf("%s grants:\n got %q\nwant %q", account, got, want)
 		}
 	}
 	for _, r := range m.ByType("gcp:projects/iAMMember:IAMMember") {
-		if role := mockstack.Str(r.Inputs, "role"); role == "roles/owner" || role == "roles/editor" || role == "roles/compute.securityAdmin" || role == "roles/serviceusage.serviceUsageAdmin" {
+		if role := mockstack.Str(r.Inputs, "role"); slices.Contains([]string{"roles/owner", "roles/editor", "roles/compute.securityAdmin", "roles/serviceusage.serviceUsageAdmin",
+			"roles/iam.serviceAccountAdmin", "roles/iam.serviceAccountUser", "roles/resourcemanager.projectIamAdmin"}, role) {
 			t.Errorf("%s grants %s", r.Name, role)
 		}
 	}
 	// The custom roles hold exactly their permissions.
 	for name, want := range map[string][]string{
 		"drift-infraSecretReader-dev": {"container.secrets.get", "container.secrets.list"},
+		"account-binder":              {"iam.serviceAccounts.get", "iam.serviceAccounts.getIamPolicy", "iam.serviceAccounts.setIamPolicy"},
 		"deployer-infraDeployer-dev": {"compute.sslCertificates.create", "compute.sslCertificates.delete", "compute.sslCertificates.get", "compute.sslCertificates.list",
 			"serviceusage.operations.get", "serviceusage.services.enable", "serviceusage.services.get", "serviceusage.services.list"},
 	} {
@@ -279,5 +292,21 @@ func TestProgramRefusesBadConfig(t *testing.T) {
 	_, _, err = mockstack.RunProject("unlimited-translation", "x", sample, nil, Program)
 	if err == nil || !strings.Contains(err.Error(), "bootstrap/Pulumi.yaml") {
 		t.Errorf("want the wrong project refused, got %v", err)
+	}
+}
+
+// The workload accounts are made here, adopting one an app stack made
+// before (their IDs are the ones the app stack uses).
+func TestWorkloadAccounts(t *testing.T) {
+	m, _ := run(t, sample)
+	var got []string
+	for _, r := range m.ByType("gcp:serviceaccount/account:Account") {
+		if r.Inputs["createIgnoreAlreadyExists"].IsBool() && r.Inputs["createIgnoreAlreadyExists"].BoolValue() {
+			got = append(got, mockstack.Str(r.Inputs, "accountId"))
+		}
+	}
+	sort.Strings(got)
+	if want := []string{"gke-nodes-dev", "mlflow-dev", "mysql-backup-dev"}; !slices.Equal(got, want) {
+		t.Errorf("accounts adopted if they exist: %v, want %v", got, want)
 	}
 }
