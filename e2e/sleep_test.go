@@ -67,18 +67,18 @@ func TestSleepAndWake(t *testing.T) {
 	r := p.mustInfra(t, "sleep", "--stack", stack, "--yes", "--skip-backup")
 	asleep := ids()
 	kept := map[string]bool{
-		"gcp:compute/globalAddress:GlobalAddress::address":                          true,
-		"gcp:dns/managedZone:ManagedZone::dns":                                      true,
-		"gcp:dns/recordSet:RecordSet::dns-apex":                                     true,
-		"gcp:dns/recordSet:RecordSet::dns-www":                                      true,
-		"gcp:compute/managedSslCertificate:ManagedSslCertificate::certificate":      true,
-		"gcp:compute/disk:Disk::database-disk":                                      true,
-		"gcp:storage/bucket:Bucket::backups":                                        true,
-		"gcp:compute/network:Network::network":                                      true,
-		"gcp:compute/subnetwork:Subnetwork::network":                                true,
+		"gcp:compute/globalAddress:GlobalAddress::address":                     true,
+		"gcp:dns/managedZone:ManagedZone::dns":                                 true,
+		"gcp:dns/recordSet:RecordSet::dns-apex":                                true,
+		"gcp:dns/recordSet:RecordSet::dns-www":                                 true,
+		"gcp:compute/managedSslCertificate:ManagedSslCertificate::certificate": true,
+		"gcp:compute/disk:Disk::database-disk":                                 true,
+		"gcp:storage/bucket:Bucket::backups":                                   true,
+		"gcp:compute/network:Network::network":                                 true,
+		"gcp:compute/subnetwork:Subnetwork::network":                           true,
 		// The backup jobs' identity (the account is the bootstrap's):
 		// kept, so the first backup after a wake needs no new IAM grant.
-		"gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity": true,
+		"gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity":  true,
 		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectCreator": true,
 		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectViewer":  true,
 	}
