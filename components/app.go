@@ -85,7 +85,7 @@ func NewTranslationApp(ctx *pulumi.Context, name string, args TranslationAppArgs
 		bk := *args.Backup
 		bk.Namespace, bk.Placement = ns, place
 		bk.DatabaseHost, bk.DatabaseSecret = database.Host, database.SecretName
-		bk.DatabaseName = orDefault(bk.DatabaseName, orDefault(db.DatabaseName, "translation"))
+		bk.DatabaseName = orDefault(bk.DatabaseName, orDefault(db.DatabaseName, DefaultDatabaseName))
 		bk.DumpImage = orDefault(bk.DumpImage, db.Image)
 		if app.Backup, err = NewDatabaseBackup(ctx, name+"-backup", bk, parent); err != nil {
 			return nil, err

@@ -46,6 +46,10 @@ type DatabaseBackupArgs struct {
 	// Bucket the backups go to, under Prefix (default "mysql/"). Required.
 	Bucket pulumi.StringInput
 	Prefix string
+	// NewestObject, when set, is where each backup is also copied: one
+	// name in Bucket whose newest versions the bucket keeps whatever the
+	// age of the backups (infra.BackupRules).
+	NewestObject string
 	// GoogleServiceAccount is the email the pods act as through Workload
 	// Identity; nil: no annotation (the node's credentials, if any).
 	GoogleServiceAccount pulumi.StringInput
@@ -109,7 +113,7 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 		}
 		return out
 	}
-	mysqlEnv := append(env("MYSQL_HOST", args.DatabaseHost, "MYSQL_DATABASE", pulumi.String(orDefault(args.DatabaseName, "translation"))),
+	mysqlEnv := append(env("MYSQL_HOST", args.DatabaseHost, "MYSQL_DATABASE", pulumi.String(orDefault(args.DatabaseName, DefaultDatabaseName))),
 		&corev1.EnvVarArgs{Name: pulumi.String("MYSQL_ROOT_PASSWORD"), ValueFrom: &corev1.EnvVarSourceArgs{
 			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: args.DatabaseSecret, Key: pulumi.String("MYSQL_ROOT_PASSWORD")},
 		}})
@@ -171,6 +175,9 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 		}
 	}
 	backupEnv := env("BACKUP_BUCKET", args.Bucket, "BACKUP_PREFIX", pulumi.String(orDefault(args.Prefix, "mysql/")))
+	if args.NewestObject != "" {
+		backupEnv = append(backupEnv, env("BACKUP_NEWEST", pulumi.String(args.NewestObject))...)
+	}
 	backup, err := batchv1.NewCronJob(ctx, name, &batchv1.CronJobArgs{
 		Metadata: meta(BackupCronJobName),
 		Spec: &batchv1.CronJobSpecArgs{

@@ -7,6 +7,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// DefaultDatabaseName is the app's database when DatabaseName is empty:
+// the one its init SQL creates, and what backups are named after.
+const DefaultDatabaseName = "translation"
+
 // InitSQL creates the app's table on the first start of an empty volume.
 const InitSQL = `USE translation;
 CREATE TABLE IF NOT EXISTS translations(id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, text_de LONGTEXT, text_en LONGTEXT);
@@ -98,7 +102,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 	ns := orDefault(args.Namespace, "default")
 	stsName := orDefault(args.StatefulSetName, "mysql-stateful")
 	svcName := orDefault(args.ServiceName, "mysql-headless")
-	dbName := orDefault(args.DatabaseName, "translation")
+	dbName := orDefault(args.DatabaseName, DefaultDatabaseName)
 	labels := pulumi.ToStringMap(databasePods)
 	meta := func(n string) *metav1.ObjectMetaArgs {
 		return &metav1.ObjectMetaArgs{Name: pulumi.String(n), Namespace: pulumi.String(ns), Labels: labels}

@@ -77,7 +77,7 @@ func NewFrontend(ctx *pulumi.Context, name string, args FrontendArgs, opts ...pu
 		Env: corev1.EnvVarArray{
 			fromSecret("DB_USER", "MYSQL_USER"),
 			fromSecret("DB_PASSWORD", "MYSQL_PASSWORD"),
-			&corev1.EnvVarArgs{Name: pulumi.String("DB_NAME"), Value: pulumi.String(orDefault(args.DatabaseName, "translation"))},
+			&corev1.EnvVarArgs{Name: pulumi.String("DB_NAME"), Value: pulumi.String(orDefault(args.DatabaseName, DefaultDatabaseName))},
 		},
 		// GET / renders the form: the only health signal the app has.
 		ReadinessProbe: httpProbe("/", 80, 10, 3),

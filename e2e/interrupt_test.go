@@ -266,7 +266,9 @@ func TestConcurrentRunNamesTheLockHolder(t *testing.T) {
 	stack := "locked"
 	p := projectAs(t, "dev", stack)
 	p.destroyAtEnd(t, stack)
-	first, out := slowUp(t, p, stack, 2*time.Second)
+	// Long enough that three more infra runs (each starts the Pulumi CLI,
+	// seconds on a loaded 2-core machine) all meet the first one alive.
+	first, out := slowUp(t, p, stack, 8*time.Second)
 	for _, verb := range [][]string{{"up", "--yes"}, {"destroy", "--yes"}} {
 		r := p.infra(t, append(verb, "--stack", stack)...)
 		if r.code != 1 || !strings.Contains(r.stderr, "locked by") || !strings.Contains(r.stderr, "its owner is still running here") {

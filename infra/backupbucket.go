@@ -13,9 +13,10 @@ type BackupBucketArgs struct {
 	Location string
 	// Name of the bucket (globally unique).
 	Name string
-	// RetentionDays a backup is kept after it was written.
-	RetentionDays int
-	Labels        map[string]string
+	// RetentionDays a backup is kept after it was written; KeepNewest
+	// copies are kept whatever their age (BackupRules).
+	RetentionDays, KeepNewest int
+	Labels                    map[string]string
 	// Requires are resources (enabled APIs) the bucket waits for.
 	Requires []pulumi.Resource
 }
@@ -41,14 +42,11 @@ func NewBackupBucket(ctx *pulumi.Context, name string, args BackupBucketArgs, op
 	if err := ctx.RegisterComponentResource("translation:infra:BackupBucket", name, b, opts...); err != nil {
 		return nil, err
 	}
-	// In a versioned bucket a lifecycle Delete on a live object makes it
-	// noncurrent, and on a noncurrent one removes it for good
-	// (cloud.google.com/storage/docs/lifecycle, "Delete"): backups age out
-	// after RetentionDays and can be recovered for NoncurrentDays more.
-	bucket, err := privateBucket(ctx, name, args.Project, args.Name, args.Location, args.Labels, []*storage.BucketLifecycleRuleConditionArgs{
-		{Age: pulumi.Int(args.RetentionDays), WithState: pulumi.String("LIVE")},
-		{DaysSinceNoncurrentTime: pulumi.Int(NoncurrentDays), WithState: pulumi.String("ARCHIVED")},
-	}, b, args.Requires)
+	var rules []*storage.BucketLifecycleRuleConditionArgs
+	for _, r := range BackupRules(args.RetentionDays, args.KeepNewest) {
+		rules = append(rules, r.args())
+	}
+	bucket, err := privateBucket(ctx, name, args.Project, args.Name, args.Location, args.Labels, rules, b, args.Requires)
 	if err != nil {
 		return nil, err
 	}

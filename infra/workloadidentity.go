@@ -2,6 +2,7 @@ package infra
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
@@ -18,6 +19,9 @@ type WorkloadIdentityArgs struct {
 	// stack owns.
 	Bucket      pulumi.StringInput
 	BucketRoles []string
+	// PrefixGrants are roles on the objects under one prefix of Bucket
+	// alone (an IAM condition on the object name).
+	PrefixGrants []PrefixGrant
 	// Namespace and KubernetesServiceAccount of the pods that act as the
 	// Google service account.
 	Namespace                string
@@ -35,6 +39,15 @@ type WorkloadIdentityArgs struct {
 // upload check, a restore). Not delete or overwrite: a compromised job
 // cannot remove earlier backups.
 var BackupBucketRoles = []string{"roles/storage.objectCreator", "roles/storage.objectViewer"}
+
+// PrefixGrant is a bucket role limited to the objects under Prefix.
+type PrefixGrant struct{ Role, Prefix, Why string }
+
+// BackupNewestGrant lets the backup jobs replace the newest copy (an
+// overwrite needs storage.objects.delete as well as create: Cloud
+// Storage, "IAM permissions for JSON methods"), under NewestPrefix alone:
+// the timestamped backups stay out of their reach.
+var BackupNewestGrant = PrefixGrant{Role: "roles/storage.objectUser", Prefix: NewestPrefix, Why: "replace the newest copy of the backup"}
 
 // WorkloadIdentity lets the pods of one Kubernetes service account run
 // as a Google service account, through Workload Identity (no key exists
@@ -66,6 +79,23 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args WorkloadIdentity
 			Bucket: args.Bucket,
 			Role:   pulumi.String(role),
 			Member: member,
+		}, child...); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range args.PrefixGrants {
+		// IAM evaluates resource.name of an object as
+		// projects/_/buckets/B/objects/O ("Resource attributes for IAM
+		// Conditions").
+		if _, err := storage.NewBucketIAMMember(ctx, name+"-"+roleSuffix(g.Role)+"-"+strings.TrimSuffix(g.Prefix, "/"), &storage.BucketIAMMemberArgs{
+			Bucket: args.Bucket,
+			Role:   pulumi.String(g.Role),
+			Member: member,
+			Condition: &storage.BucketIAMMemberConditionArgs{
+				Title:       pulumi.String("only " + g.Prefix),
+				Description: pulumi.String(g.Why),
+				Expression:  pulumi.Sprintf("resource.name.startsWith('projects/_/buckets/%s/objects/%s')", args.Bucket, g.Prefix),
+			},
 		}, child...); err != nil {
 			return nil, err
 		}

@@ -100,9 +100,13 @@ func TestBackupAndRestoreScripts(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(work, ".client.cnf")); !os.IsNotExist(err) {
 		t.Error("the password file outlived the dump")
 	}
-	out, code = w.step(t, work, "backup.sh", "upload", "BACKUP_BUCKET="+bucket, "BACKUP_PREFIX=mysql/")
+	out, code = w.step(t, work, "backup.sh", "upload", "BACKUP_BUCKET="+bucket, "BACKUP_PREFIX=mysql/", "BACKUP_NEWEST=newest/translation.sql.gz")
 	if code != 0 {
 		t.Fatalf("upload: exit %d\n%s", code, out)
+	}
+	// The copy the lifecycle keeps the newest versions of.
+	if objs := w.gcs.Objects(t, bucket, "newest/"); len(objs) != 1 || objs[0] != "newest/translation.sql.gz" {
+		t.Errorf("newest copies: %v", objs)
 	}
 	object := "gs://" + bucket + "/mysql/" + name
 	if got := read(t, filepath.Join(work, "termination-log")); got != object {
@@ -118,7 +122,8 @@ func TestBackupAndRestoreScripts(t *testing.T) {
 	// What a new, empty disk gives: the init SQL's empty table.
 	w.db.SQL(t, "DROP DATABASE translation; CREATE DATABASE translation CHARACTER SET utf8mb4; "+components.InitSQL)
 	restore := t.TempDir()
-	if out, code := w.step(t, restore, "restore.sh", "download", "RESTORE_OBJECT="+object); code != 0 {
+	// From the newest copy: it restores like the timestamped one.
+	if out, code := w.step(t, restore, "restore.sh", "download", "RESTORE_OBJECT=gs://"+bucket+"/newest/translation.sql.gz"); code != 0 {
 		t.Fatalf("download: exit %d\n%s", code, out)
 	}
 	if out, code := w.step(t, restore, "restore.sh", "load"); code != 0 {

@@ -16,6 +16,8 @@ type Backup struct {
 	Schedule string
 	// RetentionDays a backup is kept.
 	RetentionDays int
+	// KeepNewest backups are never deleted by age.
+	KeepNewest int
 }
 
 // BackupBucketName is backupBucket, or PROJECT-STACK-mysql-backups
@@ -79,6 +81,9 @@ func (v *validation) checkBackup(c Config) {
 	}
 	if b.RetentionDays < 1 || b.RetentionDays > 3650 {
 		v.add("backupRetentionDays", fmt.Sprintf("is %d; keep backups between 1 and 3650 days", b.RetentionDays), v.setFix("backupRetentionDays", "7"))
+	}
+	if b.KeepNewest < 1 || b.KeepNewest > 100 {
+		v.add("backupKeepNewest", fmt.Sprintf("is %d; keep between 1 and 100 newest backups whatever their age", b.KeepNewest), v.setFix("backupKeepNewest", "3"))
 	}
 }
 

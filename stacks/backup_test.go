@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -16,26 +17,50 @@ import (
 func TestStacksBackups(t *testing.T) {
 	for _, tc := range []struct {
 		stack, project, bucket, account, ephemeral string
-		retention                                  float64
+		retention, newest                          float64
+		schedule                                   string
 	}{
-		{"dev", "unlimited-translation-dev", "unlimited-translation-dev-dev-mysql-backups", "mysql-backup-dev", "1Gi", 7},
-		{"prod", "unlimited-translation-prod", "unlimited-translation-prod-prod-mysql-backups", "mysql-backup-prod", "10Gi", 30},
+		// dev's backup runs while the default schedule has it awake.
+		{"dev", "unlimited-translation-dev", "unlimited-translation-dev-dev-mysql-backups", "mysql-backup-dev", "1Gi", 7, 3, "30 12 * * 1-5"},
+		{"prod", "unlimited-translation-prod", "unlimited-translation-prod-prod-mysql-backups", "mysql-backup-prod", "10Gi", 30, 7, "30 2 * * *"},
 	} {
 		t.Run(tc.stack, func(t *testing.T) {
 			m, outputs := runStack(t, tc.stack)
 			email := tc.account + "@" + tc.project + ".iam.gserviceaccount.com"
 
 			b := m.Must(t, "gcp:storage/bucket:Bucket", "backups")
+			// Timestamped backups age out; noncurrent ones (aged out or
+			// deleted by hand, kept ones too) go a week later; the
+			// newest copies keep their newest versions whatever their
+			// age. No rule without an age sends one (noAge).
 			mockstack.Expect(t, "bucket", b.Inputs, map[string]string{
 				"name": tc.bucket, "location": "europe-west1", "publicAccessPrevention": "enforced",
 				"lifecycleRules.0.action.type": "Delete", "lifecycleRules.0.condition.withState": "LIVE",
-				"lifecycleRules.1.action.type": "Delete", "lifecycleRules.1.condition.withState": "ARCHIVED",
-				"labels.environment": tc.stack,
+				"lifecycleRules.0.condition.matchesPrefixes.0": "mysql/",
+				"lifecycleRules.1.action.type":                 "Delete", "lifecycleRules.1.condition.withState": "ARCHIVED",
+				"lifecycleRules.1.condition.matchesPrefixes.0": "mysql/", "lifecycleRules.1.condition.matchesPrefixes.1": "kept/",
+				"lifecycleRules.2.action.type": "Delete", "lifecycleRules.2.condition.withState": "ARCHIVED",
+				"lifecycleRules.2.condition.matchesPrefixes.0": "newest/",
+				"labels.environment":                           tc.stack,
 			})
-			age, _ := mockstack.Path(b.Inputs, "lifecycleRules.0.condition.age")
-			noncurrent, _ := mockstack.Path(b.Inputs, "lifecycleRules.1.condition.daysSinceNoncurrentTime")
-			if age.NumberValue() != tc.retention || noncurrent.NumberValue() != 7 {
-				t.Errorf("lifecycle: age %v, noncurrent %v; want %v and 7", age, noncurrent, tc.retention)
+			num := func(path string) float64 {
+				v, _ := mockstack.Path(b.Inputs, path)
+				if !v.IsNumber() {
+					return -1
+				}
+				return v.NumberValue()
+			}
+			if got := []float64{num("lifecycleRules.0.condition.age"), num("lifecycleRules.1.condition.daysSinceNoncurrentTime"), num("lifecycleRules.2.condition.numNewerVersions")}; !slices.Equal(got, []float64{tc.retention, 7, tc.newest}) {
+				t.Errorf("lifecycle: age, days noncurrent, newer versions %v; want %v, 7, %v", got, tc.retention, tc.newest)
+			}
+			for i, want := range []bool{false, true, true} {
+				noAge, _ := mockstack.Path(b.Inputs, fmt.Sprintf("lifecycleRules.%d.condition.noAge", i))
+				if (noAge.IsBool() && noAge.BoolValue()) != want {
+					t.Errorf("rule %d: noAge %v, want %v", i, noAge, want)
+				}
+			}
+			if n := num("lifecycleRules.1.condition.age") + num("lifecycleRules.2.condition.age"); n != -2 {
+				t.Errorf("a rule without an age sends one")
 			}
 			versioned, _ := mockstack.Path(b.Inputs, "versioning.enabled")
 			if !b.Inputs["uniformBucketLevelAccess"].BoolValue() || !versioned.BoolValue() || b.Inputs["forceDestroy"].BoolValue() {
@@ -56,8 +81,12 @@ func TestStacksBackups(t *testing.T) {
 				roles = append(roles, mockstack.Str(g.Inputs, "role"))
 			}
 			slices.Sort(roles)
-			if strings.Join(roles, " ") != "roles/storage.objectCreator roles/storage.objectViewer" {
-				t.Errorf("bucket roles %v: write and read, nothing else", roles)
+			if strings.Join(roles, " ") != "roles/storage.objectCreator roles/storage.objectUser roles/storage.objectViewer" {
+				t.Errorf("bucket roles %v: write and read, replace only the newest copy", roles)
+			}
+			newest := m.Must(t, "gcp:storage/bucketIAMMember:BucketIAMMember", "backup-identity-objectUser-newest")
+			if c := mockstack.Str(newest.Inputs, "condition.expression"); c != "resource.name.startsWith('projects/_/buckets/"+tc.bucket+"/objects/newest/')" {
+				t.Errorf("objectUser condition %q: it must reach the newest copy only", c)
 			}
 			for _, g := range m.ByType("gcp:projects/iAMMember:IAMMember") {
 				if mockstack.Str(g.Inputs, "member") == "serviceAccount:"+email {
@@ -83,7 +112,7 @@ func TestStacksBackups(t *testing.T) {
 			cj := m.Must(t, "kubernetes:batch/v1:CronJob", "translation-backup")
 			pod := "spec.jobTemplate.spec.template.spec."
 			mockstack.Expect(t, "backup CronJob", cj.Inputs, map[string]string{
-				"metadata.name": "mysql-backup", "spec.schedule": "30 2 * * *", "spec.timeZone": "Etc/UTC",
+				"metadata.name": "mysql-backup", "spec.schedule": tc.schedule, "spec.timeZone": "Etc/UTC",
 				"spec.concurrencyPolicy":                                   "Forbid",
 				pod + "serviceAccountName":                                 "mysql-backup",
 				pod + "restartPolicy":                                      "Never",
@@ -166,6 +195,7 @@ func TestIdentitiesOutliveSleep(t *testing.T) {
 		"gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity",
 		"gcp:serviceaccount/iAMMember:IAMMember::mlflow-identity-workload-identity",
 		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectCreator",
+		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectUser-newest",
 		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectViewer",
 		"gcp:storage/bucketIAMMember:BucketIAMMember::mlflow-identity-objectUser",
 	}

@@ -50,7 +50,7 @@ func Defaults(stack string) Config {
 		// GPUs are opt-in: the CPU backend is what the app was built for.
 		BackendAcceleratorCount: 1,
 		NetworkPolicies:         true,
-		Backup:                  Backup{Schedule: "30 2 * * *", RetentionDays: 7},
+		Backup:                  Backup{Schedule: "30 2 * * *", RetentionDays: 7, KeepNewest: 3},
 		FreeTierCredit:          true,
 		Awake:                   true,
 		Spot:                    true,
@@ -78,6 +78,11 @@ func Defaults(stack string) Config {
 		c.Database.CPU, c.Database.Memory, c.Database.EphemeralStorage = "100m", "256Mi", "50Mi"
 		c.Spot = false
 	}
+	if stack == ScheduledStack {
+		// dev sleeps 19:00-07:00 UTC and at weekends by default
+		// (dev-sleep-wake.yml): a night-time backup would never run.
+		c.Backup.Schedule = ScheduledStackBackup
+	}
 	if prod {
 		c.ReleaseChannel = "STABLE"
 		c.DeletionProtection = true
@@ -99,6 +104,7 @@ func Defaults(stack string) Config {
 		c.Database.Protect = true
 		c.Database.KeepData = true
 		c.Backup.RetentionDays = 30
+		c.Backup.KeepNewest = 7
 		// dev takes the free tier; prod pays on-demand prices and is
 		// never evicted.
 		c.FreeTierCredit = false
@@ -106,3 +112,11 @@ func Defaults(stack string) Config {
 	}
 	return c
 }
+
+// ScheduledStack is the stack dev-sleep-wake.yml puts to sleep at night,
+// and ScheduledStackBackup its backup schedule: midday on weekdays, when
+// the default schedule has it awake (sleep takes a backup as well).
+const (
+	ScheduledStack       = "dev"
+	ScheduledStackBackup = "30 12 * * 1-5"
+)

@@ -219,6 +219,7 @@ func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 		Location:      cfg.Region,
 		Name:          BackupBucketName(cfg),
 		RetentionDays: cfg.Backup.RetentionDays,
+		KeepNewest:    cfg.Backup.KeepNewest,
 		Labels:        k.labels,
 		Requires:      k.apis.Enabled,
 	})
@@ -237,6 +238,7 @@ func newIdentities(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.
 		AccountID:                BackupAccountID(cfg),
 		Bucket:                   k.backups.Name,
 		BucketRoles:              infra.BackupBucketRoles,
+		PrefixGrants:             []infra.PrefixGrant{infra.BackupNewestGrant},
 		Namespace:                cfg.Namespace,
 		KubernetesServiceAccount: backupServiceAccount,
 		Requires:                 identityRequires(k, cluster),
@@ -306,6 +308,7 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Autopilo
 	appArgs.Backup = &components.DatabaseBackupArgs{
 		Schedule:             cfg.Backup.Schedule,
 		Bucket:               k.backups.Name,
+		NewestObject:         infra.NewestPrefix + components.DefaultDatabaseName + ".sql.gz",
 		GoogleServiceAccount: ids.backup.Email,
 		ServiceAccountName:   backupServiceAccount,
 		Requests:             components.Requests{CPU: "250m", Memory: "512Mi", EphemeralStorage: BackupEphemeralStorage(cfg)},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -123,8 +124,10 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 		case "preview":
 			cmd.Flags().BoolVar(&f.preview, "preview", false, "only show what it would create and delete; change nothing, the stack file included")
 		case "restore":
-			cmd.Flags().StringVar(&f.from, "from", "", "backup to restore: gs://BUCKET/mysql/NAME, mysql/NAME or NAME (default: the newest)")
+			cmd.Flags().StringVar(&f.from, "from", "", "backup to restore, any `infra backups` lists: gs://BUCKET/PATH[#GENERATION], PATH, or a timestamped backup's NAME (default: the newest)")
 			cmd.Flags().BoolVar(&f.force, "force", false, "restore even though the database has rows: the backup's tables replace them")
+		case "list":
+			cmd.Flags().BoolVar(&f.json, "json", false, "print the list as JSON")
 		case "outputs":
 			cmd.Flags().BoolVar(&f.showSecrets, "show-secrets", false, "print secret outputs in plain text")
 			cmd.Flags().BoolVar(&f.json, "json", false, "print the outputs as JSON")
@@ -148,6 +151,7 @@ func engineCommands() []*cobra.Command {
 		newEngineCmd("sleep", "Back up, then remove what is billed by the hour (cluster, load balancer) and keep the data disk, backups, address, DNS and certificate", runSleep, "yes", "skip-backup", "force-prod", "preview", "scheduled-at"),
 		newEngineCmd("wake", "Bring a sleeping stack back: the same disk, address, DNS and certificate; HTTPS as soon as the load balancer is programmed", runWake, "yes", "preview", "scheduled-at"),
 		newEngineCmd("backup", "Back the database up now to the stack's bucket (a Job from its backup CronJob) and print the object", runBackup),
+		newEngineCmd("backups", "List the stack's backups: how old each is, and what keeps it (kept copies, the newest ones, the age rule)", runBackups, "list"),
 		newEngineCmd("restore", "Load a backup (the newest, or --from) into the running database; refused when it has rows unless --force", runRestore, "restore"),
 		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),
 		newEngineCmd("outputs", "Print the stack outputs", runOutputs, "outputs"),
@@ -232,7 +236,7 @@ func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 				return err
 			}
 		}
-		return backupFirst(cmd, e, f)
+		return backupFirst(cmd, e, f, engine.PinDestroy)
 	}
 	kept, err := e.Destroy(cmd.Context(), ready, f.deleteData)
 	if err != nil {
@@ -263,7 +267,7 @@ func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 // backupFirst takes the backup a destroy starts with, and refuses the
 // destroy when it fails: a stack is never torn down with a database that
 // was not saved, unless --skip-backup says so.
-func backupFirst(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+func backupFirst(cmd *cobra.Command, e *engine.Engine, f engineFlags, pin engine.Pin) error {
 	errOut := cmd.ErrOrStderr()
 	switch {
 	case e.Config.Local():
@@ -272,7 +276,7 @@ func backupFirst(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 		fmt.Fprintf(errOut, "infra: no backup taken of %s (--skip-backup)\n", e.Name)
 		return nil
 	}
-	object, err := e.Backup(cmd.Context())
+	object, err := e.Backup(cmd.Context(), pin)
 	if errors.Is(err, engine.ErrNoCluster) && !f.deleteData {
 		fmt.Fprintf(errOut, "infra: no backup taken: %v; the data disk keeps what it holds\n", err)
 		return nil
@@ -285,12 +289,12 @@ func backupFirst(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 		return fmt.Errorf("refusing to destroy %s, nothing was changed: the backup taken first failed: %w\n"+
 			"Fix the backup (infra backup --stack %s), or destroy without one: infra destroy --stack %s --skip-backup", e.Name, err, e.Name, e.Name)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "backup: %s\n", object)
+	fmt.Fprintf(cmd.OutOrStdout(), "backup: %s (kept until you delete it)\n", object)
 	return nil
 }
 
 func runBackup(cmd *cobra.Command, e *engine.Engine, _ engineFlags) error {
-	object, err := e.Backup(cmd.Context())
+	object, err := e.Backup(cmd.Context(), engine.NotPinned)
 	if err != nil {
 		return err
 	}
@@ -298,7 +302,46 @@ func runBackup(cmd *cobra.Command, e *engine.Engine, _ engineFlags) error {
 	return nil
 }
 
+func runBackups(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	now := time.Now()
+	list, err := e.Backups(cmd.Context(), now)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		return writeJSON(cmd.OutOrStdout(), list)
+	}
+	out := cmd.OutOrStdout()
+	if len(list) == 0 {
+		fmt.Fprintf(out, "no backups of %s yet (take one: infra backup --stack %s)\n", e.Name, e.Name)
+		return nil
+	}
+	fmt.Fprintf(out, "Backups of %s (restore one: infra restore --stack %s --from URL):\n", e.Name, e.Name)
+	for _, b := range list {
+		age := now.Sub(b.Created)
+		fmt.Fprintf(out, "  %s  %s  %s old  %.1f MiB  %s\n", b.URL, b.Created.UTC().Format("2006-01-02 15:04 UTC"), ageString(age), float64(b.Size)/(1<<20), b.Keeps)
+	}
+	return nil
+}
+
+// ageString is a duration as a person reads an age: 3d 4h, 5h 10m.
+func ageString(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
+}
+
 func runRestore(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	if f.force {
+		// --force replaces tables: what they held is saved first.
+		if err := backupFirst(cmd, e, f, engine.PinRestore); err != nil {
+			return err
+		}
+	}
 	object, err := e.Restore(cmd.Context(), f.from, f.force)
 	if err != nil {
 		return err

@@ -148,7 +148,7 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		// with its account and 2 grants (4): 69; the certificate as a
 		// project resource with its component (2) instead of the
 		// ManagedCertificate object (1): 70.
-		"Plan for stack \"dev\" of unlimited-translation: 65 to create, 0 to read",
+		"Plan for stack \"dev\" of unlimited-translation: 66 to create, 0 to read",
 		`metadata.annotations.iam.gke.io/gcp-service-account = "mysql-backup-dev@unlimited-translation-dev.iam.gserviceaccount.com"`,
 	} {
 		if !strings.Contains(out, want) {

@@ -44,7 +44,7 @@ func runSleep(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 			return err
 		}
 	}
-	if err := backupFirst(cmd, e, f); err != nil {
+	if err := backupFirst(cmd, e, f, engine.PinSleep); err != nil {
 		return err
 	}
 	if st.Awake {

@@ -4,7 +4,7 @@
 # dump; `upload` (Google Cloud CLI image) copies it to the bucket and checks
 # the copy. Any failure exits non-zero, so the Job fails visibly.
 #   dump:   MYSQL_HOST, MYSQL_ROOT_PASSWORD, MYSQL_DATABASE [, BACKUP_NAME]
-#   upload: BACKUP_BUCKET [, BACKUP_PREFIX]
+#   upload: BACKUP_BUCKET [, BACKUP_PREFIX, BACKUP_NEWEST]
 set -euo pipefail
 dir=${BACKUP_DIR:-/backup}
 # The client password file, gone whatever happens.
@@ -48,6 +48,12 @@ upload() {
     exit 1
   fi
   echo "backup: uploaded $object"
+  # One name per database whose newest versions the bucket's lifecycle
+  # keeps, so the last backups survive however long the schedule stops.
+  if [ -n "${BACKUP_NEWEST:-}" ]; then
+    gcloud storage cp "$object" "gs://$BACKUP_BUCKET/$BACKUP_NEWEST"
+    echo "backup: copied to gs://$BACKUP_BUCKET/$BACKUP_NEWEST"
+  fi
   # What `infra backup` reads back from the pod.
   printf "%s" "$object" > "${TERMINATION_LOG:-/dev/termination-log}" 2>/dev/null || true
 }

@@ -10,27 +10,61 @@ import (
 	"time"
 
 	"github.com/unlimited-translation/infra/components"
+	"github.com/unlimited-translation/infra/infra"
 	"github.com/unlimited-translation/infra/internal/kubejob"
 	"github.com/unlimited-translation/infra/stacks"
 )
 
 // backupPrefix is where in the bucket the backups are (the component's
 // default prefix).
-const backupPrefix = "mysql/"
+const backupPrefix = infra.BackupsPrefix
+
+// Pin says why a backup is taken and whether a copy of it is kept beyond
+// the bucket's lifecycle, under infra.KeptPrefix, until someone deletes it.
+type Pin string
+
+const (
+	// NotPinned: a backup on demand; the lifecycle ages it out, the
+	// newest copies (infra.NewestPrefix) keep the last few.
+	NotPinned Pin = ""
+	// PinSleep: the backup a sleep starts with, kept as the one
+	// "sleep" copy: the next sleep's replaces it (the replaced version
+	// stays recoverable infra.NoncurrentDays more).
+	PinSleep Pin = "sleep"
+	// PinDestroy and PinRestore: the backup a destroy or a forced restore
+	// starts with, each kept under a name of its own.
+	PinDestroy Pin = "destroy"
+	PinRestore Pin = "before-restore"
+)
+
+// keptName is the kept copy's name of a pinned backup taken at now.
+func (p Pin) keptName(database string, now time.Time) string {
+	if p == PinSleep {
+		return infra.KeptPrefix + database + "-sleep.sql.gz"
+	}
+	return fmt.Sprintf("%s%s-%s-%s.sql.gz", infra.KeptPrefix, database, p, now.Format("20060102T150405Z"))
+}
 
 // ErrNoCluster says the stack has no running cluster to back up from.
 var ErrNoCluster = errors.New("the stack has no cluster")
 
 // Backup runs the stack's backup now (a Job from its backup CronJob),
-// waits for it, checks the object is in the bucket and returns its URL.
-func (e *Engine) Backup(ctx context.Context) (string, error) {
+// waits for it, checks the object is in the bucket and returns its URL;
+// a pinned backup is also copied under infra.KeptPrefix, and that copy's
+// URL is returned.
+func (e *Engine) Backup(ctx context.Context, pin Pin) (string, error) {
 	jobs, done, err := e.kubeJobs(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer done()
 	now := time.Now().UTC()
-	name := fmt.Sprintf("translation-%s-manual.sql.gz", now.Format("20060102T150405Z"))
+	kind := string(pin)
+	if pin == NotPinned {
+		kind = "manual"
+	}
+	database := components.DefaultDatabaseName
+	name := fmt.Sprintf("%s-%s-%s.sql.gz", database, now.Format("20060102T150405Z"), kind)
 	job := fmt.Sprintf("%s-manual-%d", components.BackupCronJobName, now.Unix())
 	fmt.Fprintf(e.Err, "infra: backing up %s: Job %s/%s\n", e.Name, jobs.Namespace, job)
 	if _, err := jobs.Run(ctx, components.BackupCronJobName, job, map[string]string{"BACKUP_NAME": name}); err != nil {
@@ -44,7 +78,14 @@ func (e *Engine) Backup(ctx context.Context) (string, error) {
 	if len(objs) == 0 {
 		return "", fmt.Errorf("backup of %s: the Job succeeded but %s is not in the bucket", e.Name, bucket.Where(backupPrefix+name))
 	}
-	return bucket.Where(backupPrefix + name), nil
+	if pin == NotPinned {
+		return bucket.Where(backupPrefix + name), nil
+	}
+	kept := pin.keptName(database, now)
+	if err := bucket.Copy(ctx, backupPrefix+name, kept); err != nil {
+		return "", fmt.Errorf("backup of %s: keeping %s as %s: %w", e.Name, bucket.Where(backupPrefix+name), bucket.Where(kept), err)
+	}
+	return bucket.Where(kept), nil
 }
 
 // Restore loads a backup into the running database: from, or the newest
@@ -86,21 +127,39 @@ func (e *Engine) backupObject(ctx context.Context, from string) (string, error) 
 	case name != "" && !strings.Contains(name, "/"):
 		name = backupPrefix + name
 	}
-	prefix := name
-	if prefix == "" {
-		prefix = backupPrefix
+	// Without --from, the newest of all: the timestamped ones age out,
+	// the newest and kept copies stay.
+	prefixes := []string{strings.SplitN(name, "#", 2)[0]}
+	if name == "" {
+		prefixes = []string{backupPrefix, infra.NewestPrefix, infra.KeptPrefix}
 	}
-	objs, err := bucket.List(ctx, prefix)
-	if err != nil {
-		return "", fmt.Errorf("listing the backups of %s: %w", e.Name, err)
+	var objs []object
+	for _, p := range prefixes {
+		more, err := bucket.List(ctx, p)
+		if err != nil {
+			return "", fmt.Errorf("listing the backups of %s: %w", e.Name, err)
+		}
+		objs = append(objs, more...)
 	}
 	if name != "" {
+		if base, gen, ok := strings.Cut(name, "#"); ok {
+			// An older version of the newest copy (infra backups lists them).
+			versions, err := bucket.versions(ctx, base)
+			if err != nil {
+				return "", fmt.Errorf("listing the backups of %s: %w", e.Name, err)
+			}
+			for _, v := range versions {
+				if v.Name == base && fmt.Sprint(v.Generation) == gen {
+					return bucket.Where(name), nil
+				}
+			}
+		}
 		for _, o := range objs {
 			if o.Name == name {
 				return bucket.Where(name), nil
 			}
 		}
-		return "", fmt.Errorf("no backup %s (list them: gcloud storage ls %s)", bucket.Where(name), bucket.Where(backupPrefix))
+		return "", fmt.Errorf("no backup %s (list them: infra backups --stack %s)", bucket.Where(name), e.Name)
 	}
 	if len(objs) == 0 {
 		return "", fmt.Errorf("no backup in %s yet (take one: infra backup --stack %s)", bucket.Where(backupPrefix), e.Name)

@@ -61,6 +61,7 @@ const (
 	gcpCert       = "gcp:compute/managedSslCertificate:ManagedSslCertificate::certificate"
 	bucketCreator = "gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectCreator"
 	bucketViewer  = "gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectViewer"
+	bucketNewest  = "gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectUser-newest"
 )
 
 // namespaced are the objects of dev's cluster that live in the app's
@@ -129,7 +130,7 @@ var All = []Scenario{
 		// new region.
 		// The bucket goes first (it is named), so the grants that name it
 		// are replaced with it.
-		Ops:     merge(Ops("replace", cluster, provider, disk, bucket, subnet, bucketCreator, bucketViewer), Ops("replace", inCluster...)),
+		Ops:     merge(Ops("replace", cluster, provider, disk, bucket, subnet, bucketCreator, bucketViewer, bucketNewest), Ops("replace", inCluster...)),
 		Risks:   []string{"data", "downtime"},
 		Blocked: []string{disk, bucket}},
 	{Name: "address name", Stack: "dev", Set: map[string]string{p + "addressName": "translation-dev-ip2"},

@@ -29,7 +29,7 @@ const (
 	ScheduleWorkflow = ".github/workflows/dev-sleep-wake.yml"
 	PreviewWorkflow  = ".github/workflows/pr-preview.yml"
 	DriftWorkflow    = ".github/workflows/drift.yml"
-	ScheduledStack   = "dev"
+	ScheduledStack   = stacks.ScheduledStack
 )
 
 // FromContext reads the bootstrap's config from its stack, whose name is

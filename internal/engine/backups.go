@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/unlimited-translation/infra/infra"
+)
+
+// StoredBackup is one backup object (one version of it) in the stack's
+// bucket, and what keeps it there.
+type StoredBackup struct {
+	// URL names it for restore --from: gs://B/NAME, with #GENERATION for
+	// an older version of the newest copy.
+	URL     string
+	Created time.Time
+	Size    int64
+	// Keeps says why it is there and until when.
+	Keeps string
+}
+
+// Backups lists every backup of the stack's bucket, newest first: the
+// kept ones, the newest copies (each version), the timestamped ones,
+// with what the lifecycle (infra.BackupRules) does to each.
+func (e *Engine) Backups(ctx context.Context, now time.Time) ([]StoredBackup, error) {
+	g := e.bucket()
+	var out []StoredBackup
+	for _, prefix := range []string{infra.KeptPrefix, infra.NewestPrefix, infra.BackupsPrefix} {
+		versions, err := g.versions(ctx, prefix)
+		if err != nil {
+			return nil, fmt.Errorf("listing the backups of %s: %w", e.Name, err)
+		}
+		// Newest first within a name, so the newest copy's versions can
+		// be counted.
+		sort.SliceStable(versions, func(i, j int) bool { return versions[i].Created.After(versions[j].Created) })
+		seen := map[string]int{}
+		for _, v := range versions {
+			b := StoredBackup{URL: g.Where(v.Name), Created: v.Created, Size: v.Size}
+			n := seen[v.Name]
+			seen[v.Name]++
+			if v.Noncurrent {
+				b.URL += fmt.Sprintf("#%d", v.Generation)
+			}
+			b.Keeps = keeps(prefix, v, n, e.Config.Backup.RetentionDays, e.Config.Backup.KeepNewest, now)
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// keeps says what the lifecycle does to a version: n is how many newer
+// versions of its name there are.
+func keeps(prefix string, v objectVersion, n, retention, newest int, now time.Time) string {
+	days := func(t time.Time, d int) string {
+		left := int(math.Ceil(t.AddDate(0, 0, d).Sub(now).Hours() / 24))
+		if left < 1 {
+			return "goes within a day"
+		}
+		return fmt.Sprintf("goes in %d days", left)
+	}
+	switch {
+	case v.Noncurrent && prefix == infra.NewestPrefix && n < newest:
+		return fmt.Sprintf("one of the newest %d, kept whatever its age", newest)
+	case prefix == infra.NewestPrefix && n >= newest:
+		return fmt.Sprintf("%d newer versions: goes within a day", n)
+	case v.Noncurrent:
+		return "deleted or replaced, recoverable: " + days(v.NoncurrentSince, infra.NoncurrentDays)
+	case prefix == infra.KeptPrefix:
+		return "kept until you delete it"
+	case prefix == infra.NewestPrefix:
+		return fmt.Sprintf("the newest, kept whatever its age (with %d more versions)", newest-1)
+	}
+	return days(v.Created, retention) + " (backupRetentionDays)"
+}
+
+type objectVersion struct {
+	Name            string
+	Generation      int64
+	Created         time.Time
+	Size            int64
+	Noncurrent      bool
+	NoncurrentSince time.Time
+}
+
+// versions lists every version under prefix (the JSON API's objects.list
+// with versions=true: noncurrent versions carry timeDeleted).
+func (g *gcsStore) versions(ctx context.Context, prefix string) ([]objectVersion, error) {
+	var out []objectVersion
+	token := ""
+	for {
+		q := url.Values{"prefix": {g.key(prefix)}, "versions": {"true"}}
+		if token != "" {
+			q.Set("pageToken", token)
+		}
+		b, err := g.do(ctx, http.MethodGet, fmt.Sprintf("%s/storage/v1/b/%s/o?%s", g.base(), url.PathEscape(g.bucket), q.Encode()), nil)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Items []struct {
+				Name        string    `json:"name"`
+				Generation  string    `json:"generation"`
+				Size        string    `json:"size"`
+				TimeCreated time.Time `json:"timeCreated"`
+				TimeDeleted time.Time `json:"timeDeleted"`
+			} `json:"items"`
+			Next string `json:"nextPageToken"`
+		}
+		if err := json.Unmarshal(b, &page); err != nil {
+			return nil, fmt.Errorf("listing gs://%s: %w", g.bucket, err)
+		}
+		for _, it := range page.Items {
+			v := objectVersion{Name: strings.TrimPrefix(strings.TrimPrefix(it.Name, g.key("")), "/"), Created: it.TimeCreated,
+				Noncurrent: !it.TimeDeleted.IsZero(), NoncurrentSince: it.TimeDeleted}
+			fmt.Sscan(it.Generation, &v.Generation)
+			fmt.Sscan(it.Size, &v.Size)
+			out = append(out, v)
+		}
+		if token = page.Next; token == "" {
+			return out, nil
+		}
+	}
+}
