@@ -65,6 +65,10 @@ func TestBackupJobsOnTheControlPlane(t *testing.T) {
 		if objs := w.gcs.Objects(t, bucket, "mysql/"); len(objs) != 1 || objs[0] != "mysql/"+name {
 			t.Errorf("bucket holds %v", objs)
 		}
+		// The CronJob's template names the newest copy (BACKUP_NEWEST).
+		if objs := w.gcs.Objects(t, bucket, "newest/"); len(objs) != 1 || objs[0] != "newest/translation.sql.gz" {
+			t.Errorf("newest copies %v", objs)
+		}
 		if got := kubectl(t, "get", "job", "mysql-backup-manual-1", "-o", "jsonpath={.spec.ttlSecondsAfterFinished} {.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate}"); got != "86400 manual" {
 			t.Errorf("the Job's ttl and annotation: %q", got)
 		}

@@ -303,6 +303,9 @@ func runBackup(cmd *cobra.Command, e *engine.Engine, _ engineFlags) error {
 }
 
 func runBackups(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	if e.Config.Local() {
+		return fmt.Errorf("stack %s runs on a local cluster: it has no backup bucket (its data stays on the volume, see keepDatabaseVolume)", e.Name)
+	}
 	now := time.Now()
 	list, err := e.Backups(cmd.Context(), now)
 	if err != nil {

@@ -84,18 +84,28 @@ type objectVersion struct {
 	Name            string
 	Generation      int64
 	Created         time.Time
+	Updated         time.Time
 	Size            int64
 	Noncurrent      bool
 	NoncurrentSince time.Time
 }
 
-// versions lists every version under prefix (the JSON API's objects.list
-// with versions=true: noncurrent versions carry timeDeleted).
+// versions lists every version under prefix (noncurrent versions carry
+// timeDeleted).
 func (g *gcsStore) versions(ctx context.Context, prefix string) ([]objectVersion, error) {
+	return g.list(ctx, prefix, true)
+}
+
+// list is the JSON API's objects.list, page by page; with all, every
+// version (versions=true), else the live objects.
+func (g *gcsStore) list(ctx context.Context, prefix string, all bool) ([]objectVersion, error) {
 	var out []objectVersion
 	token := ""
 	for {
-		q := url.Values{"prefix": {g.key(prefix)}, "versions": {"true"}}
+		q := url.Values{"prefix": {g.key(prefix)}}
+		if all {
+			q.Set("versions", "true")
+		}
 		if token != "" {
 			q.Set("pageToken", token)
 		}
@@ -109,6 +119,7 @@ func (g *gcsStore) versions(ctx context.Context, prefix string) ([]objectVersion
 				Generation  string    `json:"generation"`
 				Size        string    `json:"size"`
 				TimeCreated time.Time `json:"timeCreated"`
+				Updated     time.Time `json:"updated"`
 				TimeDeleted time.Time `json:"timeDeleted"`
 			} `json:"items"`
 			Next string `json:"nextPageToken"`
@@ -117,7 +128,7 @@ func (g *gcsStore) versions(ctx context.Context, prefix string) ([]objectVersion
 			return nil, fmt.Errorf("listing gs://%s: %w", g.bucket, err)
 		}
 		for _, it := range page.Items {
-			v := objectVersion{Name: strings.TrimPrefix(strings.TrimPrefix(it.Name, g.key("")), "/"), Created: it.TimeCreated,
+			v := objectVersion{Name: strings.TrimPrefix(strings.TrimPrefix(it.Name, g.key("")), "/"), Created: it.TimeCreated, Updated: it.Updated,
 				Noncurrent: !it.TimeDeleted.IsZero(), NoncurrentSince: it.TimeDeleted}
 			fmt.Sscan(it.Generation, &v.Generation)
 			fmt.Sscan(it.Size, &v.Size)

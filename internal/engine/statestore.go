@@ -167,34 +167,13 @@ func (g *gcsStore) objectURL(name string) string {
 }
 
 func (g *gcsStore) List(ctx context.Context, prefix string) ([]object, error) {
-	var out []object
-	token := ""
-	for {
-		q := url.Values{"prefix": {g.key(prefix)}}
-		if token != "" {
-			q.Set("pageToken", token)
-		}
-		b, err := g.do(ctx, http.MethodGet, fmt.Sprintf("%s/storage/v1/b/%s/o?%s", g.base(), url.PathEscape(g.bucket), q.Encode()), nil)
-		if err != nil {
-			return nil, err
-		}
-		var page struct {
-			Items []struct {
-				Name    string    `json:"name"`
-				Updated time.Time `json:"updated"`
-			} `json:"items"`
-			Next string `json:"nextPageToken"`
-		}
-		if err := json.Unmarshal(b, &page); err != nil {
-			return nil, fmt.Errorf("listing gs://%s: %w", g.bucket, err)
-		}
-		for _, it := range page.Items {
-			name := strings.TrimPrefix(it.Name, g.key(""))
-			out = append(out, object{Name: strings.TrimPrefix(name, "/"), Updated: it.Updated})
-		}
-		if token = page.Next; token == "" {
-			break
-		}
+	versions, err := g.list(ctx, prefix, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]object, len(versions))
+	for i, v := range versions {
+		out[i] = object{Name: v.Name, Updated: v.Updated}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
