@@ -18,6 +18,9 @@ type Backup struct {
 	RetentionDays int
 	// KeepNewest backups are never deleted by age.
 	KeepNewest int
+	// MaxAgeHours: an awake stack whose newest backup is older fails
+	// infra drift.
+	MaxAgeHours int
 }
 
 // BackupBucketName is backupBucket, or PROJECT-STACK-mysql-backups
@@ -84,6 +87,9 @@ func (v *validation) checkBackup(c Config) {
 	}
 	if b.KeepNewest < 1 || b.KeepNewest > 100 {
 		v.add("backupKeepNewest", fmt.Sprintf("is %d; keep between 1 and 100 newest backups whatever their age", b.KeepNewest), v.setFix("backupKeepNewest", "3"))
+	}
+	if b.MaxAgeHours < 1 || b.MaxAgeHours > 8760 {
+		v.add("backupMaxAgeHours", fmt.Sprintf("is %d; give the hours (1 to 8760) after which a missing backup is an alert", b.MaxAgeHours), v.setFix("backupMaxAgeHours", "36"))
 	}
 }
 

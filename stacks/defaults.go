@@ -50,7 +50,7 @@ func Defaults(stack string) Config {
 		// GPUs are opt-in: the CPU backend is what the app was built for.
 		BackendAcceleratorCount: 1,
 		NetworkPolicies:         true,
-		Backup:                  Backup{Schedule: "30 2 * * *", RetentionDays: 7, KeepNewest: 3},
+		Backup:                  Backup{Schedule: "30 2 * * *", RetentionDays: 7, KeepNewest: 3, MaxAgeHours: 36},
 		FreeTierCredit:          true,
 		Awake:                   true,
 		Spot:                    true,
@@ -82,6 +82,8 @@ func Defaults(stack string) Config {
 		// dev sleeps 19:00-07:00 UTC and at weekends by default
 		// (dev-sleep-wake.yml): a night-time backup would never run.
 		c.Backup.Schedule = ScheduledStackBackup
+		// Friday's midday backup to Monday's, plus a day of slack.
+		c.Backup.MaxAgeHours = 96
 	}
 	if prod {
 		c.ReleaseChannel = "STABLE"

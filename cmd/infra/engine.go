@@ -388,12 +388,34 @@ func runDrift(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	if err := writeMarkdown(f.markdown, r); err != nil {
 		return err
 	}
+	stale := backupsStale(cmd, e)
 	if !r.HasChanges() {
 		fmt.Fprintln(cmd.OutOrStdout(), r.Summary())
+		if stale != "" {
+			return exitError{code: 4, msg: stale}
+		}
 		return nil
 	}
 	fmt.Fprint(cmd.OutOrStdout(), r.Markdown(report.MaxMarkdown))
 	return exitError{code: 2, msg: r.Summary()}
+}
+
+// backupsStale prints how old the newest backup is and returns why it is
+// too old, or "". A bucket it cannot read is a warning, not a verdict.
+func backupsStale(cmd *cobra.Command, e *engine.Engine) string {
+	if e.Config.Local() {
+		return ""
+	}
+	fr, err := e.BackupFreshness(cmd.Context(), time.Now())
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "infra: the backups of %s could not be checked: %v\n", e.Name, err)
+		return ""
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "backups: %s\n", fr)
+	if fr.Stale() {
+		return fmt.Sprintf("backups of %s: %s", e.Name, fr)
+	}
+	return ""
 }
 
 func writeMarkdown(path string, r *report.Report) error {

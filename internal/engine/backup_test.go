@@ -127,3 +127,41 @@ func TestKeeps(t *testing.T) {
 		}
 	}
 }
+
+// infra drift's backup check: an awake stack's newest backup against
+// backupMaxAgeHours; a sleeping stack is not held to it.
+func TestBackupFreshness(t *testing.T) {
+	bin, _ := filepath.Abs(filepath.Join("..", "..", "bin", "fake-gcs-server"))
+	cfg := stacks.Defaults("prod") // 36 hours
+	cfg.GCPProject = "p"
+	bucket := stacks.BackupBucketName(cfg)
+	g := testservers.StartGCS(t, bin, os.Getenv("INFRA_REQUIRE_PULUMI") != "", bucket)
+	t.Setenv("STORAGE_EMULATOR_HOST", g.Host)
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", g.Credentials)
+	ctx := context.Background()
+	awake := &Engine{Name: "prod", Config: cfg, awake: AwakeState{Awake: true}}
+	asleep := &Engine{Name: "prod", Config: cfg}
+
+	f, err := awake.BackupFreshness(ctx, time.Now())
+	if err != nil || !f.Stale() || !strings.Contains(f.String(), "no backup at all") {
+		t.Errorf("no backup, awake: %v %v", f, err)
+	}
+	g.Put(t, bucket, "mysql/translation-a.sql.gz", "x")
+	time.Sleep(20 * time.Millisecond)
+	g.Put(t, bucket, "kept/translation-sleep.sql.gz", "x")
+	for _, c := range []struct {
+		e     *Engine
+		after time.Duration
+		stale bool
+		says  string
+	}{
+		{awake, 35 * time.Hour, false, "the newest backup, gs://" + bucket + "/kept/translation-sleep.sql.gz, is 35h0m0s old (bound 36h0m0s)"},
+		{awake, 37 * time.Hour, true, "is 37h0m0s old: more than backupMaxAgeHours (36h0m0s)"},
+		{asleep, 400 * time.Hour, false, "asleep; its newest backup is gs://" + bucket + "/kept/translation-sleep.sql.gz, 400h0m0s old"},
+	} {
+		f, err := c.e.BackupFreshness(ctx, time.Now().Add(c.after))
+		if err != nil || f.Stale() != c.stale || !strings.Contains(f.String(), c.says) {
+			t.Errorf("after %v: stale %v, %q (%v); want stale %v, %q", c.after, f.Stale(), f, err, c.stale, c.says)
+		}
+	}
+}

@@ -139,3 +139,51 @@ func (g *gcsStore) list(ctx context.Context, prefix string, all bool) ([]objectV
 		}
 	}
 }
+
+// Freshness is the age of the newest backup against the stack's bound.
+type Freshness struct {
+	Newest  *StoredBackup // nil: no backup at all
+	Age     time.Duration
+	MaxAge  time.Duration
+	Checked bool // false asleep: a sleeping stack takes no backups
+}
+
+// Stale tells whether the bound is broken.
+func (f Freshness) Stale() bool { return f.Checked && (f.Newest == nil || f.Age > f.MaxAge) }
+
+func (f Freshness) String() string {
+	switch {
+	case f.Newest == nil && f.Checked:
+		return "no backup at all: the backup CronJob has not run or failed (kubectl get jobs -l name=mysql-backup-pod), or take one: infra backup"
+	case f.Newest == nil:
+		return "asleep, and no backup exists"
+	case !f.Checked:
+		return fmt.Sprintf("asleep; its newest backup is %s, %s old", f.Newest.URL, f.Age.Round(time.Minute))
+	case f.Stale():
+		return fmt.Sprintf("the newest backup, %s, is %s old: more than backupMaxAgeHours (%s); the backup CronJob is failing or not running (kubectl get jobs -l name=mysql-backup-pod)",
+			f.Newest.URL, f.Age.Round(time.Minute), f.MaxAge)
+	}
+	return fmt.Sprintf("the newest backup, %s, is %s old (bound %s)", f.Newest.URL, f.Age.Round(time.Minute), f.MaxAge)
+}
+
+// BackupFreshness finds the newest live backup and checks its age while
+// the stack is awake.
+func (e *Engine) BackupFreshness(ctx context.Context, now time.Time) (Freshness, error) {
+	f := Freshness{MaxAge: time.Duration(e.Config.Backup.MaxAgeHours) * time.Hour, Checked: e.awake.Awake}
+	list, err := e.Backups(ctx, now)
+	if err != nil {
+		return f, err
+	}
+	for i, b := range list {
+		if strings.Contains(b.URL, "#") {
+			continue // an older version
+		}
+		if f.Newest == nil || b.Created.After(f.Newest.Created) {
+			f.Newest = &list[i]
+		}
+	}
+	if f.Newest != nil {
+		f.Age = now.Sub(f.Newest.Created)
+	}
+	return f, nil
+}

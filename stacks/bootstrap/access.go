@@ -42,7 +42,7 @@ func (c Config) Access() []AccountAccess {
 	return []AccountAccess{
 		{Name: "deployer", Trusted: values(t.Deployer), Project: DeployerGrants(c.Stack), Bucket: DeployStateGrants, KeyRole: DeployKeyRole, Workloads: workloadGrants(c.Workloads())},
 		{Name: "preview", Trusted: values(t.Preview), Project: PreviewGrants, Bucket: ReaderStateGrants(c.StateBucket), KeyRole: ReaderKeyRole},
-		{Name: "drift", Trusted: values(t.Drift), Project: DriftGrants(c.Stack), Bucket: ReaderStateGrants(c.StateBucket), KeyRole: ReaderKeyRole},
+		{Name: "drift", Trusted: values(t.Drift), Project: DriftGrants(c.Stack, c.BackupBucket()), Bucket: ReaderStateGrants(c.StateBucket), KeyRole: ReaderKeyRole},
 	}
 }
 

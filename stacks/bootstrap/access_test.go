@@ -173,7 +173,7 @@ func TestAccessMatrixCatchesRegressions(t *testing.T) {
 		a[0].Trusted = append(a[0].Trusted, strings.Replace(a[0].Trusted[0], "dev/refs/heads/main", "dev-preview/refs/pull", 1))
 	}, "obtains the deployer")
 	check("preview with Kubernetes Secrets", func(a []AccountAccess) {
-		a[1].Project = DriftGrants("dev")
+		a[1].Project = DriftGrants("dev", c.BackupBucket())
 	}, "can read Kubernetes Secrets (as preview)")
 	// An unknown role is an error, not a guess.
 	acc := c.Access()

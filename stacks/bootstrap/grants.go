@@ -74,12 +74,18 @@ func customRoleID(kind, stack string) string {
 // DriftGrants are the drift account's: everything a preview reads, plus
 // Kubernetes Secrets, which a refresh reads back (roles/viewer and
 // roles/container.viewer hold no container.secrets.*; the predefined
-// roles that do, container.developer and up, also write).
-func DriftGrants(stack string) []infra.Grant {
+// roles that do, container.developer and up, also write), and the names
+// and ages of the stack's backups, which `infra drift` checks (listing
+// objects, never reading them; objects.list is checked on the bucket,
+// projects/_/buckets/B in a condition).
+func DriftGrants(stack, backupBucket string) []infra.Grant {
 	return []infra.Grant{
 		PreviewGrants[0],
 		{Role: customRoleID("SecretReader", stack), Why: "read the stack's Kubernetes Secrets, which a refresh compares",
 			Permissions: []string{"container.secrets.get", "container.secrets.list"}},
+		{Role: customRoleID("BackupLister", stack), Why: "list the stack's backups (names, sizes, times), for the backup age check",
+			Permissions: []string{"storage.objects.list"},
+			Condition:   fmt.Sprintf("resource.name == 'projects/_/buckets/%s'", backupBucket)},
 	}
 }
 

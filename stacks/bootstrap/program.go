@@ -135,7 +135,7 @@ func Program(ctx *pulumi.Context) error {
 		output            string
 	}{
 		{"preview", c.PreviewAccountID(), "pull-request previews after approval (read-only)", PreviewGrants, ReaderStateGrants(c.StateBucket), ReaderKeyRole, trust.Preview, "preview"},
-		{"drift", c.DriftAccountID(), "daily drift check from main (read-only, Secrets included)", DriftGrants(c.Stack), ReaderStateGrants(c.StateBucket), ReaderKeyRole, trust.Drift, "drift"},
+		{"drift", c.DriftAccountID(), "daily drift check from main (read-only, Secrets included)", DriftGrants(c.Stack, c.BackupBucket()), ReaderStateGrants(c.StateBucket), ReaderKeyRole, trust.Drift, "drift"},
 		{"deployer", c.DeployerAccountID(), "deployments from main", DeployerGrants(c.Stack), DeployStateGrants, DeployKeyRole, trust.Deployer, "deployer"},
 	}
 	emails := pulumi.Map{}

@@ -203,6 +203,8 @@ func TestGrants(t *testing.T) {
 			"bucket roles/storage.objectAdmin on my-project-123-dev-pulumi-state" + locks,
 			"bucket roles/storage.objectViewer on my-project-123-dev-pulumi-state",
 			"key roles/cloudkms.cryptoKeyDecrypter",
+			// The app stack's backup bucket, by its default name.
+			"project projects/my-project-123/roles/infraBackupLister_dev if resource.name == 'projects/_/buckets/my-project-123-dev-mysql-backups'",
 			"project projects/my-project-123/roles/infraSecretReader_dev",
 			"project roles/viewer",
 		},
@@ -241,6 +243,7 @@ func TestGrants(t *testing.T) {
 	for name, want := range map[string][]string{
 		"drift-infraSecretReader-dev": {"container.secrets.get", "container.secrets.list"},
 		"account-binder":              {"iam.serviceAccounts.get", "iam.serviceAccounts.getIamPolicy", "iam.serviceAccounts.setIamPolicy"},
+		"drift-infraBackupLister-dev": {"storage.objects.list"},
 		"deployer-infraDeployer-dev": {"compute.sslCertificates.create", "compute.sslCertificates.delete", "compute.sslCertificates.get", "compute.sslCertificates.list",
 			"serviceusage.operations.get", "serviceusage.services.enable", "serviceusage.services.get", "serviceusage.services.list"},
 	} {

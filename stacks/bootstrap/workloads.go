@@ -46,3 +46,11 @@ func (c Config) Workloads() []Workload {
 			ProjectRoles: stacks.MLflowProjectRoles, Deployer: BinderRole(c.Stack)},
 	}
 }
+
+// BackupBucket is the app stack's backup bucket under its default name
+// (a backupBucket set in the app's stack file is not seen here).
+func (c Config) BackupBucket() string {
+	app := stacks.Defaults(c.Stack)
+	app.GCPProject = c.Project
+	return stacks.BackupBucketName(app)
+}
