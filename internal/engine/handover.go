@@ -25,6 +25,9 @@ var handedOver = map[tokens.Type]bool{
 // `pulumi state delete` leaves, and nothing in the cloud changes. It
 // returns how many entries went.
 func (e *Engine) handOver(ctx context.Context) (int, error) {
+	if e.Config.Local() {
+		return 0, nil // no GCP resources at all
+	}
 	var state map[string]interface{}
 	dep, err := e.export(ctx, &state)
 	if err != nil || len(dep.Deployment) == 0 {
