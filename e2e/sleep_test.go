@@ -78,9 +78,10 @@ func TestSleepAndWake(t *testing.T) {
 		"gcp:compute/subnetwork:Subnetwork::network":                           true,
 		// The backup jobs' identity (the account is the bootstrap's):
 		// kept, so the first backup after a wake needs no new IAM grant.
-		"gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity":  true,
-		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectCreator": true,
-		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectViewer":  true,
+		"gcp:serviceaccount/iAMMember:IAMMember::backup-identity-workload-identity":      true,
+		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectCreator":     true,
+		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectViewer":      true,
+		"gcp:storage/bucketIAMMember:BucketIAMMember::backup-identity-objectUser-newest": true,
 	}
 	for short := range asleep {
 		if !kept[short] && !strings.HasPrefix(short, "gcp:projects/service:Service::") {
