@@ -252,7 +252,7 @@ var Settings = []Setting{
 		func(c *Config) *int { return &c.Backup.RetentionDays })),
 	gkeOnly(intSetting(p("backupKeepNewest"), "How many of the newest backups are kept whatever their age, under `newest/` in the bucket: if the schedule stops (a sleeping or broken stack), the last good backups stay.",
 		func(c *Config) *int { return &c.Backup.KeepNewest })),
-	gkeOnly(intSetting(p("backupMaxAgeHours"), "`infra drift` exits 4 when the stack is awake and its newest backup is older than this many hours (a failing or missing backup Job); the drift workflow then fails.",
+	gkeOnly(intSetting(p("backupMaxAgeHours"), "`infra drift` exits 4 when the stack is awake and its newest backup is older than this many hours (a failing or missing backup Job); the drift workflow then opens an issue.",
 		func(c *Config) *int { return &c.Backup.MaxAgeHours })),
 	gkeOnly(boolSetting(p("mlflow"), "Run an MLflow tracking server at `mlflow.<domain>` next to the app: Cloud SQL for PostgreSQL, a Cloud Storage bucket for artifacts, basic auth (see README, \"MLflow\").",
 		func(c *Config) *bool { return &c.MLflow.Enabled })),
