@@ -203,7 +203,7 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 			Schedule: pulumi.String("0 0 31 2 *"),
 			Suspend:  pulumi.Bool(true),
 			JobTemplate: job(step(cli, "restore.sh", "download", env("RESTORE_OBJECT", pulumi.String(""))),
-				step(args.DumpImage, "restore.sh", "load", append(append(corev1.EnvVarArray{}, mysqlEnv...), env("RESTORE_FORCE", pulumi.String("false"))...))),
+				step(args.DumpImage, "restore.sh", "load", append(append(corev1.EnvVarArray{}, mysqlEnv...), env("RESTORE_FORCE", pulumi.String("false"), "RESTORE_VERIFY", pulumi.String("false"))...))),
 		},
 	}, args.Placement.inCluster(b)...)
 	if err != nil {

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // Sleep keeps exactly what holds data or takes long to get back; wake
@@ -105,6 +108,14 @@ func TestSleepAndWake(t *testing.T) {
 	if !strings.Contains(r.stdout, "asleep it costs $0.25 a day ($7.63 a month") {
 		t.Errorf("sleep does not say what it keeps for how much:\n%s", r.stdout)
 	}
+	// The stand-in's certificate expires 90 days after its create: wake
+	// for its renewal from 60 days on.
+	// (the up was minutes ago: either side of a midnight)
+	renew, renewBefore := time.Now().UTC().Add(60*24*time.Hour).Format("2006-01-02"), time.Now().UTC().Add(60*24*time.Hour-10*time.Minute).Format("2006-01-02")
+	if !strings.Contains(r.stdout, "the certificate of "+stack+" expires at ") ||
+		!strings.Contains(r.stdout, "have it awake between "+renew+" and then") && !strings.Contains(r.stdout, "have it awake between "+renewBefore+" and then") {
+		t.Errorf("sleep does not say by when to wake for the certificate (%s):\n%s", renew, r.stdout)
+	}
 
 	t.Run("a sleeping stack is not drifted, and stays asleep", func(t *testing.T) {
 		if r := p.infra(t, "drift", "--stack", stack); r.code != 0 {
@@ -144,6 +155,44 @@ func TestSleepAndWake(t *testing.T) {
 		}
 	})
 
+	// The stand-in's certificate expires 90 days after its create; a
+	// long sleep is an expiry moved closer, read back by a refresh as the
+	// sleep's own refresh reads the cloud's.
+	certURN := ""
+	for urn := range gcp.Snapshot() {
+		if strings.HasPrefix(urn, "urn:pulumi:"+stack+"::") && strings.HasSuffix(urn, "$gcp:compute/managedSslCertificate:ManagedSslCertificate::certificate") {
+			certURN = urn
+		}
+	}
+	var refreshed result
+	expireIn := func(t *testing.T, d time.Duration) string {
+		t.Helper()
+		at := time.Now().UTC().Add(d).Format(time.RFC3339)
+		if err := gcp.TamperOutput(certURN, "expireTime", resource.NewStringProperty(at)); err != nil {
+			t.Fatal(err)
+		}
+		refreshed = p.mustInfra(t, "refresh", "--stack", stack)
+		return at
+	}
+	t.Run("a sleep into the renewal window is reported by drift", func(t *testing.T) {
+		// 10½ days left: inside the 30 days renewal needs, "in 10 days".
+		at := expireIn(t, 10*24*time.Hour+12*time.Hour)
+		r := p.infra(t, "drift", "--stack", stack)
+		if r.code != 5 || !strings.Contains(r.stdout, "certificate: the certificate translation-"+stack) ||
+			!strings.Contains(r.stdout, "expires at "+at+", in 10 days") || !strings.Contains(r.stdout, "infra wake --stack "+stack) {
+			t.Errorf("drift of a stack asleep 10 days before its certificate expires: exit %d, want 5\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		// 31 days left: renewal has not begun, nothing to report. The
+		// health check before the refresh read the 10 days in the state.
+		expireIn(t, 31*24*time.Hour)
+		if !strings.Contains(refreshed.stderr, "infra: warning: the certificate translation-"+stack) {
+			t.Errorf("the verb before which the certificate was at risk did not warn:\n%s", refreshed.stderr)
+		}
+		if r := p.infra(t, "drift", "--stack", stack); r.code != 0 || strings.Contains(r.stdout, "certificate:") {
+			t.Errorf("drift 31 days before expiry: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+
 	t.Run("wake --preview", func(t *testing.T) {
 		// What wake brings back, as creates only: the kept resources
 		// are unchanged, none replaced.
@@ -167,7 +216,20 @@ func TestSleepAndWake(t *testing.T) {
 	})
 
 	t.Run("wake", func(t *testing.T) {
+		// The certificate lapsed during the sleep: wake replaces it.
+		at := expireIn(t, -24*time.Hour)
+		deleted := len(gcp.Deletions())
 		r := p.mustInfra(t, "wake", "--stack", stack, "--yes")
+		if !strings.Contains(r.stderr, "expired at "+at+" while stack "+stack+" slept") || !strings.Contains(r.stderr, "replaces it with a new one") {
+			t.Errorf("wake does not say the certificate lapsed:\n%s", r.stderr)
+		}
+		replaced := false
+		for _, d := range gcp.Deletions()[deleted:] {
+			replaced = replaced || d.URN == certURN
+		}
+		if !replaced {
+			t.Errorf("wake did not replace the lapsed certificate %s", certURN)
+		}
 		awake := ids()
 		for short, id := range before {
 			if kept[short] && awake[short] != id {

@@ -45,7 +45,13 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 		Name:    pulumi.String(args.Name),
 		Type:    pulumi.String("MANAGED"),
 		Managed: &compute.ManagedSslCertificateManagedArgs{Domains: pulumi.ToStringArray(args.Domains)},
-	}, pulumi.Parent(c), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect))
+	}, pulumi.Parent(c), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect),
+		// Its name is fixed, so a new one can only follow the old one's
+		// delete. The bridge says so in its diff, but a targeted replace
+		// (infra wake replacing a lapsed certificate) never asks the
+		// provider (pkg v3.230.0 resource/deploy/step_generator.go, diff):
+		// only this option makes that replace delete first.
+		pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return nil, err
 	}

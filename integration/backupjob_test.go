@@ -105,6 +105,52 @@ func TestBackupJobsOnTheControlPlane(t *testing.T) {
 		}
 	})
 
+	t.Run("restore drill", func(t *testing.T) {
+		defer w.kubelet(t, ctx, "mysql-restore-3")()
+		res, err := jobs.Run(ctx, "mysql-restore", "mysql-restore-3", map[string]string{"RESTORE_OBJECT": object, "RESTORE_VERIFY": "true"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Message != "verified 1 table, 3 rows" {
+			t.Errorf("message %q", res.Message)
+		}
+		if got := w.rows(t); got != want {
+			t.Errorf("the drill changed the rows:\n%s", got)
+		}
+	})
+
+	// What infra drift reports: the newest Job of each kind and how it
+	// ended, as the Job controller wrote it.
+	t.Run("the last Job and its outcome", func(t *testing.T) {
+		last, err := jobs.Latest(ctx, "mysql-backup-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last == nil || last.Name != "mysql-backup-manual-1" || last.Outcome != kubejob.Succeeded || last.Finished.IsZero() {
+			t.Errorf("last backup Job: %+v", last)
+		}
+		// mysql-restore-3 (the drill) succeeded; -1 failed but is older.
+		last, err = jobs.Latest(ctx, "mysql-restore-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last == nil || last.Name != "mysql-restore-3" || last.Outcome != kubejob.Succeeded {
+			t.Errorf("last restore Job: %+v", last)
+		}
+		kubectl(t, "delete", "job", "mysql-restore-2", "mysql-restore-3", "--wait=true")
+		last, err = jobs.Latest(ctx, "mysql-restore-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last == nil || last.Name != "mysql-restore-1" || last.Outcome != kubejob.Failed || !strings.Contains(last.Message, "restore: refused: translation is not empty") ||
+			!strings.HasPrefix(last.String(), "Job mysql-restore-1 failed at ") {
+			t.Errorf("last restore Job after the newer ones went: %+v", last)
+		}
+		if last, err := jobs.Latest(ctx, "no-such-cronjob-"); err != nil || last != nil {
+			t.Errorf("no Job of a kind: %+v, %v", last, err)
+		}
+	})
+
 	t.Run("an older template is named", func(t *testing.T) {
 		_, err := jobs.Run(ctx, "mysql-backup", "mysql-backup-manual-2", map[string]string{"NOT_IN_THE_TEMPLATE": "x"})
 		if err == nil || !strings.Contains(err.Error(), "no container of its template reads NOT_IN_THE_TEMPLATE") {

@@ -152,6 +152,61 @@ func TestBackupAndRestoreScripts(t *testing.T) {
 		}
 	})
 
+	t.Run("a restore drill proves a dump loads, and fails a damaged one", func(t *testing.T) {
+		// An empty table besides the app's: the count line leaves it out.
+		w.db.SQL(t, "CREATE TABLE translation.audit(id INT)")
+		defer w.db.SQL(t, "DROP TABLE translation.audit")
+		dump := t.TempDir()
+		if out, code := w.step(t, dump, "backup.sh", "dump", "BACKUP_NAME=drill.sql.gz"); code != 0 {
+			t.Fatalf("dump: exit %d\n%s", code, out)
+		}
+		sqlText := gunzip(t, filepath.Join(dump, "drill.sql.gz"))
+		lines := strings.Split(strings.TrimSuffix(sqlText, "\n"), "\n")
+		// The seed's 3 rows, one INSERT line each.
+		if lines[0] != "-- infra-rows: translations=3" {
+			t.Fatalf("the dump's first line is %q", lines[0])
+		}
+		drill := func(t *testing.T, text string) (string, int) {
+			t.Helper()
+			dir := t.TempDir()
+			gzipTo(t, filepath.Join(dir, "restore.sql.gz"), text)
+			return w.step(t, dir, "restore.sh", "load", "RESTORE_VERIFY=true")
+		}
+		before := w.rows(t)
+		out, code := drill(t, sqlText)
+		if code != 0 || !strings.Contains(out, "restore: verified: 2 tables, 3 rows loaded into a scratch database as the dump counts them; translation untouched") {
+			t.Errorf("drill of a good dump: exit %d\n%s", code, out)
+		}
+		if got := w.db.SQL(t, "SHOW DATABASES LIKE 'translation_verify'"); got != "" {
+			t.Errorf("the scratch database outlived the drill: %q", got)
+		}
+		if got := w.rows(t); got != before {
+			t.Errorf("the drill changed the app's rows:\n%s", got)
+		}
+		insert := -1
+		for i, l := range lines {
+			if strings.HasPrefix(l, "INSERT INTO `translations` VALUES ") {
+				insert = i
+			}
+		}
+		without := func(i int) string {
+			return strings.Join(append(append([]string{}, lines[:i]...), lines[i+1:]...), "\n") + "\n"
+		}
+		for _, c := range []struct{ name, text, says string }{
+			{"cut off", strings.Join(lines[:insert], "\n") + "\n", "verify failed: the backup is incomplete: it does not end with mysqldump's '-- Dump completed' line"},
+			{"a row lost", without(insert), "verify failed: table translations has 2 rows loaded, the dump counts 3"},
+			{"no count line", without(0), "verify failed: the backup has no row counts on its first line"},
+		} {
+			out, code := drill(t, c.text)
+			if code == 0 || !strings.Contains(out, c.says) {
+				t.Errorf("%s: exit %d, want the message %q:\n%s", c.name, code, c.says, out)
+			}
+			if got := w.db.SQL(t, "SHOW DATABASES LIKE 'translation_verify'"); got != "" {
+				t.Errorf("%s: the scratch database outlived the drill", c.name)
+			}
+		}
+	})
+
 	t.Run("failures fail the step", func(t *testing.T) {
 		for _, c := range []struct {
 			name, script, verb string
@@ -192,4 +247,26 @@ func read(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func gunzip(t *testing.T, path string) string {
+	t.Helper()
+	out, err := exec.Command("gzip", "-dc", path).Output()
+	if err != nil {
+		t.Fatalf("gzip -dc %s: %v", path, err)
+	}
+	return string(out)
+}
+
+func gzipTo(t *testing.T, path, text string) {
+	t.Helper()
+	cmd := exec.Command("gzip", "-c")
+	cmd.Stdin = strings.NewReader(text)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

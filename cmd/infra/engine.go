@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/unlimited-translation/infra/internal/engine"
+	"github.com/unlimited-translation/infra/internal/kubejob"
 	"github.com/unlimited-translation/infra/internal/prices"
 	"github.com/unlimited-translation/infra/internal/report"
 )
@@ -41,6 +42,7 @@ type engineFlags struct {
 	skipBackup  bool
 	from        string
 	force       bool
+	verify      bool
 	forceProd   bool
 	preview     bool
 	scheduledAt string
@@ -59,6 +61,9 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 			}
 			if _, err := scheduledAt(f); err != nil {
 				return err
+			}
+			if f.verify && f.force {
+				return usageError{errors.New("--verify and --force do not go together: --verify loads into a scratch database and never touches the app's, so there is nothing to force")}
 			}
 			in := watchInterrupts(cmd.ErrOrStderr(), f.stack)
 			defer in.stop()
@@ -93,6 +98,12 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 					}
 					return exitError{code: code, msg: h.Error()}
 				}
+				// wake and drift say these themselves, and act on them.
+				if use != "wake" && use != "drift" {
+					for _, w := range h.Warnings {
+						fmt.Fprintf(cmd.ErrOrStderr(), "infra: warning: %s\n", w)
+					}
+				}
 			}
 			return in.result(use, e, damaged(run(cmd, e, f), f.stack))
 		},
@@ -126,6 +137,7 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 		case "restore":
 			cmd.Flags().StringVar(&f.from, "from", "", "backup to restore, any `infra backups` lists: gs://BUCKET/PATH[#GENERATION], PATH, or a timestamped backup's NAME (default: the newest)")
 			cmd.Flags().BoolVar(&f.force, "force", false, "restore even though the database has rows: the backup's tables replace them")
+			cmd.Flags().BoolVar(&f.verify, "verify", false, "a restore drill: load the backup into a scratch database and check its rows against the dump's own count; the database is not touched")
 		case "list":
 			cmd.Flags().BoolVar(&f.json, "json", false, "print the list as JSON")
 		case "outputs":
@@ -152,11 +164,11 @@ func engineCommands() []*cobra.Command {
 		newEngineCmd("wake", "Bring a sleeping stack back: the same disk, address, DNS and certificate; HTTPS as soon as the load balancer is programmed", runWake, "yes", "preview", "scheduled-at"),
 		newEngineCmd("backup", "Back the database up now to the stack's bucket (a Job from its backup CronJob) and print the object", runBackup),
 		newEngineCmd("backups", "List the stack's backups: how old each is, and what keeps it (kept copies, the newest ones, the age rule)", runBackups, "list"),
-		newEngineCmd("restore", "Load a backup (the newest, or --from) into the running database; refused when it has rows unless --force", runRestore, "restore"),
+		newEngineCmd("restore", "Load a backup (the newest, or --from) into the running database; refused when it has rows unless --force; --verify only proves it loads", runRestore, "restore"),
 		newEngineCmd("refresh", "Update the state from what the cloud has", runRefresh),
 		newEngineCmd("outputs", "Print the stack outputs", runOutputs, "outputs"),
 		newEngineCmd("repair", "Repair a stack an interrupted run left broken: release a dead run's lock, read pending creates back from the cloud, refresh", runRepair, "break-lock"),
-		newEngineCmd("drift", "Check whether the cloud still matches the state: exit 0 if so, 2 with a report if not, 3 when an interrupted run left the stack broken", runDrift, "markdown"),
+		newEngineCmd("drift", "Check whether the cloud still matches the state: exit 0 if so, 2 with a report if not, 3 when an interrupted run left the stack broken, 4 when an awake stack's newest backup is too old, 5 when a sleeping stack's certificate cannot renew", runDrift, "markdown"),
 	}
 }
 
@@ -339,6 +351,14 @@ func ageString(d time.Duration) string {
 }
 
 func runRestore(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+	if f.verify {
+		object, verified, err := e.Verify(cmd.Context(), f.from)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "restore drill of %s passed: %s %s in a scratch database, as the dump counts them; %s was not touched\n", e.Name, object, strings.TrimPrefix(verified, "verified "), e.Name)
+		return nil
+	}
 	if f.force {
 		// --force replaces tables: what they held is saved first.
 		if err := backupFirst(cmd, e, f, engine.PinRestore); err != nil {
@@ -389,10 +409,17 @@ func runDrift(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 		return err
 	}
 	stale := backupsStale(cmd, e)
+	risks, err := certificatesAtRisk(cmd, e)
+	if err != nil {
+		return err
+	}
 	if !r.HasChanges() {
 		fmt.Fprintln(cmd.OutOrStdout(), r.Summary())
-		if stale != "" {
+		switch {
+		case stale != "":
 			return exitError{code: 4, msg: stale}
+		case risks != "":
+			return exitError{code: 5, msg: risks}
 		}
 		return nil
 	}
@@ -412,10 +439,42 @@ func backupsStale(cmd *cobra.Command, e *engine.Engine) string {
 		return ""
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "backups: %s\n", fr)
+	var why []string
 	if fr.Stale() {
-		return fmt.Sprintf("backups of %s: %s", e.Name, fr)
+		why = append(why, fr.String())
+	}
+	// A failed Job says why before the age bound does: a backup that
+	// failed last night is news even while the one before is recent.
+	if fr.Checked {
+		switch job, err := e.LastBackupJob(cmd.Context()); {
+		case err != nil:
+			fmt.Fprintf(cmd.ErrOrStderr(), "infra: the last backup Job of %s could not be read: %v\n", e.Name, err)
+		case job == nil:
+			fmt.Fprintf(cmd.OutOrStdout(), "backups: no backup Job in the cluster (none ran since it was made, or their history expired)\n")
+		default:
+			fmt.Fprintf(cmd.OutOrStdout(), "backups: the last backup %s\n", job)
+			if job.Outcome == kubejob.Failed {
+				why = append(why, fmt.Sprintf("the last backup %s (kubectl logs -n %s job/%s --all-containers)", job, e.Config.Namespace, job.Name))
+			}
+		}
+	}
+	if len(why) > 0 {
+		return fmt.Sprintf("backups of %s: %s", e.Name, strings.Join(why, "; "))
 	}
 	return ""
+}
+
+// certificatesAtRisk prints, for a sleeping stack, each certificate its
+// sleep puts at risk and returns them in one message, or "". The backup
+// check runs while awake, this one while asleep: at most one speaks.
+func certificatesAtRisk(cmd *cobra.Command, e *engine.Engine) (string, error) {
+	risks, err := certificateRisks(cmd, e)
+	var msgs []string
+	for _, r := range risks {
+		fmt.Fprintf(cmd.OutOrStdout(), "certificate: %s\n", r.Message)
+		msgs = append(msgs, r.Message)
+	}
+	return strings.Join(msgs, "; "), err
 }
 
 func writeMarkdown(path string, r *report.Report) error {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/spf13/cobra"
 
 	"github.com/unlimited-translation/infra/internal/cost"
@@ -64,6 +65,11 @@ func runSleep(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	for _, l := range est.Lines {
 		fmt.Fprintf(out, "  - %s: %s (%s/month)\n", l.Component, l.Item, cost.Money(l.Monthly, l.MonthlyMax))
 	}
+	if certs, err := e.Certificates(cmd.Context()); err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "infra: the certificates of %s could not be read: %v\n", e.Name, err)
+	} else if note := engine.SleepCertificateNote(certs, e.Name, time.Now()); note != "" {
+		fmt.Fprintln(out, note)
+	}
 	fmt.Fprintf(out, "asleep it costs %s a day (%s a month; infra cost --stack %s). Every infra up keeps it asleep; infra wake --stack %s brings it back.\n",
 		cost.Money(est.Daily, est.DailyMax), cost.Money(est.Monthly, est.MonthlyMax), e.Name, e.Name)
 	return nil
@@ -80,6 +86,22 @@ func runWake(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	st := e.Awake()
 	if proceed, err := toward(cmd, e, true, scheduled); err != nil || !proceed {
 		return err
+	}
+	// Before the stack is recorded awake: a lapsed certificate is
+	// replaced by the up below.
+	risks, err := certificateRisks(cmd, e)
+	if err != nil {
+		return err
+	}
+	var lapsed []resource.URN
+	for _, r := range risks {
+		if r.Lapsed && r.Protected {
+			return fmt.Errorf("refusing to wake stack %s, nothing was changed: %s", e.Name, r.Message)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "infra: %s\n", r.Message)
+		if r.Lapsed {
+			lapsed = append(lapsed, r.URN)
+		}
 	}
 	if f.preview {
 		return previewAwake(cmd, e, true)
@@ -103,7 +125,7 @@ func runWake(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 			return err
 		}
 	}
-	if err := e.Up(cmd.Context(), true); err != nil {
+	if err := e.UpReplacing(cmd.Context(), true, lapsed); err != nil {
 		return fmt.Errorf("%w\nstack %s is recorded awake; infra wake --stack %s (or infra up --stack %s) finishes waking it", err, e.Name, e.Name, e.Name)
 	}
 	fmt.Fprintf(out, "stack %s is awake: the same data disk, address, DNS records and certificate; HTTPS serves as soon as the load balancer is programmed.\n", e.Name)
@@ -196,4 +218,17 @@ func previewAwake(cmd *cobra.Command, e *engine.Engine, awake bool) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "at risk: %s\n", strings.Join(at, ", "))
 	}
 	return nil
+}
+
+// certificateRisks reads what a sleep does to the stack's certificates
+// (engine.CertificateRisks): nothing for a local or awake stack.
+func certificateRisks(cmd *cobra.Command, e *engine.Engine) ([]engine.CertificateRisk, error) {
+	if e.Config.Local() || e.Awake().Awake {
+		return nil, nil
+	}
+	certs, err := e.Certificates(cmd.Context())
+	if err != nil {
+		return nil, fmt.Errorf("reading the certificates of %s: %w", e.Name, err)
+	}
+	return engine.CertificateRisks(certs, e.Name, true, time.Now()), nil
 }

@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unlimited-translation/infra/components"
 	"github.com/unlimited-translation/infra/infra"
+	"github.com/unlimited-translation/infra/internal/kubejob"
 )
 
 // StoredBackup is one backup object (one version of it) in the stack's
@@ -186,4 +188,15 @@ func (e *Engine) BackupFreshness(ctx context.Context, now time.Time) (Freshness,
 		f.Age = now.Sub(f.Newest.Created)
 	}
 	return f, nil
+}
+
+// LastBackupJob is the newest Job of the backup CronJob (scheduled, or
+// infra backup's), read from the cluster; nil when it has none.
+func (e *Engine) LastBackupJob(ctx context.Context) (*kubejob.Status, error) {
+	jobs, done, err := e.kubeJobs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return jobs.Latest(ctx, components.BackupCronJobName+"-")
 }

@@ -26,6 +26,9 @@ type Health struct {
 	// Dropped counts objects a cut-off destroy dropped from the state
 	// while their cluster still holds them (journal.go).
 	Dropped int
+	// Warnings do not stop a verb: what a sleep does to the stack's
+	// certificates (CertificateRisks), from the same state.
+	Warnings []string
 }
 
 // Lock is one lock file of a self-managed backend (pkg v3.230.0
@@ -99,8 +102,19 @@ func (e *Engine) Health(ctx context.Context) (*Health, error) {
 			Resource map[string]interface{} `json:"resource"`
 		} `json:"pending_operations"`
 	}
-	if _, err := e.export(ctx, &state); err != nil {
+	dep, err := e.export(ctx, &state)
+	if err != nil {
 		return nil, fmt.Errorf("%w (a damaged checkpoint: infra repair --stack %s restores the last good one)", err, e.Name)
+	}
+	var typed struct {
+		Resources []stateResource `json:"resources"`
+	}
+	if len(dep.Deployment) > 0 && json.Unmarshal(dep.Deployment, &typed) == nil {
+		if certs, err := certificatesOf(typed.Resources); err == nil {
+			for _, r := range CertificateRisks(certs, e.Name, !e.awake.Awake, now()) {
+				h.Warnings = append(h.Warnings, r.Message)
+			}
+		}
 	}
 	for _, p := range state.Pending {
 		urn, _ := p.Resource["urn"].(string)
@@ -108,7 +122,6 @@ func (e *Engine) Health(ctx context.Context) (*Health, error) {
 		in, _ := p.Resource["inputs"].(map[string]interface{})
 		h.Pending = append(h.Pending, Pending{Kind: p.Type, URN: urn, Type: typ, raw: p.Resource, Inputs: in})
 	}
-	var err error
 	if h.Locks, err = e.locks(ctx); err != nil {
 		return nil, err
 	}

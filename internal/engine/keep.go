@@ -137,6 +137,7 @@ type stateResource struct {
 	Parent  string                 `json:"parent"`
 	Protect bool                   `json:"protect"`
 	Inputs  map[string]interface{} `json:"inputs"`
+	Outputs map[string]interface{} `json:"outputs"`
 }
 
 // unprotect turns protect off in the state for the given URNs: what

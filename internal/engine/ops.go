@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/unlimited-translation/infra/internal/report"
 )
@@ -99,6 +100,12 @@ func (e *Engine) preview(ctx context.Context, refresh bool) (*report.Report, err
 // Terraform's plan does), so what changed behind the engine's back is put
 // right instead of reported as unchanged.
 func (e *Engine) Up(ctx context.Context, refresh bool) error {
+	return e.UpReplacing(ctx, refresh, nil)
+}
+
+// UpReplacing is Up that also replaces the resources named (pulumi up
+// --replace), such as a certificate that lapsed while the stack slept.
+func (e *Engine) UpReplacing(ctx context.Context, refresh bool, replace []resource.URN) error {
 	if _, err := e.handOver(ctx); err != nil {
 		return err
 	}
@@ -106,6 +113,13 @@ func (e *Engine) Up(ctx context.Context, refresh bool) error {
 		opts := []optup.Option{optup.ProgressStreams(e.Out), optup.ErrorProgressStreams(e.Err), optup.EventStreams(ch)}
 		if refresh {
 			opts = append(opts, optup.Refresh())
+		}
+		if len(replace) > 0 {
+			urns := make([]string, len(replace))
+			for i, u := range replace {
+				urns[i] = string(u)
+			}
+			opts = append(opts, optup.Replace(urns))
 		}
 		_, err := e.stack.Up(ctx, opts...)
 		return err

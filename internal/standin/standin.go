@@ -149,12 +149,24 @@ func (p *Provider) Snapshot() map[string]Resource {
 // Tamper changes a held resource's output and input behind the engine's
 // back, as a console edit would, so that a refresh sees drift.
 func (p *Provider) Tamper(urnSuffix, key string, value resource.PropertyValue) error {
+	return p.tamper(urnSuffix, key, value, true)
+}
+
+// TamperOutput changes only an output the cloud computes (a
+// certificate's expiry, say): a refresh reads it, no diff follows.
+func (p *Provider) TamperOutput(urnSuffix, key string, value resource.PropertyValue) error {
+	return p.tamper(urnSuffix, key, value, false)
+}
+
+func (p *Provider) tamper(urnSuffix, key string, value resource.PropertyValue, input bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for urn, r := range p.resources {
 		if strings.HasSuffix(urn, urnSuffix) {
 			r.Outputs[resource.PropertyKey(key)] = value
-			r.Inputs[resource.PropertyKey(key)] = value
+			if input {
+				r.Inputs[resource.PropertyKey(key)] = value
+			}
 			return nil
 		}
 	}
@@ -522,6 +534,10 @@ func computed(typ string, preview bool, inputs, outputs resource.PropertyMap) {
 		set("email", resource.NewStringProperty(email))
 		set("member", resource.NewStringProperty("serviceAccount:"+email))
 		set("name", resource.NewStringProperty("projects/"+str(inputs, "project")+"/serviceAccounts/"+email))
+	case "gcp:compute/managedSslCertificate:ManagedSslCertificate":
+		// Active at once here; a Google-managed certificate is valid for
+		// 90 days (Certificate Manager, "Best practices").
+		set("expireTime", resource.NewStringProperty(time.Now().UTC().Add(90*24*time.Hour).Format(time.RFC3339)))
 	case "gcp:storage/bucket:Bucket":
 		set("url", resource.NewStringProperty("gs://"+str(inputs, "name")))
 	case "gcp:sql/databaseInstance:DatabaseInstance":

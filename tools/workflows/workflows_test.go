@@ -832,6 +832,7 @@ func TestDrift(t *testing.T) {
 		{"no drift", "no drift", 0, "0", false},
 		{"drift", "1 resources drifted", 2, "2", false},
 		{"stale backups", "no drift\nbackups: the newest backup, gs://b/mysql/x.sql.gz, is 40h0m0s old: more than backupMaxAgeHours (36h0m0s)", 4, "4", false},
+		{"certificate at risk", "no drift\ncertificate: the certificate translation-dev (a.example.com) expires at 2027-01-20T00:00:00Z, in 9 days", 5, "5", false},
 		{"locked by a deploy", "stack dev was left broken…\n  - locked by runner@fv-az1 (pid 7) since …: its owner ran on another machine", 3, "locked", false},
 		{"locked during the refresh", "error: the stack is currently locked by 1 lock(s)", 1, "locked", false},
 		{"broken, no lock", "  - pending creating of Cluster translation-dev", 3, "3", true},
@@ -851,6 +852,9 @@ func TestDrift(t *testing.T) {
 		if md, _ := os.ReadFile(filepath.Join(dir, "drift/backups.md")); (c.code == 4) != strings.Contains(string(md), "    backups: the newest backup, gs://b/mysql/x.sql.gz, is 40h0m0s old") {
 			t.Errorf("%s: backups.md %q", c.name, md)
 		}
+		if md, _ := os.ReadFile(filepath.Join(dir, "drift/certificate.md")); (c.code == 5) != strings.Contains(string(md), "    certificate: the certificate translation-dev (a.example.com) expires at 2027-01-20T00:00:00Z, in 9 days") {
+			t.Errorf("%s: certificate.md %q", c.name, md)
+		}
 		if c.want == "locked" && !strings.Contains(got, "::notice") {
 			t.Errorf("%s: no notice:\n%s", c.name, got)
 		}
@@ -859,7 +863,7 @@ func TestDrift(t *testing.T) {
 			t.Errorf("%s: infra %s", c.name, args)
 		}
 	}
-	if _, up := stepUsing(d, "actions/upload-artifact"); up.If != "steps.ready.outputs.ready == 'true' && (steps.drift.outputs.code == '2' || steps.drift.outputs.code == '4')" || up.With["name"] != "drift-${{ matrix.stack }}" {
+	if _, up := stepUsing(d, "actions/upload-artifact"); up.If != "steps.ready.outputs.ready == 'true' && (steps.drift.outputs.code == '2' || steps.drift.outputs.code == '4' || steps.drift.outputs.code == '5')" || up.With["name"] != "drift-${{ matrix.stack }}" {
 		t.Errorf("drift: upload %+v", up)
 	}
 
@@ -883,15 +887,17 @@ func TestDrift(t *testing.T) {
 	open := stepNamed(t, is, "Open or update the drift issues")
 	gh := "#!/bin/sh\necho \"$@\" >> \"$LOG\"\ncase \"$1 $2\" in \"issue list\") printf '7\\tDrift detected on prod\\n9\\tDrift detected on prod-eu\\n' ;; esac\n"
 	dir := repoTree(t, map[string]string{
-		"bin/gh":                       gh,
-		"drift/drift-dev/code":         "2\n",
-		"drift/drift-dev/drift.md":     "dev drifted\n",
-		"drift/drift-prod/code":        "2\n",
-		"drift/drift-prod/drift.md":    "prod drifted\n",
-		"drift/drift-staging/code":     "0\n",
-		"drift/drift-staging/drift.md": "nothing\n",
-		"drift/drift-qa/code":          "4\n",
-		"drift/drift-qa/backups.md":    "qa's backups are old\n",
+		"bin/gh":                         gh,
+		"drift/drift-dev/code":           "2\n",
+		"drift/drift-dev/drift.md":       "dev drifted\n",
+		"drift/drift-prod/code":          "2\n",
+		"drift/drift-prod/drift.md":      "prod drifted\n",
+		"drift/drift-staging/code":       "0\n",
+		"drift/drift-staging/drift.md":   "nothing\n",
+		"drift/drift-qa/code":            "4\n",
+		"drift/drift-qa/backups.md":      "qa's backups are old\n",
+		"drift/drift-uat/code":           "5\n",
+		"drift/drift-uat/certificate.md": "uat's certificate cannot renew\n",
 	})
 	log := filepath.Join(dir, "gh.log")
 	if out, err := runStep(t, dir, open.Run, "PATH="+filepath.Join(dir, "bin")+":"+os.Getenv("PATH"), "LOG="+log); err != nil {
@@ -903,6 +909,7 @@ func TestDrift(t *testing.T) {
 		"issue create --title Drift detected on dev --label drift --body-file drift/drift-dev//drift.md",
 		"issue comment 7 --body-file drift/drift-prod//drift.md",
 		"issue create --title Stale backups on qa --label backups --body-file drift/drift-qa//backups.md",
+		"issue create --title Certificate at risk on uat --label certificate --body-file drift/drift-uat//certificate.md",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("issues: gh was not called with %q:\n%s", want, got)
