@@ -177,6 +177,11 @@ func TestDevLifecycle(t *testing.T) {
 		if !strings.Contains(r.stderr, "no backup taken of dev (--skip-backup)") {
 			t.Errorf("destroy --skip-backup does not say it took no backup:\n%s", r.stderr)
 		}
+		// The load balancer first, then the wait for its NEGs (the
+		// stand-in cluster has no NEG controller: none to wait for).
+		if !strings.Contains(r.stderr, "infra: deleting the load balancer of dev before its cluster") || !strings.Contains(r.stderr, "infra: the NEG controller has deleted every NEG of dev") {
+			t.Errorf("destroy does not delete the load balancer before the cluster and wait for its NEGs:\n%s", r.stderr)
+		}
 		// Objects that own cloud resources were deleted one by one, before
 		// the cluster; the rest went with the cluster.
 		var clusterSeq int64

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,9 +66,28 @@ func TestSleepAndWake(t *testing.T) {
 	}
 	unchanged(t, "sleep --preview")
 
+	// GKE's NEG controller, played: it holds a NEG for the frontend and
+	// deletes it 2 s after the Service it serves goes. The cluster must
+	// not go before (GKE: a cluster deleted first leaks its NEGs).
+	negsWhenClusterWent := playNEGController(t, stack, "k8s1-0a1b2c3d-default-frontend-80-4e5f6a7b", 2*time.Second)
+	ingresses := 0
+	deletedBefore := len(kube.Deletions())
+
 	// The stand-ins' cluster runs no Job: the backup sleep takes first
 	// cannot run here (tested on its own in the lifecycle test).
 	r := p.mustInfra(t, "sleep", "--stack", stack, "--yes", "--skip-backup")
+	for _, d := range kube.Deletions()[deletedBefore:] {
+		if strings.Contains(d.URN, "$kubernetes:networking.k8s.io/v1:Ingress::") {
+			ingresses++
+		}
+	}
+	if ingresses == 0 || !strings.Contains(r.stderr, "infra: deleting the load balancer of "+stack+" before its cluster") ||
+		!strings.Contains(r.stderr, "infra: the NEG controller has deleted every NEG of "+stack) {
+		t.Errorf("sleep did not delete the Ingress (%d deleted) and wait for the NEGs:\n%s", ingresses, r.stderr)
+	}
+	if n := negsWhenClusterWent(); n != 0 {
+		t.Errorf("the cluster was deleted while the NEG controller still held %d NEGs", n)
+	}
 	asleep := ids()
 	kept := map[string]bool{
 		"gcp:compute/globalAddress:GlobalAddress::address":                     true,
@@ -262,6 +282,47 @@ func TestSleepAndWake(t *testing.T) {
 			t.Errorf("state and cloud differ after up:\nstate %v\ncloud %v", s, c)
 		}
 	})
+
+	t.Run("a NEG the controller never deletes is reported, and the sleep goes on", func(t *testing.T) {
+		playNEGController(t, stack, "k8s1-0a1b2c3d-default-frontend-80-stuck", -1)
+		r := p.runBin(t, infraBin, []string{"INFRA_NEG_WAIT=3s"}, "sleep", "--stack", stack, "--yes", "--skip-backup")
+		if r.code != 0 || !strings.Contains(r.stderr, "infra: warning: after 3s GKE's NEG controller still holds 1 NEGs of "+stack+" (k8s1-0a1b2c3d-default-frontend-80-stuck)") ||
+			!strings.Contains(r.stderr, "gcloud compute network-endpoint-groups delete NAME --zone ZONE --project unlimited-translation-dev") {
+			t.Errorf("sleep with a NEG left: exit %d\n%s", r.code, r.stderr)
+		}
+		if outs := p.mustInfra(t, "outputs", "--stack", stack, "--json").stdout; !strings.Contains(outs, `"awake": false`) {
+			t.Errorf("the sleep did not finish:\n%s", outs)
+		}
+	})
+}
+
+// playNEGController plays GKE's NEG controller in the stand-in cluster
+// for stack: it holds neg in namespace default and deletes it after
+// delay once a Service of stack is deleted (never, for a negative
+// delay). It returns how many NEGs it held when the stack's cluster was
+// deleted (-1: not deleted).
+func playNEGController(t *testing.T, stack, neg string, delay time.Duration) func() int {
+	t.Helper()
+	var held atomic.Int32
+	held.Store(-1)
+	gke.SetNEGs("default", neg)
+	prevKube, prevGCP := kube.OnDelete, gcp.OnDelete
+	kube.OnDelete = func(urn, typ string) {
+		if typ == "kubernetes:core/v1:Service" && strings.HasPrefix(urn, "urn:pulumi:"+stack+"::") && delay >= 0 {
+			time.AfterFunc(delay, func() { gke.SetNEGs("default") })
+		}
+	}
+	gcp.OnDelete = func(urn, typ string) {
+		if typ == "gcp:container/cluster:Cluster" && strings.HasPrefix(urn, "urn:pulumi:"+stack+"::") {
+			held.Store(int32(len(gke.NEGs("default"))))
+		}
+		prevGCP(urn, typ)
+	}
+	t.Cleanup(func() {
+		kube.OnDelete, gcp.OnDelete = prevKube, prevGCP
+		gke.SetNEGs("default")
+	})
+	return func() int { return int(held.Load()) }
 }
 
 // Production does not sleep unless told to, and nothing is touched.

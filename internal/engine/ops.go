@@ -200,6 +200,16 @@ func (e *Engine) Destroy(ctx context.Context, confirm func() error, deleteData b
 			return nil, err
 		}
 	}
+	// The journal holds what the state holds after the load balancer went.
+	if e.DrainLoadBalancer(ctx) {
+		if dep, err = e.export(ctx, &state); err != nil {
+			return nil, err
+		}
+		entries.Resources = nil
+		if err := json.Unmarshal(dep.Deployment, &entries); err != nil {
+			return nil, fmt.Errorf("the state of %s does not parse: %w", e.Name, err)
+		}
+	}
 	var opts []optdestroy.Option
 	if deleteData && len(diskURNs) > 0 {
 		if err := e.unprotect(ctx, diskURNs); err != nil {

@@ -35,6 +35,27 @@ type GKE struct {
 	api, kube, tokens *httptest.Server
 	mu                sync.Mutex
 	requests          []string
+	// negs are the NEG controller's objects per namespace (SetNEGs).
+	negs map[string][]string
+}
+
+// SetNEGs sets the ServiceNetworkEndpointGroups the stand-in cluster's NEG
+// controller holds in namespace: a test plays that controller, which
+// deletes them some time after their Service goes.
+func (g *GKE) SetNEGs(namespace string, names ...string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.negs == nil {
+		g.negs = map[string][]string{}
+	}
+	g.negs[namespace] = names
+}
+
+// NEGs are those SetNEGs set last.
+func (g *GKE) NEGs(namespace string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string{}, g.negs[namespace]...)
 }
 
 // StartGKE starts both servers; Close stops them.
@@ -104,8 +125,19 @@ func (g *GKE) serveKube(w http.ResponseWriter, r *http.Request) {
 	}
 	g.mu.Lock()
 	g.requests = append(g.requests, r.Method+" "+r.URL.Path)
+	negs, isNEGs := g.negs[negNamespace(r.URL.Path)]
 	g.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	if r.Method == http.MethodGet && isNEGs {
+		list := map[string]interface{}{"apiVersion": "networking.gke.io/v1beta1", "kind": "ServiceNetworkEndpointGroupList"}
+		var items []map[string]interface{}
+		for _, n := range negs {
+			items = append(items, map[string]interface{}{"metadata": map[string]string{"name": n}})
+		}
+		list["items"] = items
+		json.NewEncoder(w).Encode(list)
+		return
+	}
 	w.WriteHeader(http.StatusNotFound)
 	fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404,"message":"the stand-in cluster holds nothing"}`)
 }
@@ -145,4 +177,15 @@ func (g *GKE) FakeADC(dir string) (string, error) {
 	creds := filepath.Join(dir, "adc.json")
 	adc := fmt.Sprintf(`{"type":"authorized_user","client_id":"test","client_secret":"test","refresh_token":"test","token_uri":%q}`, tokens.URL)
 	return creds, os.WriteFile(creds, []byte(adc), 0o600)
+}
+
+// negNamespace is the namespace of a ServiceNetworkEndpointGroup list
+// path (/apis/networking.gke.io/v1beta1/namespaces/NS/servicenetworkendpointgroups),
+// or "".
+func negNamespace(path string) string {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) == 6 && parts[0] == "apis" && parts[1] == "networking.gke.io" && parts[2] == "v1beta1" && parts[3] == "namespaces" && parts[5] == "servicenetworkendpointgroups" {
+		return parts[4]
+	}
+	return ""
 }
