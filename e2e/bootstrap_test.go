@@ -50,8 +50,8 @@ func TestBootstrapApply(t *testing.T) {
 			t.Errorf("bootstrap output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	// Worked out by hand: 11 APIs, bucket, key ring and key, pool and
-	// provider (16); preview: account, viewer, two bucket grants, key, one
+	// Worked out by hand: 12 APIs, bucket, key ring and key, pool and
+	// provider (17); preview: account, viewer, two bucket grants, key, one
 	// principal (6); drift: the same plus two custom roles and their
 	// grants (10);
 	// deployer: account, 7 project grants and its custom role, bucket,
@@ -59,10 +59,10 @@ func TestBootstrapApply(t *testing.T) {
 	// binder role (1); workload accounts: nodes' account, 2 project roles,
 	// the deployer's role on it (4), backup's account and the deployer's
 	// role (2), MLflow's account, cloudsql.client and the deployer's role
-	// (3). 54.
+	// (3). 55.
 	urns := cloudURNs(stack)
-	if len(urns) != 54 {
-		t.Errorf("the cloud holds %d resources of the bootstrap, want 54:\n%s", len(urns), strings.Join(urns, "\n"))
+	if len(urns) != 55 {
+		t.Errorf("the cloud holds %d resources of the bootstrap, want 55:\n%s", len(urns), strings.Join(urns, "\n"))
 	}
 	members := map[string]bool{}
 	for urn, res := range gcp.Snapshot() {
@@ -101,7 +101,7 @@ func TestBootstrapApply(t *testing.T) {
 			t.Errorf("a second bootstrap replaced %s", urn)
 		}
 	}
-	if n := len(cloudURNs(stack)); n != 54 {
+	if n := len(cloudURNs(stack)); n != 55 {
 		t.Errorf("after a second bootstrap the cloud holds %d", n)
 	}
 }

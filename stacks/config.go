@@ -72,6 +72,9 @@ type Config struct {
 	SpotDatabase bool
 	// MLflow is the second app: an MLflow tracking server (GKE only).
 	MLflow MLflow
+	// AlertEmail, when set, is told when the public site fails its uptime
+	// check (GKE only).
+	AlertEmail string
 	// Awake false puts the stack to sleep: only what holds data or takes
 	// long to get back is kept (infra sleep / infra wake set it).
 	Awake bool

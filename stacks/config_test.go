@@ -83,6 +83,7 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "zone instead of region", set: map[string]string{"gcp:region": "europe-west1-b"}, key: "gcp:region", want: "is a zone; Autopilot clusters are regional", fix: "gcp:region europe-west1 "},
 		{name: "missing project", unset: []string{"gcp:project"}, key: "gcp:project", want: "is required and not set", fix: "pulumi config set gcp:project <value>"},
 		{name: "bad project", set: map[string]string{"gcp:project": "My_Project"}, key: "gcp:project", want: "is not a GCP project ID"},
+		{name: "bad alert address", set: map[string]string{p("alertEmail"): "ops at example.com"}, key: "alertEmail", want: `"ops at example.com" is not an e-mail address`},
 		{name: "zero replicas", set: map[string]string{p("backendReplicas"): "0"}, key: "backendReplicas", want: "must be at least 1, got 0", fix: "pulumi config set backendReplicas 1 --stack dev"},
 		{name: "replicas not a number", set: map[string]string{p("frontendReplicas"): "two"}, key: "frontendReplicas", want: `must be a whole number, got "two"`},
 		{name: "malformed cpu", set: map[string]string{p("backendCpu"): "4 cores"}, key: "backendCpu", want: `"4 cores" is not a Kubernetes quantity`},

@@ -135,6 +135,8 @@ type keptParts struct {
 	disk    *infra.DataDisk
 	backups *infra.BackupBucket
 	mlflow  mlflowKept
+	// alerts is where alerts go, with alertEmail (nil without).
+	alerts *infra.AlertChannel
 }
 
 func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
@@ -144,6 +146,9 @@ func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 	apis := infra.StackAPIs
 	if cfg.MLflow.Enabled {
 		apis = append(append([]string{}, apis...), MLflowAPIs...)
+	}
+	if cfg.AlertEmail != "" {
+		apis = append(append([]string{}, apis...), infra.MonitoringAPIs...)
 	}
 	if k.apis, err = infra.NewProjectAPIs(ctx, "apis", infra.ProjectAPIsArgs{Project: cfg.GCPProject, APIs: apis}); err != nil {
 		return k, err
@@ -212,6 +217,16 @@ func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 		Requires: k.apis.Enabled,
 	}); err != nil {
 		return k, err
+	}
+	if cfg.AlertEmail != "" {
+		if k.alerts, err = infra.NewAlertChannel(ctx, "alerts", infra.AlertChannelArgs{
+			Project:     cfg.GCPProject,
+			DisplayName: "translation-" + ctx.Stack() + " alerts",
+			Email:       cfg.AlertEmail,
+			Requires:    k.apis.Enabled,
+		}); err != nil {
+			return k, err
+		}
 	}
 	// Backups go to a bucket that, like the disk, outlives the cluster.
 	k.backups, err = infra.NewBackupBucket(ctx, "backups", infra.BackupBucketArgs{
@@ -320,6 +335,18 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Autopilo
 	}
 	if cfg.MLflow.Enabled {
 		if st.MLflow, err = awakeMLflow(ctx, cfg, k, cluster, ids.mlflow); err != nil {
+			return err
+		}
+	}
+	if k.alerts != nil {
+		if _, err := infra.NewUptimeAlert(ctx, "uptime", infra.UptimeAlertArgs{
+			Project:     cfg.GCPProject,
+			DisplayName: "translation-" + ctx.Stack(),
+			Host:        k.dns.Hosts[0],
+			Path:        "/",
+			Channels:    pulumi.StringArray{k.alerts.Name},
+			Requires:    k.apis.Enabled,
+		}); err != nil {
 			return err
 		}
 	}

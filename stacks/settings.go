@@ -264,6 +264,8 @@ var Settings = []Setting{
 		func(c *Config) *Secret { return &c.MLflow.DatabasePassword }))),
 	requiredWith("mlflow", mlflowOn, gkeOnly(secretSetting(p("mlflowAdminPassword"), "Password of MLflow's `admin` user (12 characters or more), from encrypted config.",
 		func(c *Config) *Secret { return &c.MLflow.AdminPassword }))),
+	gkeOnly(strSetting(p("alertEmail"), "E-mail address told when the site fails its uptime check: Cloud Monitoring checks `https://<domain>/` every 5 minutes from its checker regions while the stack is awake, and alerts when more than one region fails; empty: no monitoring.",
+		func(c *Config) *string { return &c.AlertEmail })),
 	boolSetting(p("keepDatabaseVolume"), "Local stacks: keep the MySQL volume claim when the app is destroyed. On GKE the data disk is always kept (`infra destroy --delete-data` removes it).",
 		func(c *Config) *bool { return &c.Database.KeepData }),
 }

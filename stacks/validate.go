@@ -159,7 +159,13 @@ func (v *validation) check(c *Config) {
 	}
 	v.checkApp(c)
 	v.checkMLflow(c)
+	if c.AlertEmail != "" && !emailRe.MatchString(c.AlertEmail) {
+		v.add("alertEmail", fmt.Sprintf("%q is not an e-mail address", c.AlertEmail), v.setFix("alertEmail", "ops@example.com"))
+	}
 }
+
+// emailRe is a plain address: one @, a dotted domain, no spaces.
+var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 func (v *validation) checkGCP(c *Config) {
 	if c.GCPProject != "" && !projectRe.MatchString(c.GCPProject) {

@@ -243,6 +243,15 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 			Assumption: fmt.Sprintf("%d nodes; data processed is billed on top ($0.045 per GiB)", NATNodes)})
 	}
 
+	// An uptime check every 5 minutes is 8,640 runs a month per checker
+	// location (at most 6 by default: about 52,000); the pricing page is
+	// quoted as charging past 1 million a project a month, and alerting
+	// policies as not charged yet. Neither figure was read from Google
+	// here, so it is a note, not a line.
+	if n := len(byType["gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig"]); n > 0 {
+		e.Notes = append(e.Notes, fmt.Sprintf("alerts: %d uptime check every 5 minutes (about 52,000 runs a month from 6 checker locations) is priced as $0.00: "+
+			"Cloud Monitoring is quoted as charging uptime checks past 1 million runs per project a month, and alerting policies not yet; check cloud.google.com/stackdriver/pricing", n))
+	}
 	for _, l := range e.Lines {
 		e.Monthly += l.Monthly
 		e.MonthlyMax += l.MonthlyMax

@@ -136,6 +136,12 @@ func TestEstimateFollowsConfig(t *testing.T) {
 	if local.Monthly != 0 || len(local.Lines) != 0 {
 		t.Errorf("a local stack costs $%.2f", local.Monthly)
 	}
+	// Alerts add no line, a note (their price was not read from Google).
+	alerts, _ := ForStack("../..", "dev", map[string]string{p + "alertEmail": "ops@example.com"}, prices.Default)
+	if alerts.Monthly != base.Monthly || !strings.Contains(strings.Join(alerts.Notes, "\n"), "alerts: 1 uptime check every 5 minutes") ||
+		strings.Contains(strings.Join(base.Notes, "\n"), "uptime check") {
+		t.Errorf("alerts: $%.2f (base $%.2f), notes %v", alerts.Monthly, base.Monthly, alerts.Notes)
+	}
 }
 
 // A user's price list replaces the built-in one; a broken one is refused.

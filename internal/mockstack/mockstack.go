@@ -81,6 +81,10 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
 		out["name"] = resource.NewStringProperty(PoolName(args.Inputs["workloadIdentityPoolId"].StringValue()) +
 			"/providers/" + args.Inputs["workloadIdentityPoolProviderId"].StringValue())
+	case "gcp:monitoring/notificationChannel:NotificationChannel":
+		out["name"] = resource.NewStringProperty("projects/" + args.Inputs["project"].StringValue() + "/notificationChannels/" + args.Name + "-id")
+	case "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig":
+		out["uptimeCheckId"] = resource.NewStringProperty(args.Name + "-check")
 	case "gcp:dns/managedZone:ManagedZone":
 		if args.RegisterRPC == nil {
 			out["name"] = resource.NewStringProperty(id[strings.LastIndex(id, "/")+1:])

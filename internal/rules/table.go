@@ -48,6 +48,9 @@ const (
 	// IAM members have no update: role, member and condition are ForceNew
 	// in tpgiamresource/resource_iam_member.go, the parent in each
 	// service's iam_*.go schema.
+	tfUptime     = "terraform-provider-google-beta v5.42.0 google-beta/services/monitoring/resource_monitoring_uptime_check_config.go"
+	tfAlert      = "terraform-provider-google-beta v5.42.0 google-beta/services/monitoring/resource_monitoring_alert_policy.go"
+	tfChannel    = "terraform-provider-google-beta v5.42.0 google-beta/services/monitoring/resource_monitoring_notification_channel.go"
 	tfBucketIAM  = "terraform-provider-google-beta v5.42.0 google-beta/tpgiamresource/resource_iam_member.go, services/storage/iam_storage_bucket.go"
 	tfAccountIAM = "terraform-provider-google-beta v5.42.0 google-beta/tpgiamresource/resource_iam_member.go, services/resourcemanager/iam_service_account.go"
 	tfProjectIAM = "terraform-provider-google-beta v5.42.0 google-beta/tpgiamresource/resource_iam_member.go, services/resourcemanager/iam_project.go"
@@ -252,6 +255,22 @@ var table = map[string]Rule{
 		ForceNew:                []string{"name", "description", "managed", "type", "project"},
 		IDFormat:                "projects/{project}/global/sslCertificates/{name}",
 		Loses:                   certificateGoes,
+	},
+
+	// Monitoring: the IDs are the API's names (projects/P/uptimeCheckConfigs/ID,
+	// …/alertPolicies/ID, …/notificationChannels/ID), which the cloud
+	// picks; nothing is lost but a moment of watching.
+	"gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": {
+		Source: tfUptime,
+		ForceNew: []string{"checkerType", "httpCheck.requestMethod", "monitoredResource", "resourceGroup",
+			"syntheticMonitor", "project"},
+	},
+	"gcp:monitoring/alertPolicy:AlertPolicy": {
+		Source: tfAlert, ForceNew: []string{"project"},
+	},
+	// type is updated in place (sent in the PATCH), only project is ForceNew.
+	"gcp:monitoring/notificationChannel:NotificationChannel": {
+		Source: tfChannel, ForceNew: []string{"project"},
 	},
 
 	// The Kubernetes provider itself: see provider.go DiffConfig and the

@@ -102,10 +102,16 @@ func DeployerGrants(stack string) []infra.Grant {
 		// compute.securityAdmin would add firewalls, security and SSL
 		// policies; loadBalancerAdmin, the narrowest predefined role with
 		// sslCertificates.create, the whole load balancer.
-		{Role: customRoleID("Deployer", stack), Why: "the Google-managed SSL certificate (Compute Network Admin only reads certificates), and enabling the stack's APIs without the power to disable any",
+		{Role: customRoleID("Deployer", stack), Why: "the Google-managed SSL certificate (Compute Network Admin only reads certificates), enabling the stack's APIs without the power to disable any, and with alertEmail the uptime check, its alert policy and e-mail channel (roles/monitoring.editor would add dashboards, groups, services and metrics)",
 			Permissions: []string{
 				"compute.sslCertificates.create", "compute.sslCertificates.delete", "compute.sslCertificates.get", "compute.sslCertificates.list",
 				"serviceusage.services.enable", "serviceusage.services.get", "serviceusage.services.list", "serviceusage.operations.get",
+				"monitoring.uptimeCheckConfigs.create", "monitoring.uptimeCheckConfigs.delete", "monitoring.uptimeCheckConfigs.get",
+				"monitoring.uptimeCheckConfigs.list", "monitoring.uptimeCheckConfigs.update",
+				"monitoring.alertPolicies.create", "monitoring.alertPolicies.delete", "monitoring.alertPolicies.get",
+				"monitoring.alertPolicies.list", "monitoring.alertPolicies.update",
+				"monitoring.notificationChannels.create", "monitoring.notificationChannels.delete", "monitoring.notificationChannels.get",
+				"monitoring.notificationChannels.list", "monitoring.notificationChannels.update",
 			}},
 		{Role: "roles/compute.storageAdmin", Why: "the database's persistent disk, zonal or regional, and its resize"},
 		{Role: "roles/dns.admin", Why: "the Cloud DNS zone and its records"},
@@ -117,11 +123,11 @@ func DeployerGrants(stack string) []infra.Grant {
 // APIs are what the bootstrap and the stacks use, enabled once here:
 // Workload Identity Federation needs iam, iamcredentials and sts; the
 // secrets key cloudkms; project IAM cloudresourcemanager; the rest are the
-// stacks' (infra.StackAPIs, and stacks.MLflowAPIs for any stack that
-// turns MLflow on). The Service Usage API must already be on.
+// stacks' (infra.StackAPIs, and stacks.MLflowAPIs and infra.MonitoringAPIs
+// for any stack that turns MLflow or alertEmail on). The Service Usage API must already be on.
 func APIs() []string {
 	apis := []string{"sts.googleapis.com", "cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com"}
-	for _, a := range append(append([]string{}, infra.StackAPIs...), stacks.MLflowAPIs...) {
+	for _, a := range slices.Concat(infra.StackAPIs, stacks.MLflowAPIs, infra.MonitoringAPIs) {
 		if !slices.Contains(apis, a) {
 			apis = append(apis, a)
 		}

@@ -83,7 +83,7 @@ func TestAPIs(t *testing.T) {
 	want := []string{
 		"artifactregistry.googleapis.com", "cloudkms.googleapis.com", "cloudresourcemanager.googleapis.com",
 		"compute.googleapis.com", "container.googleapis.com", "dns.googleapis.com", "iam.googleapis.com",
-		"iamcredentials.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com", "sts.googleapis.com",
+		"iamcredentials.googleapis.com", "monitoring.googleapis.com", "sqladmin.googleapis.com", "storage.googleapis.com", "sts.googleapis.com",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("APIs:\n got %v\nwant %v", got, want)
@@ -245,6 +245,11 @@ func TestGrants(t *testing.T) {
 		"account-binder":              {"iam.serviceAccounts.get", "iam.serviceAccounts.getIamPolicy", "iam.serviceAccounts.setIamPolicy"},
 		"drift-infraBackupLister-dev": {"storage.objects.list"},
 		"deployer-infraDeployer-dev": {"compute.sslCertificates.create", "compute.sslCertificates.delete", "compute.sslCertificates.get", "compute.sslCertificates.list",
+			"monitoring.alertPolicies.create", "monitoring.alertPolicies.delete", "monitoring.alertPolicies.get", "monitoring.alertPolicies.list", "monitoring.alertPolicies.update",
+			"monitoring.notificationChannels.create", "monitoring.notificationChannels.delete", "monitoring.notificationChannels.get", "monitoring.notificationChannels.list",
+			"monitoring.notificationChannels.update",
+			"monitoring.uptimeCheckConfigs.create", "monitoring.uptimeCheckConfigs.delete", "monitoring.uptimeCheckConfigs.get", "monitoring.uptimeCheckConfigs.list",
+			"monitoring.uptimeCheckConfigs.update",
 			"serviceusage.operations.get", "serviceusage.services.enable", "serviceusage.services.get", "serviceusage.services.list"},
 	} {
 		r := m.Must(t, "gcp:projects/iAMCustomRole:IAMCustomRole", name)
