@@ -31,6 +31,34 @@ func TestInterruptedDestroyKeepsClusterObjects(t *testing.T) {
 		converges(t, p, stack)
 	})
 
+	t.Run("Ctrl-C while the load balancer goes", func(t *testing.T) {
+		// The first delete is the Ingress's, before the cluster is
+		// touched: the destroy stops there and leaves the cluster.
+		stack := "destroy-int-lb"
+		p := projectAs(t, "dev", stack)
+		p.destroyAtEnd(t, stack)
+		p.mustInfra(t, "up", "--stack", stack, "--yes")
+		cmd, out := slowly(t, p, stack, "destroy", "Delete", kube.SetDeleteDelay, 3*time.Second)
+		time.Sleep(500 * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		transcript.Write(out.Bytes())
+		if ee, _ := err.(*exec.ExitError); ee == nil || ee.ExitCode() != 130 || !strings.Contains(out.String(), "infra: interrupted: state saved") {
+			t.Fatalf("destroy interrupted while the load balancer goes: %v\n%s", err, out.String())
+		}
+		for _, d := range gcp.Deletions() {
+			if strings.HasPrefix(d.URN, "urn:pulumi:"+stack+"::") {
+				t.Errorf("the interrupted destroy deleted %s", d.URN)
+			}
+		}
+		kube.SetDeleteDelay(0)
+		time.Sleep(4 * time.Second) // the delete in flight ends in the "cloud"
+		p.mustInfra(t, "repair", "--stack", stack)
+		converges(t, p, stack)
+	})
+
 	t.Run("killed", func(t *testing.T) {
 		stack := "destroy-kill"
 		p, cmd, out := upThenSlowDestroy(t, stack)
@@ -59,15 +87,17 @@ func TestInterruptedDestroyKeepsClusterObjects(t *testing.T) {
 }
 
 // upThenSlowDestroy brings a copy of dev up as stack, then starts
-// `infra destroy` with slow Kubernetes deletes and returns once the first
-// real delete has begun (the deletedWith objects are dropped by then: they
-// need no call).
+// `infra destroy` with slow Kubernetes deletes and returns once the
+// destroy's first real delete has begun (the deletedWith objects are
+// dropped by then: they need no call). The two deletes before it are the
+// load balancer's, Ingress and frontend Service, which go first on their
+// own (engine/drain.go).
 func upThenSlowDestroy(t *testing.T, stack string) (proj, *exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	p := projectAs(t, "dev", stack)
 	p.destroyAtEnd(t, stack)
 	p.mustInfra(t, "up", "--stack", stack, "--yes")
-	cmd, out := slowly(t, p, stack, "destroy", "Delete", kube.SetDeleteDelay, 3*time.Second)
+	cmd, out := slowlyAfter(t, p, stack, "destroy", "Delete", kube.SetDeleteDelay, 3*time.Second, 3)
 	time.Sleep(500 * time.Millisecond)
 	return p, cmd, out
 }

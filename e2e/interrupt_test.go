@@ -307,6 +307,13 @@ func slowUp(t *testing.T, p proj, stack string, delay time.Duration) (*exec.Cmd,
 // has begun.
 func slowly(t *testing.T, p proj, stack, verb, method string, setDelay func(time.Duration), delay time.Duration) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
+	return slowlyAfter(t, p, stack, verb, method, setDelay, delay, 1)
+}
+
+// slowlyAfter is slowly that returns once the calls-th call of method
+// has begun.
+func slowlyAfter(t *testing.T, p proj, stack, verb, method string, setDelay func(time.Duration), delay time.Duration, calls int) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
 	setDelay(delay)
 	t.Cleanup(func() { setDelay(0) })
 	before := kube.CallCount(method)
@@ -321,7 +328,7 @@ func slowly(t *testing.T, p proj, stack, verb, method string, setDelay func(time
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 600 && kube.CallCount(method) == before; i++ {
+	for i := 0; i < 600 && kube.CallCount(method) < before+calls; i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return cmd, out

@@ -53,7 +53,9 @@ func runSleep(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 			return err
 		}
 	}
-	e.DrainLoadBalancer(cmd.Context())
+	if _, err := e.DrainLoadBalancer(cmd.Context()); err != nil {
+		return err
+	}
 	if err := e.Up(cmd.Context(), true); err != nil {
 		return fmt.Errorf("%w\nstack %s is recorded asleep (every infra up keeps it so): run infra sleep --stack %s again to finish, or infra wake --stack %s to bring it back", err, e.Name, e.Name, e.Name)
 	}

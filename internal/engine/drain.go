@@ -107,33 +107,38 @@ func at(v resource.PropertyValue, path string) (resource.PropertyValue, bool) {
 
 // DrainLoadBalancer runs before the cluster goes (sleep, destroy), and
 // says whether it changed the state. What it cannot do is said and left:
-// the cluster's deletion then goes ahead as it would have.
-func (e *Engine) DrainLoadBalancer(ctx context.Context) bool {
+// the cluster's deletion then goes ahead as it would have. Only an
+// interrupt (Ctrl-C, a cancelled context) is an error: the verb stops.
+func (e *Engine) DrainLoadBalancer(ctx context.Context) (bool, error) {
 	if e.Config.Local() {
-		return false
+		return false, nil
 	}
 	var state struct {
 		Resources []stateResource `json:"resources"`
 	}
 	if _, err := e.export(ctx, &state); err != nil {
 		fmt.Fprintf(e.Err, "infra: warning: the load balancer of %s was not deleted before its cluster: %v\n", e.Name, err)
-		return false
+		return false, nil
 	}
 	urns, namespaces := loadBalanced(state.Resources)
 	if len(urns) == 0 {
-		return false
+		return false, nil
 	}
 	fmt.Fprintf(e.Err, "infra: deleting the load balancer of %s before its cluster, so GKE deletes its NEGs (Ingress and the Services it sends to)\n", e.Name)
 	_, err := e.stack.Destroy(ctx, optdestroy.Target(urns), optdestroy.TargetDependents(),
 		optdestroy.ProgressStreams(e.Out), optdestroy.ErrorProgressStreams(e.Err))
-	e.cli.resume()
+	if err != nil && (ctx.Err() != nil || e.cli.interrupted.Load()) {
+		return true, fmt.Errorf("interrupted while deleting the load balancer of %s, before its cluster: %s", e.Name, brief(err))
+	}
 	if err != nil {
 		fmt.Fprintf(e.Err, "infra: warning: the load balancer of %s could not be deleted before its cluster (%s): its NEGs, forwarding rules and health checks may stay in project %s; gcloud compute network-endpoint-groups list --project %s shows them\n",
 			e.Name, brief(err), e.Config.GCPProject, e.Config.GCPProject)
-		return true
+		return true, nil
 	}
 	left, err := e.waitForNEGs(ctx, namespaces, negWait())
 	switch {
+	case ctx.Err() != nil || e.cli.interrupted.Load():
+		return true, fmt.Errorf("interrupted while waiting for the NEGs of %s to go, before its cluster", e.Name)
 	case err != nil:
 		fmt.Fprintf(e.Err, "infra: warning: the NEGs of %s could not be checked: %v\n", e.Name, err)
 	case len(left) > 0:
@@ -142,7 +147,7 @@ func (e *Engine) DrainLoadBalancer(ctx context.Context) bool {
 	default:
 		fmt.Fprintf(e.Err, "infra: the NEG controller has deleted every NEG of %s\n", e.Name)
 	}
-	return true
+	return true, nil
 }
 
 // waitForNEGs polls the NEG controller's objects in namespaces until none

@@ -201,7 +201,11 @@ func (e *Engine) Destroy(ctx context.Context, confirm func() error, deleteData b
 		}
 	}
 	// The journal holds what the state holds after the load balancer went.
-	if e.DrainLoadBalancer(ctx) {
+	drained, err := e.DrainLoadBalancer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if drained {
 		if dep, err = e.export(ctx, &state); err != nil {
 			return nil, err
 		}
