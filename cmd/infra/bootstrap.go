@@ -8,8 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/unlimited-translation/infra/internal/cost"
 	"github.com/unlimited-translation/infra/internal/engine"
 	"github.com/unlimited-translation/infra/internal/plan"
+	"github.com/unlimited-translation/infra/internal/prices"
 	"github.com/unlimited-translation/infra/internal/stackfile"
 	"github.com/unlimited-translation/infra/stacks"
 	"github.com/unlimited-translation/infra/stacks/bootstrap"
@@ -51,6 +53,7 @@ does the same) with your own credentials (gcloud auth application-default login)
 	cmd.Flags().BoolVar(&f.cfg.Production, "production", false, "the stack is production: its deploy environment needs reviewers and no schedule may sleep it (default: from the stack's name, as its config does)")
 	cmd.Flags().StringVar(&f.cfg.Region, "region", bootstrap.DefaultRegion, "region of the state bucket and the KMS key")
 	cmd.Flags().StringVar(&f.cfg.StateBucket, "state-bucket", "", "name of the state bucket (default PROJECT-STACK-pulumi-state)")
+	cmd.Flags().StringVar(&f.cfg.BillingAccount, "billing-account", "", "the project's Cloud Billing account ID: also make a budget on the project at what infra cost says the stack costs a month, e-mailing the account's billing administrators at 50, 90 and 100 %")
 	cmd.Flags().StringVar(&f.dir, "dir", ".", "repository root, holding bootstrap/Pulumi.yaml and the stack files")
 	cmd.Flags().BoolVar(&f.apply, "apply", false, "create it (needs credentials); without it, nothing leaves this machine")
 	return cmd
@@ -75,6 +78,14 @@ func runBootstrap(cmd *cobra.Command, f bootstrapFlags) error {
 	fromStackFile(cmd, &f)
 	c := f.cfg
 	c.Normalize()
+	if c.BillingAccount != "" && c.Stack != "" {
+		// The budget is the stack's monthly figure, awake all month.
+		est, err := cost.ForStack(f.dir, c.Stack, map[string]string{stacks.Project + ":awake": "true"}, prices.Default)
+		if err != nil {
+			return fmt.Errorf("--billing-account: the budget's amount is what infra cost --stack %s says, which failed: %w", c.Stack, err)
+		}
+		c.BudgetMonthly = est.Monthly
+	}
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -106,8 +117,12 @@ func runBootstrap(cmd *cobra.Command, f bootstrapFlags) error {
 	if err := bootstrap.WriteInstructions(out, c, values); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nNothing was created. To create it: infra bootstrap --stack %s --project %s --github %s --github-repository-id %s --github-owner-id %s --region %s --apply\n",
-		c.Stack, c.Project, c.Repository, c.RepositoryID, c.OwnerID, c.Region)
+	billing := ""
+	if c.BillingAccount != "" {
+		billing = " --billing-account " + c.BillingAccount
+	}
+	fmt.Fprintf(out, "\nNothing was created. To create it: infra bootstrap --stack %s --project %s --github %s --github-repository-id %s --github-owner-id %s --region %s%s --apply\n",
+		c.Stack, c.Project, c.Repository, c.RepositoryID, c.OwnerID, c.Region, billing)
 	return nil
 }
 

@@ -17,7 +17,7 @@ func TestBootstrapOffline(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		`Plan for stack "prod" of unlimited-translation-bootstrap: 65 to create, 0 to read`,
+		`Plan for stack "prod" of unlimited-translation-bootstrap: 66 to create, 0 to read`,
 		`attributeCondition = "assertion.repository_id == '260064828' && assertion.repository_owner_id == '1342004'"`,
 		"gh variable set GCP_SERVICE_ACCOUNT --repo octo-org/unlimited-translation --env prod --body 'infra-deploy-prod@my-project-123.iam.gserviceaccount.com'",
 		"gh variable set GCP_SERVICE_ACCOUNT --repo octo-org/unlimited-translation --env prod-preview --body 'infra-preview-prod@my-project-123.iam.gserviceaccount.com'",
@@ -37,6 +37,12 @@ func TestBootstrapOffline(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("bootstrap output lacks %q", want)
 		}
+	}
+	// A budget at dev's monthly figure: $45.17 (internal/cost's golden,
+	// checked by hand in TestEstimateByHand), rounded up.
+	out, errOut, code = infra(t, "bootstrap", "--stack", "dev", "--github", "octo-org/x", "--github-repository-id", "1", "--github-owner-id", "2", "--billing-account", "012345-6789AB-CDEF01")
+	if code != 0 || !strings.Contains(out, `amount.specifiedAmount.units = "46"`) || !strings.Contains(out, "--billing-account 012345-6789AB-CDEF01 --apply") {
+		t.Errorf("bootstrap with a budget: exit %d %s\n%s", code, errOut, out)
 	}
 	// The project comes from the stack file when not given.
 	out, errOut, code = infra(t, "bootstrap", "--stack", "dev", "--github", "octo-org/x", "--github-repository-id", "1", "--github-owner-id", "2")

@@ -51,6 +51,7 @@ const (
 	tfUptime     = "terraform-provider-google-beta v5.42.0 google-beta/services/monitoring/resource_monitoring_uptime_check_config.go"
 	tfAlert      = "terraform-provider-google-beta v5.42.0 google-beta/services/monitoring/resource_monitoring_alert_policy.go"
 	tfChannel    = "terraform-provider-google-beta v5.42.0 google-beta/services/monitoring/resource_monitoring_notification_channel.go"
+	tfBudget     = "terraform-provider-google-beta v5.42.0 google-beta/services/billing/resource_billing_budget.go"
 	tfBucketIAM  = "terraform-provider-google-beta v5.42.0 google-beta/tpgiamresource/resource_iam_member.go, services/storage/iam_storage_bucket.go"
 	tfAccountIAM = "terraform-provider-google-beta v5.42.0 google-beta/tpgiamresource/resource_iam_member.go, services/resourcemanager/iam_service_account.go"
 	tfProjectIAM = "terraform-provider-google-beta v5.42.0 google-beta/tpgiamresource/resource_iam_member.go, services/resourcemanager/iam_project.go"
@@ -271,6 +272,12 @@ var table = map[string]Rule{
 	// type is updated in place (sent in the PATCH), only project is ForceNew.
 	"gcp:monitoring/notificationChannel:NotificationChannel": {
 		Source: tfChannel, ForceNew: []string{"project"},
+	},
+
+	// Only the billing account is ForceNew; the ID is
+	// billingAccounts/{billingAccount}/budgets/{name}, the name the API's.
+	"gcp:billing/budget:Budget": {
+		Source: tfBudget, ForceNew: []string{"billingAccount"},
 	},
 
 	// The Kubernetes provider itself: see provider.go DiffConfig and the

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/unlimited-translation/infra/stacks"
@@ -44,6 +45,12 @@ type Config struct {
 	// StateBucket names the state bucket (stateBucket, --state-bucket);
 	// default PROJECT-STACK-pulumi-state.
 	StateBucket string
+	// BillingAccount, when set (billingAccount, --billing-account), is the
+	// project's Cloud Billing account: the bootstrap makes a budget of
+	// BudgetMonthly US dollars on the project (budgetMonthly, which
+	// infra bootstrap sets to what infra cost says the stack costs).
+	BillingAccount string
+	BudgetMonthly  float64
 }
 
 // Names of what the bootstrap of one stack creates: a pool per stack, so
@@ -112,6 +119,8 @@ func (c Config) Values() map[string]string {
 		Project + ":production":         fmt.Sprint(c.Production),
 		Project + ":region":             c.Region,
 		Project + ":stateBucket":        c.StateBucket,
+		Project + ":billingAccount":     c.BillingAccount,
+		Project + ":budgetMonthly":      strconv.FormatFloat(c.BudgetMonthly, 'f', 2, 64),
 	}
 }
 
@@ -167,10 +176,27 @@ func (c Config) Validate() error {
 	if c.StateBucket != "" && (!bucketName.MatchString(c.StateBucket) || strings.HasPrefix(c.StateBucket, "goog") || strings.Contains(c.StateBucket, "google")) {
 		add(Project+":stateBucket", "state-bucket", "%q is not a bucket name: 3-63 lowercase letters, digits, '-', '_' or '.', starting and ending with a letter or digit, without goog/google", c.StateBucket)
 	}
+	if c.BillingAccount != "" && !billingAccount.MatchString(c.BillingAccount) {
+		add(Project+":billingAccount", "billing-account", "%q is not a Cloud Billing account ID: three groups of six letters or digits, e.g. 012345-6789AB-CDEF01 (gcloud billing projects describe %s --format='value(billingAccountName)')", c.BillingAccount, orProject(c.Project))
+	}
+	if c.BillingAccount != "" && c.BudgetMonthly <= 0 {
+		add(Project+":budgetMonthly", "billing-account", "is %.2f: a budget needs an amount above zero (infra bootstrap sets it from infra cost --stack %s)", c.BudgetMonthly, c.Stack)
+	}
 	if len(ps) > 0 {
 		return &Error{Problems: ps}
 	}
 	return nil
+}
+
+// billingAccount is a Cloud Billing account ID as the Billing API names
+// accounts (billingAccounts/012345-567890-ABCDEF).
+var billingAccount = regexp.MustCompile(`^[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}$`)
+
+func orProject(p string) string {
+	if p == "" {
+		return "PROJECT"
+	}
+	return p
 }
 
 func orRepo(r string) string {

@@ -45,6 +45,10 @@ func TestValidate(t *testing.T) {
 		{"no repository ID", func(c *Config) { c.RepositoryID = "" }, "githubRepositoryId (--github-repository-id): is required: the numeric ID the workflows' tokens carry (gh api repos/octo-org/unlimited-translation --jq .id)"},
 		{"repository ID not a number", func(c *Config) { c.RepositoryID = "octo-org/x" }, `githubRepositoryId (--github-repository-id): "octo-org/x" is not a GitHub ID`},
 		{"owner ID with a leading zero", func(c *Config) { c.OwnerID = "0123" }, `githubOwnerId (--github-owner-id): "0123" is not a GitHub ID`},
+		{"valid: a billing account and an amount", func(c *Config) { c.BillingAccount, c.BudgetMonthly = "012345-6789AB-CDEF01", 45.17 }, ""},
+		{"billing account as a resource name", func(c *Config) { c.BillingAccount, c.BudgetMonthly = "billingAccounts/012345-6789AB-CDEF01", 45.17 },
+			`billingAccount (--billing-account): "billingAccounts/012345-6789AB-CDEF01" is not a Cloud Billing account ID`},
+		{"a budget of nothing", func(c *Config) { c.BillingAccount = "012345-6789AB-CDEF01" }, "budgetMonthly (--billing-account): is 0.00: a budget needs an amount above zero"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

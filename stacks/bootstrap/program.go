@@ -37,14 +37,22 @@ const (
 func FromContext(ctx *pulumi.Context) (Config, error) {
 	get := func(key string) string { v, _ := ctx.GetConfig(key); return v }
 	c := Config{
-		Stack:        ctx.Stack(),
-		Project:      get("gcp:project"),
-		Repository:   get(Project + ":github"),
-		RepositoryID: get(Project + ":githubRepositoryId"),
-		OwnerID:      get(Project + ":githubOwnerId"),
-		Region:       get(Project + ":region"),
-		StateBucket:  get(Project + ":stateBucket"),
-		Production:   stacks.IsProduction(ctx.Stack()),
+		Stack:          ctx.Stack(),
+		Project:        get("gcp:project"),
+		Repository:     get(Project + ":github"),
+		RepositoryID:   get(Project + ":githubRepositoryId"),
+		OwnerID:        get(Project + ":githubOwnerId"),
+		Region:         get(Project + ":region"),
+		StateBucket:    get(Project + ":stateBucket"),
+		Production:     stacks.IsProduction(ctx.Stack()),
+		BillingAccount: get(Project + ":billingAccount"),
+	}
+	if v := get(Project + ":budgetMonthly"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return c, &Error{Problems: []Problem{{Key: Project + ":budgetMonthly", Flag: "billing-account", Message: fmt.Sprintf("%q is not an amount", v)}}}
+		}
+		c.BudgetMonthly = f
 	}
 	if v := get(Project + ":production"); v != "" {
 		p, err := strconv.ParseBool(v)
@@ -105,7 +113,11 @@ func Program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	apis, err := infra.NewProjectAPIs(ctx, "apis", infra.ProjectAPIsArgs{Project: c.Project, APIs: APIs()})
+	enable := APIs()
+	if c.BillingAccount != "" {
+		enable = append(enable, infra.BudgetAPIs...)
+	}
+	apis, err := infra.NewProjectAPIs(ctx, "apis", infra.ProjectAPIsArgs{Project: c.Project, APIs: enable})
 	if err != nil {
 		return err
 	}
@@ -171,6 +183,19 @@ func Program(ctx *pulumi.Context) error {
 			ProjectRoles: w.ProjectRoles,
 			Deployer:     deployer.Member, DeployerRole: role,
 			Requires: append(append([]pulumi.Resource{}, req...), binder),
+		}); err != nil {
+			return err
+		}
+	}
+	// The budget is the bootstrap's, made with the credentials of the
+	// person who runs it (a project owner may make a budget of this
+	// project alone: "Access control for Cloud Billing APIs"), so no CI
+	// account holds a billing permission.
+	if c.BillingAccount != "" {
+		if _, err := infra.NewBudget(ctx, "budget", infra.BudgetArgs{
+			Project: c.Project, ProjectNumber: infra.ProjectNumberOf(fed.PoolName),
+			BillingAccount: c.BillingAccount, DisplayName: "infra " + c.Stack + " (" + c.Project + ")",
+			MonthlyUSD: c.BudgetMonthly, Requires: req,
 		}); err != nil {
 			return err
 		}
