@@ -88,7 +88,7 @@ func (e *Engine) preview(ctx context.Context, refresh bool) (*report.Report, err
 	if err != nil {
 		// The engine still reports what it planned before it stopped (a
 		// protected replacement fails the preview); keep both.
-		err = fmt.Errorf("preview of %s failed: %s", e.Name, brief(err))
+		err = fmt.Errorf("preview of %s failed: %s%s", e.Name, brief(err), immutableHint(err))
 		r.Err = err.Error()
 		return r, err
 	}
@@ -315,4 +315,19 @@ func (p *ProtectedError) Error() string {
   infra destroy --stack %[1]s
 (the data disk and backup bucket are kept by every destroy; infra destroy --delete-data deletes the disk too)`, p.Stack)
 	return b.String()
+}
+
+// immutableHint explains a preview that fails on an immutable field of a
+// Kubernetes object: the provider's preview of its replacement sends the
+// new object to the API server as an update of the old one (seen with
+// pulumi-kubernetes v4.25.0 for a PersistentVolumeClaim's storage class;
+// upstream #2575), where an up deletes it first and replaces it. The
+// offline plan shows what the up does.
+func immutableHint(err error) string {
+	msg := err.Error()
+	if !strings.Contains(msg, "was not successfully created by the Kubernetes API server") ||
+		!(strings.Contains(msg, "immutable") || strings.Contains(msg, "Forbidden: updates to")) {
+		return ""
+	}
+	return " (the Kubernetes provider cannot preview replacing an object whose immutable fields change; an up deletes and replaces it: infra plan shows that replacement and what it loses)"
 }
