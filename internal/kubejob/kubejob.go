@@ -1,7 +1,8 @@
 // Package kubejob runs one-off Jobs from a CronJob's template with kubectl,
 // the way `kubectl create job --from=cronjob/…` does, plus environment
-// values and a wait for the outcome. kubectl (with gke-gcloud-auth-plugin on
-// GKE) is what users of a cluster have anyway.
+// values and a wait for the outcome; it also reads the newest Job of a
+// kind (latest.go) and GKE's NEG objects (negs.go). kubectl (with
+// gke-gcloud-auth-plugin on GKE) is what users of a cluster have anyway.
 package kubejob
 
 import (
