@@ -54,15 +54,15 @@ func TestBootstrapApply(t *testing.T) {
 	// provider (17); preview: account, viewer, two bucket grants, key, one
 	// principal (6); drift: the same plus two custom roles and their
 	// grants (10);
-	// deployer: account, 7 project grants and its custom role, bucket,
-	// key, one principal (12, no schedule: the stack is not dev); the
+	// deployer: account, 8 project grants and its 3 custom roles, bucket,
+	// key, one principal (15, no schedule: the stack is not dev); the
 	// binder role (1); workload accounts: nodes' account, 2 project roles,
 	// the deployer's role on it (4), backup's account and the deployer's
 	// role (2), MLflow's account, cloudsql.client and the deployer's role
-	// (3). 55.
+	// (3). 58.
 	urns := cloudURNs(stack)
-	if len(urns) != 55 {
-		t.Errorf("the cloud holds %d resources of the bootstrap, want 55:\n%s", len(urns), strings.Join(urns, "\n"))
+	if len(urns) != 58 {
+		t.Errorf("the cloud holds %d resources of the bootstrap, want 58:\n%s", len(urns), strings.Join(urns, "\n"))
 	}
 	members := map[string]bool{}
 	for urn, res := range gcp.Snapshot() {
@@ -101,7 +101,7 @@ func TestBootstrapApply(t *testing.T) {
 			t.Errorf("a second bootstrap replaced %s", urn)
 		}
 	}
-	if n := len(cloudURNs(stack)); n != 55 {
+	if n := len(cloudURNs(stack)); n != 58 {
 		t.Errorf("after a second bootstrap the cloud holds %d", n)
 	}
 }

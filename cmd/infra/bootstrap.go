@@ -60,17 +60,22 @@ does the same) with your own credentials (gcloud auth application-default login)
 }
 
 // fromStackFile fills the project from the stack file when --project is
-// not given; a stack without a file is fine with --project.
+// not given, and the backup bucket it names; a stack without a file is
+// fine with --project.
 func fromStackFile(cmd *cobra.Command, f *bootstrapFlags) {
 	c := &f.cfg
 	if !cmd.Flags().Changed("production") {
 		c.Production = stacks.IsProduction(c.Stack)
 	}
-	if c.Stack == "" || c.Project != "" {
+	if c.Stack == "" {
 		return
 	}
 	if src, err := stackfile.Load(f.dir, c.Stack); err == nil {
-		c.Project = src.Values["gcp:project"]
+		if c.Project == "" {
+			c.Project = src.Values["gcp:project"]
+		}
+		// The deployer's bucket role names the stack's backup bucket.
+		c.AppBackupBucket = src.Values[stacks.Project+":backupBucket"]
 	}
 }
 

@@ -17,7 +17,7 @@ func TestBootstrapOffline(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		`Plan for stack "prod" of unlimited-translation-bootstrap: 66 to create, 0 to read`,
+		`Plan for stack "prod" of unlimited-translation-bootstrap: 69 to create, 0 to read`,
 		`attributeCondition = "assertion.repository_id == '260064828' && assertion.repository_owner_id == '1342004'"`,
 		"gh variable set GCP_SERVICE_ACCOUNT --repo octo-org/unlimited-translation --env prod --body 'infra-deploy-prod@my-project-123.iam.gserviceaccount.com'",
 		"gh variable set GCP_SERVICE_ACCOUNT --repo octo-org/unlimited-translation --env prod-preview --body 'infra-preview-prod@my-project-123.iam.gserviceaccount.com'",

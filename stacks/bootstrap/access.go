@@ -40,7 +40,7 @@ func (c Config) Access() []AccountAccess {
 		return out
 	}
 	return []AccountAccess{
-		{Name: "deployer", Trusted: values(t.Deployer), Project: DeployerGrants(c.Stack), Bucket: DeployStateGrants, KeyRole: DeployKeyRole, Workloads: workloadGrants(c.Workloads())},
+		{Name: "deployer", Trusted: values(t.Deployer), Project: DeployerGrants(c.Stack, c.BackupBucket(), c.ArtifactBucket()), Bucket: DeployStateGrants, KeyRole: DeployKeyRole, Workloads: workloadGrants(c.Workloads())},
 		{Name: "preview", Trusted: values(t.Preview), Project: PreviewGrants, Bucket: ReaderStateGrants(c.StateBucket), KeyRole: ReaderKeyRole},
 		{Name: "drift", Trusted: values(t.Drift), Project: DriftGrants(c.Stack, c.BackupBucket()), Bucket: ReaderStateGrants(c.StateBucket), KeyRole: ReaderKeyRole},
 	}
@@ -148,7 +148,6 @@ var rolePermissions = map[string][]string{
 	"roles/viewer":                               {},
 	"roles/storage.objectViewer":                 {"storage.objects.get", "storage.objects.list"},
 	"roles/storage.objectAdmin":                  {"storage.objects.get", "storage.objects.list", "storage.objects.create", "storage.objects.delete"},
-	"roles/storage.admin":                        {"storage.objects.get", "storage.objects.list", "storage.objects.create", "storage.objects.delete", "writes"},
 	"roles/cloudkms.cryptoKeyDecrypter":          {"cloudkms.cryptoKeyVersions.useToDecrypt"},
 	"roles/cloudkms.cryptoKeyEncrypterDecrypter": {"cloudkms.cryptoKeyVersions.useToDecrypt", "cloudkms.cryptoKeyVersions.useToEncrypt"},
 	"roles/container.admin":                      {"container.secrets.get", "writes"},
@@ -174,19 +173,35 @@ func permissions(g infra.Grant) ([]string, error) {
 	return p, nil
 }
 
-var startsWith = regexp.MustCompile(`^resource\.name\.startsWith\('([^']*)'\)$`)
+var (
+	startsWith = regexp.MustCompile(`^resource\.name\.startsWith\('([^']*)'\)$`)
+	nameIs     = regexp.MustCompile(`^resource\.name == '([^']*)'$`)
+)
 
-// applies tells whether a bucket grant's condition holds for an object.
-// Only the form the bootstrap writes is understood.
+// applies tells whether a grant's condition holds for an object. Only the
+// forms the bootstrap writes are understood: startsWith and == on
+// resource.name, joined by ||.
 func applies(g infra.Grant, bucket, object string) (bool, error) {
 	if g.Condition == "" {
 		return true, nil
 	}
-	m := startsWith.FindStringSubmatch(g.Condition)
-	if m == nil {
+	name := "projects/_/buckets/" + bucket + "/objects/" + object
+	for _, term := range strings.Split(g.Condition, " || ") {
+		if m := startsWith.FindStringSubmatch(term); m != nil {
+			if strings.HasPrefix(name, m[1]) {
+				return true, nil
+			}
+			continue
+		}
+		if m := nameIs.FindStringSubmatch(term); m != nil {
+			if name == m[1] {
+				return true, nil
+			}
+			continue
+		}
 		return false, fmt.Errorf("condition %q of %s: not a form the access matrix understands", g.Condition, g.Role)
 	}
-	return strings.HasPrefix("projects/_/buckets/"+bucket+"/objects/"+object, m[1]), nil
+	return false, nil
 }
 
 // StateObjects are the objects of a stack in its state bucket, by kind.

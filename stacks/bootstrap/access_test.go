@@ -182,3 +182,34 @@ func TestAccessMatrixCatchesRegressions(t *testing.T) {
 		t.Errorf("unknown role: %v", err)
 	}
 }
+
+// The deployer's bucket role reaches its stack's buckets and their
+// objects, and nothing else: not a bucket whose name only starts alike,
+// not the state bucket.
+func TestBucketsConditionApplies(t *testing.T) {
+	g := DeployerGrants("dev", "p-dev-mysql-backups", "p-dev-mlflow-artifacts")
+	var role infra.Grant
+	for _, x := range g {
+		if x.Role == customRoleID("Buckets", "dev") {
+			role = x
+		}
+	}
+	for _, c := range []struct {
+		bucket, object string
+		want           bool
+	}{
+		{"p-dev-mysql-backups", "mysql/translation-20270101T000000Z.sql.gz", true},
+		{"p-dev-mlflow-artifacts", "1/abc/artifacts/model.pkl", true},
+		{"p-dev-mysql-backups-old", "mysql/x.sql.gz", false},
+		{"p-dev-pulumi-state", ".pulumi/stacks/unlimited-translation/dev.json", false},
+		{"p-prod-mysql-backups", "mysql/x.sql.gz", false},
+	} {
+		got, err := applies(role, c.bucket, c.object)
+		if err != nil || got != c.want {
+			t.Errorf("%s/%s: %v, %v; want %v", c.bucket, c.object, got, err, c.want)
+		}
+	}
+	if _, err := applies(infra.Grant{Role: "r", Condition: "resource.type == 'storage.googleapis.com/Bucket'"}, "b", "o"); err == nil {
+		t.Error("a condition the matrix does not understand was read as one it does")
+	}
+}

@@ -51,6 +51,9 @@ type Config struct {
 	// infra bootstrap sets to what infra cost says the stack costs).
 	BillingAccount string
 	BudgetMonthly  float64
+	// AppBackupBucket is backupBucket of the app's stack file, when it
+	// sets one (appBackupBucket): the deployer's bucket role names it.
+	AppBackupBucket string
 }
 
 // Names of what the bootstrap of one stack creates: a pool per stack, so
@@ -120,6 +123,7 @@ func (c Config) Values() map[string]string {
 		Project + ":region":             c.Region,
 		Project + ":stateBucket":        c.StateBucket,
 		Project + ":billingAccount":     c.BillingAccount,
+		Project + ":appBackupBucket":    c.AppBackupBucket,
 		Project + ":budgetMonthly":      strconv.FormatFloat(c.BudgetMonthly, 'f', 2, 64),
 	}
 }

@@ -23,6 +23,19 @@ import (
 // STACK/UUID.json), and infra its CI run markers beside them.
 const LocksPrefix = ".pulumi/locks/"
 
+// BucketsCondition limits a project grant to some buckets and their
+// objects: IAM evaluates resource.name for Cloud Storage as
+// projects/_/buckets/B, and projects/_/buckets/B/objects/O ("Resource
+// attributes for IAM Conditions").
+func BucketsCondition(buckets ...string) string {
+	var terms []string
+	for _, b := range buckets {
+		terms = append(terms, fmt.Sprintf("resource.name == 'projects/_/buckets/%s'", b),
+			fmt.Sprintf("resource.name.startsWith('projects/_/buckets/%s/')", b))
+	}
+	return strings.Join(terms, " || ")
+}
+
 // LocksCondition limits a bucket grant to the lock objects: IAM evaluates
 // resource.name for Cloud Storage objects as projects/_/buckets/B/objects/O
 // ("Resource attributes for IAM Conditions").
@@ -95,7 +108,7 @@ func DriftGrants(stack, backupBucket string) []infra.Grant {
 // accounts or project IAM: the accounts the stack's workloads run as and
 // their project roles are the bootstrap's (Workloads), and the deployer
 // holds a role on each of those accounts alone.
-func DeployerGrants(stack string) []infra.Grant {
+func DeployerGrants(stack string, buckets ...string) []infra.Grant {
 	return []infra.Grant{
 		{Role: "roles/container.admin", Why: "create, update and delete the Autopilot cluster and every Kubernetes object in it (Secrets, RBAC, NetworkPolicies, the backup Job)"},
 		{Role: "roles/compute.networkAdmin", Why: "the VPC, subnet, Cloud Router and NAT, and the global address"},
@@ -115,7 +128,18 @@ func DeployerGrants(stack string) []infra.Grant {
 			}},
 		{Role: "roles/compute.storageAdmin", Why: "the database's persistent disk, zonal or regional, and its resize"},
 		{Role: "roles/dns.admin", Why: "the Cloud DNS zone and its records"},
-		{Role: "roles/storage.admin", Why: "the backup and MLflow artifact buckets and the grants on them"},
+		// Creating a bucket is checked on the project (Cloud Storage, "IAM
+		// permissions for JSON methods": buckets.insert needs
+		// storage.buckets.create on the project), so it carries no bucket
+		// condition; it touches no existing bucket.
+		{Role: customRoleID("BucketCreator", stack), Why: "create the stack's backup and MLflow artifact buckets",
+			Permissions: []string{"storage.buckets.create"}},
+		{Role: customRoleID("Buckets", stack), Why: "the stack's own buckets alone (backups, MLflow artifacts): their settings, grants and objects; no bucket of another stack, and no bucket delete",
+			Permissions: []string{
+				"storage.buckets.get", "storage.buckets.update", "storage.buckets.getIamPolicy", "storage.buckets.setIamPolicy",
+				"storage.objects.get", "storage.objects.list", "storage.objects.create", "storage.objects.delete",
+			},
+			Condition: BucketsCondition(buckets...)},
 		{Role: "roles/cloudsql.admin", Why: "with mlflow: MLflow's Cloud SQL instance, its databases and its user"},
 	}
 }

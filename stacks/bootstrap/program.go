@@ -37,15 +37,16 @@ const (
 func FromContext(ctx *pulumi.Context) (Config, error) {
 	get := func(key string) string { v, _ := ctx.GetConfig(key); return v }
 	c := Config{
-		Stack:          ctx.Stack(),
-		Project:        get("gcp:project"),
-		Repository:     get(Project + ":github"),
-		RepositoryID:   get(Project + ":githubRepositoryId"),
-		OwnerID:        get(Project + ":githubOwnerId"),
-		Region:         get(Project + ":region"),
-		StateBucket:    get(Project + ":stateBucket"),
-		Production:     stacks.IsProduction(ctx.Stack()),
-		BillingAccount: get(Project + ":billingAccount"),
+		Stack:           ctx.Stack(),
+		Project:         get("gcp:project"),
+		Repository:      get(Project + ":github"),
+		RepositoryID:    get(Project + ":githubRepositoryId"),
+		OwnerID:         get(Project + ":githubOwnerId"),
+		Region:          get(Project + ":region"),
+		StateBucket:     get(Project + ":stateBucket"),
+		Production:      stacks.IsProduction(ctx.Stack()),
+		BillingAccount:  get(Project + ":billingAccount"),
+		AppBackupBucket: get(Project + ":appBackupBucket"),
 	}
 	if v := get(Project + ":budgetMonthly"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
@@ -148,7 +149,7 @@ func Program(ctx *pulumi.Context) error {
 	}{
 		{"preview", c.PreviewAccountID(), "pull-request previews after approval (read-only)", PreviewGrants, ReaderStateGrants(c.StateBucket), ReaderKeyRole, trust.Preview, "preview"},
 		{"drift", c.DriftAccountID(), "daily drift check from main (read-only, Secrets included)", DriftGrants(c.Stack, c.BackupBucket()), ReaderStateGrants(c.StateBucket), ReaderKeyRole, trust.Drift, "drift"},
-		{"deployer", c.DeployerAccountID(), "deployments from main", DeployerGrants(c.Stack), DeployStateGrants, DeployKeyRole, trust.Deployer, "deployer"},
+		{"deployer", c.DeployerAccountID(), "deployments from main", DeployerGrants(c.Stack, c.BackupBucket(), c.ArtifactBucket()), DeployStateGrants, DeployKeyRole, trust.Deployer, "deployer"},
 	}
 	emails := pulumi.Map{}
 	var deployer *infra.CIAccount

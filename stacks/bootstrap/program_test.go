@@ -211,13 +211,14 @@ func TestGrants(t *testing.T) {
 		"infra-deploy-dev": {
 			"bucket roles/storage.objectAdmin on my-project-123-dev-pulumi-state",
 			"key roles/cloudkms.cryptoKeyEncrypterDecrypter",
+			"project projects/my-project-123/roles/infraBucketCreator_dev",
+			"project projects/my-project-123/roles/infraBuckets_dev if resource.name == 'projects/_/buckets/my-project-123-dev-mysql-backups' || resource.name.startsWith('projects/_/buckets/my-project-123-dev-mysql-backups/') || resource.name == 'projects/_/buckets/my-project-123-dev-mlflow-artifacts' || resource.name.startsWith('projects/_/buckets/my-project-123-dev-mlflow-artifacts/')",
 			"project projects/my-project-123/roles/infraDeployer_dev",
 			"project roles/cloudsql.admin",
 			"project roles/compute.networkAdmin",
 			"project roles/compute.storageAdmin",
 			"project roles/container.admin",
 			"project roles/dns.admin",
-			"project roles/storage.admin",
 			"service account gke-nodes-dev roles/iam.serviceAccountUser",
 			"service account mlflow-dev projects/my-project-123/roles/infraAccountBinder_dev",
 			"service account mysql-backup-dev projects/my-project-123/roles/infraAccountBinder_dev",
@@ -241,9 +242,12 @@ func TestGrants(t *testing.T) {
 	}
 	// The custom roles hold exactly their permissions.
 	for name, want := range map[string][]string{
-		"drift-infraSecretReader-dev": {"container.secrets.get", "container.secrets.list"},
-		"account-binder":              {"iam.serviceAccounts.get", "iam.serviceAccounts.getIamPolicy", "iam.serviceAccounts.setIamPolicy"},
-		"drift-infraBackupLister-dev": {"storage.objects.list"},
+		"drift-infraSecretReader-dev":     {"container.secrets.get", "container.secrets.list"},
+		"account-binder":                  {"iam.serviceAccounts.get", "iam.serviceAccounts.getIamPolicy", "iam.serviceAccounts.setIamPolicy"},
+		"drift-infraBackupLister-dev":     {"storage.objects.list"},
+		"deployer-infraBucketCreator-dev": {"storage.buckets.create"},
+		"deployer-infraBuckets-dev": {"storage.buckets.get", "storage.buckets.getIamPolicy", "storage.buckets.setIamPolicy", "storage.buckets.update",
+			"storage.objects.create", "storage.objects.delete", "storage.objects.get", "storage.objects.list"},
 		"deployer-infraDeployer-dev": {"compute.sslCertificates.create", "compute.sslCertificates.delete", "compute.sslCertificates.get", "compute.sslCertificates.list",
 			"monitoring.alertPolicies.create", "monitoring.alertPolicies.delete", "monitoring.alertPolicies.get", "monitoring.alertPolicies.list", "monitoring.alertPolicies.update",
 			"monitoring.notificationChannels.create", "monitoring.notificationChannels.delete", "monitoring.notificationChannels.get", "monitoring.notificationChannels.list",

@@ -47,10 +47,20 @@ func (c Config) Workloads() []Workload {
 	}
 }
 
-// BackupBucket is the app stack's backup bucket under its default name
-// (a backupBucket set in the app's stack file is not seen here).
+// BackupBucket is the app stack's backup bucket: backupBucket of its
+// stack file (infra bootstrap passes it on), else the default name.
 func (c Config) BackupBucket() string {
+	if c.AppBackupBucket != "" {
+		return c.AppBackupBucket
+	}
 	app := stacks.Defaults(c.Stack)
 	app.GCPProject = c.Project
 	return stacks.BackupBucketName(app)
+}
+
+// ArtifactBucket is the app stack's MLflow artifact bucket.
+func (c Config) ArtifactBucket() string {
+	app := stacks.Defaults(c.Stack)
+	app.GCPProject = c.Project
+	return stacks.MLflowBucketName(app)
 }
