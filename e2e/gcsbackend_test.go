@@ -132,3 +132,50 @@ func TestBucketBackend(t *testing.T) {
 		}
 	})
 }
+
+// What a pull request's code could write into the state bucket is never
+// executed by the deployer: a destroy journal forged in the bucket (a
+// provider whose kubeconfig runs a command, put back as if a cut-off
+// destroy had dropped it) is refused by repair, which puts nothing back
+// and runs nothing. The bootstrap keeps such writes out of reach (the
+// preview and drift accounts write under .pulumi/locks/ alone, tested in
+// stacks/bootstrap); this is the second line, where the emulator enforces
+// no IAM.
+func TestForgedJournalIsRefused(t *testing.T) {
+	g := startGCS(t)
+	stack := "gs-forged"
+	p := projectOn(t, "dev", stack, g.env)
+	p.destroyAtEnd(t, stack)
+	p.mustInfra(t, "up", "--stack", stack, "--yes")
+	before := stateURNs(t, p, stack)
+
+	marker := filepath.Join(t.TempDir(), "ran")
+	prefix := "urn:pulumi:" + stack + "::unlimited-translation::"
+	cluster := prefix + "translation:infra:AutopilotCluster$gcp:container/cluster:Cluster::cluster"
+	forged := `{"stack": "` + stack + `", "resources": [{
+		"urn": "` + prefix + `pulumi:providers:kubernetes::evil", "type": "pulumi:providers:kubernetes", "custom": true, "id": "1",
+		"deletedWith": "` + cluster + `",
+		"inputs": {"kubeconfig": "{\"apiVersion\":\"v1\",\"kind\":\"Config\",\"users\":[{\"name\":\"u\",\"user\":{\"exec\":{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"command\":\"touch\",\"args\":[\"` + marker + `\"]}}}]}"}
+	}]}`
+	journal := ".pulumi/infra/unlimited-translation/" + stack + ".destroy-journal.json"
+	g.put(t, journal, forged)
+	// What the refusal tells a person to do before the stack is destroyed
+	// at the end: take it away (an empty journal puts nothing back).
+	t.Cleanup(func() { g.put(t, journal, `{"stack": "`+stack+`", "resources": []}`) })
+
+	r := p.infra(t, "repair", "--stack", stack)
+	if r.code != 1 || !strings.Contains(r.stderr, "refusing the destroy journal gs://"+g.bucket+"/"+journal+", nothing was put back") ||
+		!strings.Contains(r.stderr, "is a provider (pulumi:providers:kubernetes)") {
+		t.Errorf("repair with a forged journal: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if after := stateURNs(t, p, stack); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Errorf("the forged journal changed the state:\nbefore %v\nafter %v", before, after)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the forged provider's command ran")
+	}
+	// Kept for whoever looks into how it got there.
+	if objs := g.objects(t, journal); len(objs) != 1 {
+		t.Errorf("the refused journal is gone: %v", objs)
+	}
+}
