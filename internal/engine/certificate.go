@@ -72,20 +72,17 @@ func certificatesOf(resources []stateResource) ([]Certificate, error) {
 		if r.Type != certificateType {
 			continue
 		}
+		outputs := resource.NewObjectProperty(resource.NewPropertyMapFromMap(r.Outputs))
 		c := Certificate{URN: resource.URN(r.URN), Name: resource.URN(r.URN).Name(), Protected: r.Protect}
-		if n, _ := r.Outputs["name"].(string); n != "" {
+		if n := stringAt(outputs, "name"); n != "" {
 			c.Name = n
 		}
-		if managed, ok := r.Outputs["managed"].(map[string]interface{}); ok {
-			if ds, ok := managed["domains"].([]interface{}); ok {
-				for _, d := range ds {
-					if s, ok := d.(string); ok {
-						c.Domains = append(c.Domains, s)
-					}
-				}
+		for _, d := range arrayAt(outputs, "managed.domains") {
+			if d.IsString() {
+				c.Domains = append(c.Domains, d.StringValue())
 			}
 		}
-		if s, _ := r.Outputs["expireTime"].(string); s != "" {
+		if s := stringAt(outputs, "expireTime"); s != "" {
 			t, err := time.Parse(time.RFC3339, s)
 			if err != nil {
 				return nil, fmt.Errorf("certificate %s: expireTime %q in the state is not an RFC 3339 time: %w", c.Name, s, err)
