@@ -35,6 +35,8 @@ credentials() {
   printf '[client]\nuser=root\npassword="%s"\n' "$(printf '%s' "$MYSQL_ROOT_PASSWORD" | sed 's/[\\"]/\\&/g')" > "$dir/.client.cnf"
 }
 sql() { mysql --defaults-extra-file="$dir/.client.cnf" --host="$MYSQL_HOST" --port="${MYSQL_PORT:-3306}" "$@"; }
+# tables lists a database's tables.
+tables() { sql -N -B -e "SELECT table_name FROM information_schema.tables WHERE table_schema='$1' AND table_type='BASE TABLE'"; }
 
 download() {
   case $RESTORE_OBJECT in
@@ -47,15 +49,14 @@ download() {
 }
 
 load() {
-  local tables table rows=""
+  local table rows=""
   credentials
   if [ "${RESTORE_VERIFY:-false}" = true ]; then
     verify
     return
   fi
   # Which tables hold at least one row (exact, not the statistics).
-  tables=$(sql -N -B -e "SELECT table_name FROM information_schema.tables WHERE table_schema='$MYSQL_DATABASE' AND table_type='BASE TABLE'")
-  for table in $tables; do
+  for table in $(tables "$MYSQL_DATABASE"); do
     if [ "$(sql -N -B -e "SELECT EXISTS(SELECT 1 FROM \`$MYSQL_DATABASE\`.\`$table\`)")" = 1 ]; then
       rows="$rows $table"
     fi
@@ -73,7 +74,7 @@ load() {
 # verify loads the dump into a scratch database and compares each table's
 # rows with the dump's own count; the app's database is not touched.
 verify() {
-  local file="$dir/restore.sql.gz" header pair table want got counted="" tables=0 total=0
+  local file="$dir/restore.sql.gz" header pair table want got counted="" ntables=0 total=0
   if ! gzip -dc "$file" | tail -n 1 | grep -q '^-- Dump completed'; then
     fail "verify failed: the backup is incomplete: it does not end with mysqldump's '-- Dump completed' line (cut off while it was dumped)"
   fi
@@ -94,18 +95,18 @@ verify() {
     if [ "$got" != "$want" ]; then
       fail "verify failed: table $table has $got rows loaded, the dump counts $want"
     fi
-    tables=$((tables + 1))
+    ntables=$((ntables + 1))
     total=$((total + want))
   done
   # Tables the header leaves out had no rows when dumped.
-  for table in $(sql -N -B -e "SELECT table_name FROM information_schema.tables WHERE table_schema='$scratch' AND table_type='BASE TABLE'"); do
+  for table in $(tables "$scratch"); do
     case $counted in *" $table "*) continue ;; esac
     got=$(sql -N -B -e "SELECT COUNT(*) FROM \`$scratch\`.\`$table\`")
     [ "$got" = 0 ] || fail "verify failed: table $table has $got rows loaded, the dump counts none"
-    tables=$((tables + 1))
+    ntables=$((ntables + 1))
   done
-  local what="$tables tables, $total rows"
-  [ "$tables" != 1 ] || what="1 table, $total rows"
+  local what="$ntables tables, $total rows"
+  [ "$ntables" != 1 ] || what="1 table, $total rows"
   echo "restore: verified: $what loaded into a scratch database as the dump counts them; $MYSQL_DATABASE untouched"
   printf "verified %s" "$what" > "${TERMINATION_LOG:-/dev/termination-log}" 2>/dev/null || true
 }
