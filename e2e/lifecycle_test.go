@@ -208,6 +208,43 @@ func TestDevLifecycle(t *testing.T) {
 		}
 	})
 
+	// GKE's controllers make NEGs, firewall rules and load balancers that
+	// Pulumi's state never holds; a destroy lists what is left of them in
+	// the stack's network and offers to delete it.
+	t.Run("destroy reports and deletes what GKE left", func(t *testing.T) {
+		const project = "unlimited-translation-dev"
+		network := compute.Link(project, "global", "networks", "translation-dev")
+		neg := compute.Add(project, "zones/europe-west1-b", "networkEndpointGroups", "k8s1-5e1d-default-translation-backend-80-aa", map[string]interface{}{"network": network})
+		fw := compute.Add(project, "global", "firewalls", "gke-translation-dev-1a2b-all", map[string]interface{}{"network": network})
+		other := compute.Add(project, "global", "firewalls", "default-allow-ssh", map[string]interface{}{"network": compute.Link(project, "global", "networks", "default")})
+		r := p.infra(t, "destroy", "--stack", "dev", "--yes", "--skip-backup")
+		for _, want := range []string{
+			"infra: GKE left 2 resource(s) of dev in project unlimited-translation-dev",
+			"  - networkEndpointGroups k8s1-5e1d-default-translation-backend-80-aa (europe-west1-b; in network translation-dev)",
+			"  - firewalls gke-translation-dev-1a2b-all (global; in network translation-dev)",
+			"GKE's leftovers of dev were not deleted: infra destroy --stack dev --delete-leftovers deletes them",
+		} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("destroy with leftovers: exit %d, no %q:\n%s", r.code, want, r.stderr)
+			}
+		}
+		if r.code != 1 || strings.Contains(r.stderr, "default-allow-ssh") || len(compute.Deleted()) != 0 {
+			t.Errorf("destroy with --yes alone: exit %d (want 1), deleted %v", r.code, compute.Deleted())
+		}
+		r = p.mustInfra(t, "destroy", "--stack", "dev", "--yes", "--skip-backup", "--delete-leftovers")
+		if got := strings.Join(compute.Deleted(), " "); got != neg+" "+fw {
+			t.Errorf("--delete-leftovers deleted %q, want the NEG then the firewall rule", got)
+		}
+		if !strings.Contains(r.stderr, "infra: deleted networkEndpointGroups k8s1-5e1d-default-translation-backend-80-aa") {
+			t.Errorf("the deletions are not reported:\n%s", r.stderr)
+		}
+		for _, d := range compute.Deleted() {
+			if d == other {
+				t.Errorf("deleted a firewall rule of another network")
+			}
+		}
+	})
+
 	t.Run("up again binds the same disk", func(t *testing.T) {
 		before := gcp.Snapshot()[disk]
 		creates := gcp.CallCount("Create")

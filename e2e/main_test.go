@@ -24,6 +24,7 @@ var (
 	pulumiBin  string
 	gcp, kube  *standin.Provider
 	gke        *testservers.GKE
+	compute    *testservers.Compute
 	baseEnv    []string
 	secretVals = map[string]string{
 		"mysqlRootPassword": "e2e-root-Secret-4711",
@@ -86,6 +87,13 @@ func run(m *testing.M) int {
 	}
 	defer gke.Close()
 	gke.Exists = clusterExists
+	// What a destroy looks for that GKE left (NEGs, firewall rules, load
+	// balancers): empty unless a test puts something there.
+	if compute, err = testservers.StartCompute(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer compute.Close()
 	plugin := filepath.Join(tmp, "gke-plugin")
 	if err := os.MkdirAll(plugin, 0o700); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -108,6 +116,7 @@ func run(m *testing.M) int {
 	baseEnv = append(filteredEnv(),
 		"PATH="+filepath.Dir(pulumiBin)+string(os.PathListSeparator)+plugin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER="+gke.URL,
+		"CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE="+compute.URL,
 		"GOOGLE_APPLICATION_CREDENTIALS="+adc,
 		"PULUMI_HOME="+home,
 		"PULUMI_CONFIG_PASSPHRASE=e2e-passphrase",

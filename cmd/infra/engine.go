@@ -40,6 +40,7 @@ type engineFlags struct {
 	breakCILock bool
 	deleteData  bool
 	skipBackup  bool
+	leftovers   bool
 	from        string
 	force       bool
 	verify      bool
@@ -126,6 +127,8 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 			cmd.Flags().StringVar(&f.jsonFile, "json", "", "also write the report as JSON (operations, reasons, risks per resource) to `FILE`")
 		case "delete-data":
 			cmd.Flags().BoolVar(&f.deleteData, "delete-data", false, "also delete the database's data disk and everything on it (asks, or needs --yes; a final backup is taken first)")
+		case "delete-leftovers":
+			cmd.Flags().BoolVar(&f.leftovers, "delete-leftovers", false, "delete what GKE left in the project after the destroy (NEGs, firewall rules, load-balancer parts of the stack's network and addresses) without asking")
 		case "skip-backup":
 			cmd.Flags().BoolVar(&f.skipBackup, "skip-backup", false, "do not take a backup first (the cluster is broken or gone, and you accept losing what changed since the last backup)")
 		case "force-prod":
@@ -159,7 +162,7 @@ func engineCommands() []*cobra.Command {
 	return []*cobra.Command{
 		newEngineCmd("preview", "Show what `up` would change (real engine, needs credentials)", runPreview, "markdown", "json"),
 		newEngineCmd("up", "Refresh the state from the cloud, then create or update the stack's resources", runUp, "yes", "refresh"),
-		newEngineCmd("destroy", "Back the database up, then delete the stack's resources but its data disk and backup bucket (refused while protected); --delete-data deletes the disk too", runDestroy, "yes", "delete-data", "skip-backup"),
+		newEngineCmd("destroy", "Back the database up, then delete the stack's resources but its data disk and backup bucket (refused while protected); --delete-data deletes the disk too", runDestroy, "yes", "delete-data", "skip-backup", "delete-leftovers"),
 		newEngineCmd("sleep", "Back up, then remove what is billed by the hour (cluster, load balancer) and keep the data disk, backups, address, DNS and certificate", runSleep, "yes", "skip-backup", "force-prod", "preview", "scheduled-at"),
 		newEngineCmd("wake", "Bring a sleeping stack back: the same disk, address, DNS and certificate; HTTPS as soon as the load balancer is programmed", runWake, "yes", "preview", "scheduled-at"),
 		newEngineCmd("backup", "Back the database up now to the stack's bucket (a Job from its backup CronJob) and print the object", runBackup),
@@ -230,7 +233,7 @@ func runUp(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	return e.Up(cmd.Context(), !f.skipRefresh)
 }
 
-func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
+func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) (err error) {
 	op, question := "destroy", fmt.Sprintf("Delete every resource of stack %s (the data disk and backups are kept)?", e.Name)
 	if f.deleteData {
 		op, question = "destroy (with its data)", fmt.Sprintf("Delete every resource of stack %s AND its data disk, with every row of the database? A final backup is taken first.", e.Name)
@@ -252,8 +255,16 @@ func runDestroy(cmd *cobra.Command, e *engine.Engine, f engineFlags) error {
 	}
 	kept, err := e.Destroy(cmd.Context(), ready, f.deleteData)
 	if err != nil {
+		if lerr := leftovers(cmd, e, f, err); lerr != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "infra: %v\n", lerr)
+		}
 		return err
 	}
+	defer func() {
+		if err == nil {
+			err = leftovers(cmd, e, f, nil)
+		}
+	}()
 	out := cmd.OutOrStdout()
 	if f.deleteData {
 		fmt.Fprintf(out, "destroyed %s, its data included\n", e.Name)

@@ -9,10 +9,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
-
-	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/google"
 
 	"github.com/unlimited-translation/infra/infra"
 )
@@ -40,13 +36,10 @@ func gkeBase() string {
 // with Application Default Credentials, as gcloud container clusters
 // get-credentials does. A cluster GKE does not have is ErrNoCluster.
 func gkeCluster(ctx context.Context, project, location, name string) (endpoint, ca string, err error) {
-	// Not ctx: the token source keeps its context for every refresh.
-	ts, err := google.DefaultTokenSource(context.Background(), "https://www.googleapis.com/auth/cloud-platform")
+	client, err := googleClient("read cluster " + name)
 	if err != nil {
-		return "", "", fmt.Errorf("Google credentials to read cluster %s: %w", name, err)
+		return "", "", err
 	}
-	client := oauth2.NewClient(context.Background(), ts)
-	client.Timeout = 30 * time.Second
 	u := fmt.Sprintf("%s/v1/projects/%s/locations/%s/clusters/%s", gkeBase(),
 		url.PathEscape(project), url.PathEscape(location), url.PathEscape(name))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)

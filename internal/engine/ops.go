@@ -166,6 +166,13 @@ func (e *Engine) Drift(ctx context.Context) (*report.Report, error) {
 	return NewReport("drift", e.Name, evs), nil
 }
 
+// DestroyError is a destroy that started deleting and failed: some of the
+// stack may be gone (unlike a refusal, which changes nothing).
+type DestroyError struct{ err error }
+
+func (d *DestroyError) Error() string { return d.err.Error() }
+func (d *DestroyError) Unwrap() error { return d.err }
+
 // Destroy deletes every resource of the stack but the data disk, which it
 // keeps and returns (deleteData deletes it too), unless something else in
 // its state is protected: then it stops before touching anything and says
@@ -246,9 +253,9 @@ func (e *Engine) Destroy(ctx context.Context, confirm func() error, deleteData b
 	}
 	switch {
 	case err != nil && jerr != nil:
-		return nil, fmt.Errorf("destroy of %s failed: %s; and %w (infra repair --stack %s retries)", e.Name, brief(err), jerr, e.Name)
+		return nil, &DestroyError{fmt.Errorf("destroy of %s failed: %s; and %w (infra repair --stack %s retries)", e.Name, brief(err), jerr, e.Name)}
 	case err != nil:
-		return nil, fmt.Errorf("destroy of %s failed: %s", e.Name, brief(err))
+		return nil, &DestroyError{fmt.Errorf("destroy of %s failed: %s", e.Name, brief(err))}
 	}
 	return kept, jerr
 }
