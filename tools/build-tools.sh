@@ -2,12 +2,12 @@
 # Builds the test toolchain from Go modules (nothing is downloaded but
 # modules): the Kubernetes control plane (etcd 3.5, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubectl 1.32) plus kwok, the
-# Pulumi CLI, actionlint and fake-gcs-server. Binaries are cached under ~/.cache/unlimited-translation,
+# Pulumi CLI, the Kubernetes provider plugin, actionlint and fake-gcs-server. Binaries are cached under ~/.cache/unlimited-translation,
 # keyed by the pinned versions (tools/*/go.mod and go.sum), and linked into
 # the git-ignored bin/. A cold build takes 10-20 minutes on 2 cores; a warm
 # one is instant.
 #
-#   tools/build-tools.sh [controlplane|pulumi|actionlint|fakegcs|all]   (default: all)
+#   tools/build-tools.sh [controlplane|pulumi|k8sprovider|actionlint|fakegcs|all]   (default: all)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-all}
@@ -55,6 +55,31 @@ build_pulumi() {
   link "$dir"
 }
 
+# The real Kubernetes provider, v4.25.0 (tools/k8sprovider/go.mod). Its
+# command embeds schema-embed.json and terraform-mapping-embed.json, which
+# its generate.go writes from the schema.json and terraform-mapping.json
+# the module ships: build a copy of the command directory after running
+# the generator. Engine tests find it on PATH as pulumi-resource-kubernetes.
+build_k8sprovider() {
+  local dir="$cache/k8sprovider-$(key "$root"/tools/k8sprovider/go.{mod,sum})"
+  if [ ! -f "$dir/.done" ]; then
+    echo "building the Kubernetes provider plugin into $dir (cold: ~15 minutes)" >&2
+    local out="$dir.tmp" mod=github.com/pulumi/pulumi-kubernetes/provider/v4 work src
+    rm -rf "$out"; mkdir -p "$out"
+    work=$(mktemp -d)
+    cp "$root"/tools/k8sprovider/go.{mod,sum} "$work/"
+    (cd "$work" && go mod download "$mod")
+    src=$(cd "$work" && go list -m -f '{{.Dir}}' "$mod")/cmd/pulumi-resource-kubernetes
+    cp "$src"/{main.go,generate.go,schema.json,terraform-mapping.json} "$work/"
+    chmod u+w "$work"/*
+    (cd "$work" && VERSION=4.25.0 go run generate.go &&
+      go build -trimpath -ldflags "-s -w -X $mod/pkg/version.Version=4.25.0" -o "$out/pulumi-resource-kubernetes" .)
+    rm -rf "$work"
+    touch "$out/.done"; rm -rf "$dir"; mv "$out" "$dir"
+  fi
+  link "$dir"
+}
+
 # A tool that is one `go build` of its module's tool directive.
 build_tool() {
   local dir="$cache/$1-$(key "$root"/tools/"$1"/go.{mod,sum})"
@@ -69,9 +94,10 @@ build_tool() {
 case "$what" in
   controlplane) build_controlplane ;;
   pulumi) build_pulumi ;;
+  k8sprovider) build_k8sprovider ;;
   actionlint) build_tool actionlint ;;
   # fake-gcs-server: the Cloud Storage emulator the gs:// backend tests use.
   fakegcs) build_tool fakegcs ;;
-  all) build_controlplane; build_pulumi; build_tool actionlint; build_tool fakegcs ;;
-  *) echo "usage: $0 [controlplane|pulumi|actionlint|fakegcs|all]" >&2; exit 2 ;;
+  all) build_controlplane; build_pulumi; build_k8sprovider; build_tool actionlint; build_tool fakegcs ;;
+  *) echo "usage: $0 [controlplane|pulumi|k8sprovider|actionlint|fakegcs|all]" >&2; exit 2 ;;
 esac

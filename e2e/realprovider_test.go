@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unlimited-translation/infra/internal/controlplane"
+)
+
+// realProvider starts the test control plane and returns the environment
+// that sends the local stack's Kubernetes resources through the real
+// provider (pulumi-resource-kubernetes v4.25.0, built by
+// tools/build-tools.sh k8sprovider into bin/, found on PATH as an ambient
+// plugin: pkg/workspace GetPluginPath at v3.230.0) to it, instead of the
+// stand-in. Skipped without the binaries unless INFRA_REQUIRE_PULUMI is set.
+func realProvider(t *testing.T) (*controlplane.ControlPlane, []string) {
+	t.Helper()
+	plugin := filepath.Join(filepath.Dir(pulumiBin), "pulumi-resource-kubernetes")
+	bin, err := controlplane.FindBinaries("..")
+	if _, perr := os.Stat(plugin); perr != nil || err != nil {
+		if os.Getenv("INFRA_REQUIRE_PULUMI") != "" {
+			t.Fatalf("the real Kubernetes provider needs bin/pulumi-resource-kubernetes (tools/build-tools.sh k8sprovider) and the control plane: %v %v", perr, err)
+		}
+		t.Skipf("no real Kubernetes provider or control plane: %v %v", perr, err)
+	}
+	logs, err := os.CreateTemp(t.TempDir(), "controlplane-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := controlplane.Start(bin, logs)
+	if err != nil {
+		b, _ := os.ReadFile(logs.Name())
+		t.Fatalf("starting the control plane: %v\n%s", err, b)
+	}
+	t.Cleanup(func() {
+		cp.Stop()
+		logs.Close()
+	})
+	return cp, []string{
+		// Only the GCP provider is a stand-in; the local stack makes no GCP
+		// resource.
+		"PULUMI_DEBUG_PROVIDERS=gcp:" + gcp.Port(),
+		"KUBECONFIG=" + cp.Kubeconfig,
+	}
+}
+
+// The local stack, the way a user runs it, with nothing but the Pulumi
+// engine, the real Kubernetes provider and a real API server: up creates
+// every object and awaits the rollouts (the provider's await logic on kwok
+// pods), a second preview has no changes, a replica change is an update
+// whose rollout is awaited, a storage-class change replaces the claim and
+// the StatefulSet delete-before-replace as the scenarios table says,
+// and destroy leaves nothing of the app on the cluster.
+func TestLocalStackOnTheRealProvider(t *testing.T) {
+	cp, env := realProvider(t)
+	p := project(t, "local")
+	p.env = append(p.env, env...)
+	kubectl := func(args ...string) string {
+		t.Helper()
+		out, err := cp.Kubectl(args...)
+		if err != nil {
+			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(out)
+	}
+
+	r := p.mustInfra(t, "up", "--stack", "local", "--yes")
+	// What the provider awaited is true the moment up returns.
+	for _, d := range []string{"frontend-flask-deploy", "backend-fastapi-deploy"} {
+		if got := kubectl("get", "deployment", d, "-o", "jsonpath={.status.readyReplicas}/{.spec.replicas}"); got != "1/1" {
+			t.Errorf("deployment %s after up: ready/wanted %s", d, got)
+		}
+	}
+	if got := kubectl("get", "statefulset", "mysql-stateful", "-o", "jsonpath={.status.readyReplicas}"); got != "1" {
+		t.Errorf("the database StatefulSet after up: %q ready", got)
+	}
+	if got := kubectl("get", "pvc", "mysql-stateful-data", "-o", "jsonpath={.status.phase}"); got != "Bound" {
+		t.Errorf("the data claim after up: %q", got)
+	}
+	if strings.Contains(r.stderr, "error:") {
+		t.Errorf("up printed an error:\n%s", r.stderr)
+	}
+
+	t.Run("a second preview has no changes", func(t *testing.T) {
+		r := p.mustInfra(t, "preview", "--stack", "local")
+		if !strings.Contains(r.stdout, "no changes to stack local") {
+			t.Errorf("second preview:\n%s", r.stdout)
+		}
+	})
+
+	t.Run("a replica change is an update, its rollout awaited", func(t *testing.T) {
+		p.pulumi(t, "config", "set", "backendReplicas", "2", "--stack", "local")
+		r := p.mustInfra(t, "preview", "--stack", "local")
+		if !strings.Contains(r.stdout, "0 to create, 1 to update, 0 to replace, 0 to delete") {
+			t.Errorf("preview of backendReplicas 1 -> 2:\n%s", r.stdout)
+		}
+		p.mustInfra(t, "up", "--stack", "local", "--yes")
+		if got := kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "jsonpath={.status.readyReplicas}/{.spec.replicas}"); got != "2/2" {
+			t.Errorf("backend after up: ready/wanted %s", got)
+		}
+	})
+
+	t.Run("a storage class change replaces the claim and the StatefulSet, delete first", func(t *testing.T) {
+		before := kubectl("get", "pvc", "mysql-stateful-data", "-o", "jsonpath={.metadata.uid}")
+		p.pulumi(t, "config", "set", "mysqlStorageClass", "premium-rwo", "--stack", "local")
+		// The provider cannot preview it (the API server refuses the
+		// claim's new spec as an update): infra says what an up does.
+		r := p.infra(t, "preview", "--stack", "local")
+		if r.code == 0 || !strings.Contains(r.stderr+r.stdout, "an up deletes and replaces it") {
+			t.Errorf("preview of a storage class change: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		r = p.mustInfra(t, "up", "--stack", "local", "--yes")
+		after := kubectl("get", "pvc", "mysql-stateful-data", "-o", "jsonpath={.metadata.uid}/{.spec.storageClassName}/{.status.phase}")
+		if after == before+"/premium-rwo/Bound" || !strings.HasSuffix(after, "/premium-rwo/Bound") {
+			t.Errorf("the claim after up: %s (before: uid %s)", after, before)
+		}
+		for _, want := range []string{"deleting original", "replaced"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("up does not show %q:\n%s", want, r.stdout)
+			}
+		}
+		if got := kubectl("get", "statefulset", "mysql-stateful", "-o", "jsonpath={.status.readyReplicas}"); got != "1" {
+			t.Errorf("the database after its replacement: %q ready", got)
+		}
+	})
+
+	t.Run("destroy leaves nothing of the app", func(t *testing.T) {
+		p.mustInfra(t, "destroy", "--stack", "local", "--yes", "--skip-backup")
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			out := kubectl("get", "pods,deployments,statefulsets,services,pvc,secrets,configmaps,networkpolicies,cronjobs,serviceaccounts", "-n", "default", "-o", "name")
+			var left []string
+			for _, o := range strings.Fields(out) {
+				if o != "configmap/kube-root-ca.crt" && o != "service/kubernetes" && o != "serviceaccount/default" {
+					left = append(left, o)
+				}
+			}
+			if len(left) == 0 && kubectl("get", "pv", "-o", "name") == "" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("left after destroy:\n%s", left)
+			}
+			time.Sleep(time.Second)
+		}
+		fmt.Fprintln(os.Stderr, "timing: the local stack on the real provider done")
+	})
+}
