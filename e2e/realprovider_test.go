@@ -150,3 +150,93 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "timing: the local stack on the real provider done")
 	})
 }
+
+// onTheControlPlane makes the GCP stand-in's clusters and the GKE API
+// stand-in report the control plane, and puts first on PATH a
+// gke-gcloud-auth-plugin that prints its token: the dev and prod programs'
+// own kubeconfig (infra.Kubeconfig, from the cluster's outputs) and
+// infra's kubectl (from the GKE API) then both reach it.
+func onTheControlPlane(t *testing.T, cp *controlplane.ControlPlane, env []string) []string {
+	t.Helper()
+	gcp.SetCluster(cp.Endpoint, cp.CA)
+	endpoint, ca, token := gke.Endpoint, gke.CA, gke.Token
+	gke.Endpoint, gke.CA, gke.Token = cp.Endpoint, cp.CA, cp.Token
+	t.Cleanup(func() {
+		gcp.SetCluster("", "")
+		gke.Endpoint, gke.CA, gke.Token = endpoint, ca, token
+	})
+	plugin := t.TempDir()
+	if err := gke.PluginDir(plugin); err != nil {
+		t.Fatal(err)
+	}
+	path := os.Getenv("PATH")
+	for _, kv := range baseEnv {
+		if strings.HasPrefix(kv, "PATH=") {
+			path = strings.TrimPrefix(kv, "PATH=")
+		}
+	}
+	return append(env, "PATH="+plugin+string(os.PathListSeparator)+path)
+}
+
+// dev and prod with GKE stood in for but their Kubernetes half real: the
+// real provider creates and awaits what only GKE stacks have (the static
+// volume on the kept disk and its claim, the Ingress with its
+// BackendConfig and FrontendConfig, NetworkPolicies, the backup CronJob;
+// prod's autoscaler and disruption budget), and a second preview has no
+// changes. dev's destroy deletes the Ingress and the Services it sends to
+// one by one, leaving the rest to go with the cluster (deletedWith).
+func TestGKEStacksOnTheRealProvider(t *testing.T) {
+	for _, c := range []struct {
+		stack string
+		kinds []string
+	}{
+		{"dev", []string{"ingress", "backendconfig", "frontendconfig", "networkpolicy", "cronjob"}},
+		{"prod", []string{"ingress", "backendconfig", "frontendconfig", "networkpolicy", "cronjob", "horizontalpodautoscaler", "poddisruptionbudget"}},
+	} {
+		t.Run(c.stack, func(t *testing.T) {
+			cp, env := realProvider(t)
+			env = onTheControlPlane(t, cp, env)
+			p := project(t, c.stack)
+			p.env = append(p.env, env...)
+			kubectl := func(args ...string) string {
+				t.Helper()
+				out, err := cp.Kubectl(args...)
+				if err != nil {
+					t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+				}
+				return strings.TrimSpace(out)
+			}
+			p.mustInfra(t, "up", "--stack", c.stack, "--yes")
+			for _, d := range []string{"frontend-flask-deploy", "backend-fastapi-deploy"} {
+				got := kubectl("get", "deployment", d, "-o", "jsonpath={.status.readyReplicas}/{.spec.replicas}")
+				if parts := strings.Split(got, "/"); len(parts) != 2 || parts[0] != parts[1] || parts[0] == "" {
+					t.Errorf("deployment %s after up: ready/wanted %s", d, got)
+				}
+			}
+			if got := kubectl("get", "pvc", "mysql-stateful-data", "-o", "jsonpath={.status.phase}/{.spec.volumeName}"); got != "Bound/mysql-stateful-data" {
+				t.Errorf("the data claim after up: %q, want bound to the static volume", got)
+			}
+			for _, kind := range c.kinds {
+				if kubectl("get", kind, "-n", "default", "-o", "name") == "" {
+					t.Errorf("no %s after up", kind)
+				}
+			}
+			r := p.mustInfra(t, "preview", "--stack", c.stack)
+			if !strings.Contains(r.stdout, "no changes to stack "+c.stack) {
+				t.Errorf("second preview:\n%s", r.stdout)
+			}
+			if c.stack != "dev" {
+				return
+			}
+			p.mustInfra(t, "destroy", "--stack", "dev", "--yes", "--skip-backup")
+			if got := kubectl("get", "ingress", "-n", "default", "-o", "name"); got != "" {
+				t.Errorf("the Ingress is still there after destroy: %s", got)
+			}
+			// The stand-in's cluster deletion does not reach the control
+			// plane: what deletedWith leaves to GKE is still on it.
+			if kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "name") == "" {
+				t.Errorf("the backend Deployment was deleted one by one, not left to the cluster")
+			}
+		})
+	}
+}

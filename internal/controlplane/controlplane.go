@@ -15,6 +15,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -41,6 +42,11 @@ type ControlPlane struct {
 	Kubeconfig string
 	// Ready is how long Start took from the first process to a Ready node.
 	Ready time.Duration
+	// Endpoint (host:port), CA (base64 PEM) and Token (a bearer token of
+	// an admin) are what GKE's clusters.get and gke-gcloud-auth-plugin give
+	// for a cluster: a test can make a GKE stack's own kubeconfig reach
+	// this control plane.
+	Endpoint, CA, Token string
 
 	binDir string
 	dir    string
@@ -88,6 +94,18 @@ func Start(binDir string, logs *os.File) (cp *ControlPlane, err error) {
 		return nil, err
 	}
 	etcdClient, etcdPeer, apiPort, cmPort, schedPort := ports[0], ports[1], ports[2], ports[3], ports[4]
+	// A static token for an admin (--token-auth-file: token,user,uid,"groups").
+	cp.Token = fmt.Sprintf("test-admin-%d", time.Now().UnixNano())
+	tokens := filepath.Join(dir, "tokens.csv")
+	if err := os.WriteFile(tokens, []byte(cp.Token+`,test-admin,test-admin,"system:masters"`+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	ca, err := os.ReadFile(certs.CACert)
+	if err != nil {
+		return nil, err
+	}
+	cp.CA = base64.StdEncoding.EncodeToString(ca)
+	cp.Endpoint = "127.0.0.1:" + strconv.Itoa(apiPort)
 	etcdURL := "http://127.0.0.1:" + strconv.Itoa(etcdClient)
 	peerURL := "http://127.0.0.1:" + strconv.Itoa(etcdPeer)
 	cp.start(logs, "etcd",
@@ -107,6 +125,7 @@ func Start(binDir string, logs *os.File) (cp *ControlPlane, err error) {
 		"--authorization-mode=Node,RBAC",
 		"--endpoint-reconciler-type=none", // the kubernetes Service cannot point at loopback
 		"--allow-privileged=true",
+		"--token-auth-file="+tokens,
 		"--v=0")
 	server := "https://127.0.0.1:" + strconv.Itoa(apiPort)
 	if err := waitHealthy(ctx, server+"/readyz", certs, 60*time.Second); err != nil {
