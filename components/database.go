@@ -161,7 +161,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 	stsOpts := append(args.Placement.ownsCloud(d),
 		pulumi.Protect(args.Protect),
 		pulumi.DependsOn([]pulumi.Resource{pvc}),
-		pulumi.Timeouts(&pulumi.CustomTimeouts{Create: RolloutTimeout, Update: RolloutTimeout}),
+		args.Placement.rolloutTimeouts(),
 	)
 	sts, err := appsv1.NewStatefulSet(ctx, name, &appsv1.StatefulSetArgs{
 		Metadata: meta(stsName),

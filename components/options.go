@@ -19,6 +19,20 @@ type Placement struct {
 	DeletedWith pulumi.Resource
 	// DependsOn is what every object needs first (its namespace).
 	DependsOn []pulumi.Resource
+	// RolloutTimeout is how long an up waits for a Deployment's or
+	// StatefulSet's rollout before it fails with the provider's reason (a
+	// Go duration; default DefaultRolloutTimeout). The provider's await
+	// takes the engine's custom timeout as its bound.
+	RolloutTimeout string
+}
+
+// rolloutTimeouts bounds a workload's create and update by RolloutTimeout.
+func (p Placement) rolloutTimeouts() pulumi.ResourceOption {
+	t := p.RolloutTimeout
+	if t == "" {
+		t = DefaultRolloutTimeout
+	}
+	return pulumi.Timeouts(&pulumi.CustomTimeouts{Create: t, Update: t})
 }
 
 // inCluster returns the options of a child that lives only inside the

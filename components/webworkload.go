@@ -9,9 +9,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// RolloutTimeout is how long Pulumi waits for a Deployment or StatefulSet
-// to roll out.
-const RolloutTimeout = "20m"
+// DefaultRolloutTimeout is how long Pulumi waits for a Deployment or
+// StatefulSet to roll out when Placement.RolloutTimeout is empty.
+const DefaultRolloutTimeout = "20m"
 
 // WebWorkloadArgs configures a WebWorkload: one HTTP container behind a
 // Service.
@@ -98,7 +98,7 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 	replicas := orDefault(args.Replicas, 1)
 	// A cold Autopilot node plus a large image plus a slow start can take
 	// longer than pulumi-kubernetes' default 10-minute wait for a rollout.
-	depOpts := append(args.Placement.inCluster(w), pulumi.Timeouts(&pulumi.CustomTimeouts{Create: RolloutTimeout, Update: RolloutTimeout}))
+	depOpts := append(args.Placement.inCluster(w), args.Placement.rolloutTimeouts())
 	if a := args.Autoscale; a != nil {
 		// The autoscaler owns the replica count; an up must not reset it.
 		replicas = a.MinReplicas

@@ -67,6 +67,12 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer gcp.Stop()
+	// The kubernetes stand-in stays for what the real provider
+	// (realprovider_test.go) cannot give a test: slow or refused creates
+	// and deletes on demand, to interrupt and kill the CLI mid-operation
+	// (interrupt_test.go, destroyinterrupt_test.go, failures_test.go), and
+	// a record of each delete's order against the cluster's
+	// (lifecycle_test.go, sleep_test.go), which no API server keeps.
 	if kube, err = standin.Start("kubernetes", "4.30.0"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

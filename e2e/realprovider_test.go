@@ -128,6 +128,27 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 		}
 	})
 
+	t.Run("a rollout that never becomes ready fails up at rolloutTimeout with the provider's reason", func(t *testing.T) {
+		// More CPU than the node has: the new pod is never scheduled.
+		p.pulumi(t, "config", "set", "backendCpu", "100", "--stack", "local")
+		p.pulumi(t, "config", "set", "rolloutTimeout", "30s", "--stack", "local")
+		begin := time.Now()
+		r := p.infra(t, "up", "--stack", "local", "--yes")
+		took := time.Since(begin)
+		// The provider says only that it timed out; infra adds why, from
+		// the pods' events.
+		if r.code == 0 || !strings.Contains(r.stderr, "the pods of default/backend-fastapi-deploy: FailedScheduling: 0/1 nodes are available: 1 Insufficient cpu") {
+			t.Errorf("up of an unschedulable rollout: exit %d after %s\n%s\n%s", r.code, took, r.stdout, r.stderr)
+		}
+		t.Logf("timing: the failed rollout ended the up after %s", took.Round(time.Second))
+		p.pulumi(t, "config", "rm", "backendCpu", "--stack", "local")
+		p.pulumi(t, "config", "rm", "rolloutTimeout", "--stack", "local")
+		p.mustInfra(t, "up", "--stack", "local", "--yes")
+		if got := kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "jsonpath={.status.readyReplicas}/{.spec.replicas}"); got != "2/2" {
+			t.Errorf("backend after the fixed up: ready/wanted %s", got)
+		}
+	})
+
 	t.Run("destroy leaves nothing of the app", func(t *testing.T) {
 		p.mustInfra(t, "destroy", "--stack", "local", "--yes", "--skip-backup")
 		deadline := time.Now().Add(60 * time.Second)
@@ -237,6 +258,22 @@ func TestGKEStacksOnTheRealProvider(t *testing.T) {
 			if kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "name") == "" {
 				t.Errorf("the backend Deployment was deleted one by one, not left to the cluster")
 			}
+		})
+	}
+}
+
+// Every scenario of the table with the real Kubernetes provider: its
+// preview (a server-side dry run against the objects up made) must agree
+// with the offline diff and the hand-worked table on every resource,
+// Kubernetes objects included.
+func TestScenariosAgreeWithTheRealProvider(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			cp, env := realProvider(t)
+			env = onTheControlPlane(t, cp, env)
+			p := project(t, stack)
+			p.env = append(p.env, env...)
+			scenariosAgree(t, p, stack)
 		})
 	}
 }

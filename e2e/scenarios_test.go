@@ -28,56 +28,63 @@ var protectedURN = regexp.MustCompile(`unable to replace resource \\?"(urn:[^"\\
 // operation, and both with the table worked out by hand.
 func TestScenariosAgreeWithEngine(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
-		p := project(t, stack)
-		p.mustInfra(t, "up", "--stack", stack, "--yes")
-		base := p.planJSON(t, stack)
-		for _, s := range scenarios.All {
-			if s.Stack != stack {
-				continue
-			}
-			t.Run(s.Name, func(t *testing.T) {
-				defer p.restore(t, stack)()
-				for k, v := range s.Set {
-					p.pulumi(t, "config", "set", k, v, "--stack", stack)
-				}
-				offline, err := plan.DiffJSON(stack, base, p.planJSON(t, stack))
-				if err != nil {
-					t.Fatal(err)
-				}
-				engine := p.previewJSON(t, stack, len(s.Blocked) > 0)
-				s.Check(t, offline)
-				switch {
-				case len(s.Blocked) == 0:
-					s.Check(t, engine)
-					agree(t, offline, engine, nil)
-					return
-				case engine.Err == "":
-					// What fails only at apply time ("already exists"): the
-					// engine's preview plans it like the offline diff.
-					s.CheckOps(t, engine)
-					agree(t, offline, engine, nil)
-					return
-				}
-				// The engine stops its preview at a protected replacement: it
-				// must say so, and what it did plan must agree.
-				if !strings.Contains(engine.Err, "protect") {
-					t.Errorf("the engine's preview did not fail on protection: %q", engine.Err)
-				}
-				// It stops at the first protected replacements it meets: each
-				// it names must be one the table blocks, and it names one.
-				named := 0
-				for _, m := range protectedURN.FindAllStringSubmatch(engine.Err, -1) {
-					named++
-					if !slices.Contains(s.Blocked, scenarios.Short(m[1])) {
-						t.Errorf("the engine refuses %s, which the table does not block", scenarios.Short(m[1]))
-					}
-				}
-				if named == 0 {
-					t.Errorf("the engine's error names no protected resource: %q", engine.Err)
-				}
-				agree(t, offline, engine, engine.Changes)
-			})
+		scenariosAgree(t, project(t, stack), stack)
+	}
+}
+
+// scenariosAgree brings the stack of p up and previews every scenario of
+// it through the engine, which must agree with the offline diff and the
+// table.
+func scenariosAgree(t *testing.T, p proj, stack string) {
+	t.Helper()
+	p.mustInfra(t, "up", "--stack", stack, "--yes")
+	base := p.planJSON(t, stack)
+	for _, s := range scenarios.All {
+		if s.Stack != stack {
+			continue
 		}
+		t.Run(s.Name, func(t *testing.T) {
+			defer p.restore(t, stack)()
+			for k, v := range s.Set {
+				p.pulumi(t, "config", "set", k, v, "--stack", stack)
+			}
+			offline, err := plan.DiffJSON(stack, base, p.planJSON(t, stack))
+			if err != nil {
+				t.Fatal(err)
+			}
+			engine := p.previewJSON(t, stack, len(s.Blocked) > 0)
+			s.Check(t, offline)
+			switch {
+			case len(s.Blocked) == 0:
+				s.Check(t, engine)
+				agree(t, offline, engine, nil)
+				return
+			case engine.Err == "":
+				// What fails only at apply time ("already exists"): the
+				// engine's preview plans it like the offline diff.
+				s.CheckOps(t, engine)
+				agree(t, offline, engine, nil)
+				return
+			}
+			// The engine stops its preview at a protected replacement: it
+			// must say so, and what it did plan must agree.
+			if !strings.Contains(engine.Err, "protect") {
+				t.Errorf("the engine's preview did not fail on protection: %q", engine.Err)
+			}
+			// It stops at the first protected replacements it meets: each
+			// it names must be one the table blocks, and it names one.
+			named := 0
+			for _, m := range protectedURN.FindAllStringSubmatch(engine.Err, -1) {
+				named++
+				if !slices.Contains(s.Blocked, scenarios.Short(m[1])) {
+					t.Errorf("the engine refuses %s, which the table does not block", scenarios.Short(m[1]))
+				}
+			}
+			if named == 0 {
+				t.Errorf("the engine's error names no protected resource: %q", engine.Err)
+			}
+			agree(t, offline, engine, engine.Changes)
+		})
 	}
 }
 

@@ -47,7 +47,9 @@ type Config struct {
 	RestrictControlPlane bool
 	Labels               map[string]string
 
-	Namespace       string
+	Namespace string
+	// RolloutTimeout bounds each workload's rollout (a Go duration).
+	RolloutTimeout  string
 	ImagePullPolicy string
 	Backend         Workload
 	Frontend        Workload

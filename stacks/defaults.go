@@ -1,6 +1,10 @@
 package stacks
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/unlimited-translation/infra/components"
+)
 
 // IsLocal tells whether a stack name defaults to a local cluster: "local"
 // and anything starting with "local-".
@@ -31,6 +35,7 @@ func Defaults(stack string) Config {
 		ReleaseChannel:       "REGULAR",
 		MaintenanceStartTime: "03:00",
 		Namespace:            "default",
+		RolloutTimeout:       components.DefaultRolloutTimeout,
 		ImagePullPolicy:      "Always",
 		Backend: Workload{
 			Image:            "datatrigger/unlimited-translation_backend_fastapi:latest",

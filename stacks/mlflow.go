@@ -169,6 +169,6 @@ func awakeMLflow(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Au
 		},
 		NetworkPolicies: cfg.NetworkPolicies,
 		Spot:            cfg.Spot,
-		Placement:       components.Placement{DeletedWith: cluster.Cluster},
+		Placement:       components.Placement{DeletedWith: cluster.Cluster, RolloutTimeout: cfg.RolloutTimeout},
 	}, pulumi.Providers(cluster.Provider))
 }

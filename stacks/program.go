@@ -409,6 +409,7 @@ func AppArgs(cfg Config, public *components.PublicEndpointArgs, place components
 	if cfg.BackendMaxReplicas > 0 {
 		autoscale = &components.Autoscale{MinReplicas: cfg.Backend.Replicas, MaxReplicas: cfg.BackendMaxReplicas, CPUPercent: cfg.BackendCPUTarget}
 	}
+	place.RolloutTimeout = cfg.RolloutTimeout
 	return components.TranslationAppArgs{
 		Namespace:       cfg.Namespace,
 		NetworkPolicies: cfg.NetworkPolicies,

@@ -234,6 +234,8 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.Database.DiskReplication }),
 	strSetting(p("databaseZones"), "Zone(s) of the data disk, comma-separated (one for zonal, two for regional); empty: the region's zones b (and c).",
 		func(c *Config) *string { return &c.Database.DiskZones }),
+	strSetting(p("rolloutTimeout"), "How long an up waits for each Deployment's and StatefulSet's rollout (a Go duration, 30s to 2h); past it the up fails with the provider's reason (pods unschedulable, image not pulled, failing probes).",
+		func(c *Config) *string { return &c.RolloutTimeout }),
 	strSetting(p("mysqlStorageClass"), "Local stacks only: StorageClass of the data volume; empty uses the cluster default. On GKE the data is a Compute Engine disk (`databaseDiskType`).",
 		func(c *Config) *string { return &c.Database.StorageClass }),
 	strSetting(p("mysqlUser"), "MySQL user the frontend connects as.",

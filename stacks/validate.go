@@ -7,7 +7,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/unlimited-translation/infra/components"
 	"github.com/unlimited-translation/infra/internal/quantity"
 )
 
@@ -287,6 +289,10 @@ func (v *validation) checkCluster(c *Config) {
 }
 
 func (v *validation) checkApp(c *Config) {
+	if d, err := time.ParseDuration(c.RolloutTimeout); err != nil || d < 30*time.Second || d > 2*time.Hour {
+		v.add("rolloutTimeout", fmt.Sprintf("%q is not a duration from 30s to 2h (a Go duration such as 90s or 20m)", c.RolloutTimeout),
+			v.setFix("rolloutTimeout", components.DefaultRolloutTimeout))
+	}
 	if !labelRe.MatchString(c.Namespace) {
 		v.add("namespace", fmt.Sprintf("%q is not a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)", c.Namespace),
 			v.setFix("namespace", "default"))

@@ -32,9 +32,39 @@ if ! command -v shellcheck >/dev/null; then
 fi
 # The control-plane and engine tests must run here: missing binaries fail.
 export INFRA_REQUIRE_CONTROLPLANE=1 INFRA_REQUIRE_PULUMI=1
-go test -count=1 -timeout 20m $(go list ./... | grep -v -e /integration -e /e2e)
+# Most of the engine tests' time is spent waiting (the engine's plugins
+# starting, injected delays, rollouts), so they run as three processes of
+# the e2e package beside the other packages; each process has its own
+# stand-ins, temp dirs and ports. The third shard is "every other test",
+# so a new test always runs. Test binaries are compiled first, once.
+go test -count=1 -run '^$' -exec /bin/true ./... >/dev/null
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+shard1='TestScenariosAgreeWithTheRealProvider|TestInterruptedDestroyKeepsClusterObjects|TestConcurrentRunNamesTheLockHolder|TestTruncatedCheckpointIsRepaired|TestFailedCreateThenFixedRerunConverges|TestProdDestroyRefused|TestNewStackAllCreate'
+shard2='TestBucketBackend|TestSleepAndWake|TestGKEStacksOnTheRealProvider|TestMLflowLifecycle|TestKilledCLIIsRepaired|TestForgedJournalIsRefused|TestBootstrapApply'
+start() {
+  local name=$1; shift
+  ( set +e; go test -count=1 "$@" >"$logs/$name.log" 2>&1; echo $? >"$logs/$name.rc" ) &
+}
+begin=$SECONDS
+start unit -timeout 20m $(go list ./... | grep -v -e /integration -e /e2e)
 # Verbose, so the log shows the control plane's timings and every step.
-go test -count=1 -timeout 20m -v ./integration ./e2e
+start integration -timeout 20m -v ./integration
+start e2e-1 -timeout 30m -v ./e2e -run "^($shard1)\$"
+start e2e-2 -timeout 30m -v ./e2e -run "^($shard2)\$"
+start e2e-3 -timeout 30m -v ./e2e -skip "^($shard1|$shard2)\$"
+wait
+failed=""
+for name in unit integration e2e-1 e2e-2 e2e-3; do
+  echo "=== $name"
+  cat "$logs/$name.log"
+  [ "$(cat "$logs/$name.rc")" = 0 ] || failed="$failed $name"
+done
+echo "timing: tests took $((SECONDS - begin)) s"
+if [ -n "$failed" ]; then
+  echo "tests failed in:$failed" >&2
+  exit 1
+fi
 
 # The GitHub workflows: valid, and the infra commands they run offline work.
 bin/actionlint -color=false -shellcheck="$(command -v shellcheck)" .github/workflows/*.yml

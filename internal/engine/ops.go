@@ -126,7 +126,7 @@ func (e *Engine) UpReplacing(ctx context.Context, refresh bool, replace []resour
 	})
 	e.Completed = completed(evs)
 	if err != nil {
-		return fmt.Errorf("up of %s failed: %s", e.Name, brief(err))
+		return fmt.Errorf("up of %s failed: %s%s", e.Name, brief(err), e.whyNotReady(ctx, err))
 	}
 	return nil
 }

@@ -18,8 +18,10 @@ import (
 
 // Runner runs Jobs in one namespace of one cluster.
 type Runner struct {
-	Kubeconfig string // path
-	Namespace  string
+	Kubeconfig string // path; empty: kubectl's own ($KUBECONFIG, ~/.kube/config)
+	// Context is the kubeconfig context; empty: its current one.
+	Context   string
+	Namespace string
 	// Poll is the wait between status reads.
 	Poll time.Duration
 }
@@ -32,7 +34,14 @@ type Result struct {
 }
 
 func (k Runner) kubectl(ctx context.Context, stdin []byte, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig", k.Kubeconfig, "--namespace", k.Namespace, "--request-timeout=30s"}, args...)...)
+	flags := []string{"--namespace", k.Namespace, "--request-timeout=30s"}
+	if k.Kubeconfig != "" {
+		flags = append(flags, "--kubeconfig", k.Kubeconfig)
+	}
+	if k.Context != "" {
+		flags = append(flags, "--context", k.Context)
+	}
+	cmd := exec.CommandContext(ctx, "kubectl", append(flags, args...)...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
