@@ -48,6 +48,19 @@ func realProvider(t *testing.T) (*controlplane.ControlPlane, []string) {
 	}
 }
 
+// kubectlOn runs kubectl on the control plane and returns its trimmed
+// output; a failure ends the test.
+func kubectlOn(t *testing.T, cp *controlplane.ControlPlane) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		out, err := cp.Kubectl(args...)
+		if err != nil {
+			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(out)
+	}
+}
+
 // The local stack, the way a user runs it, with nothing but the Pulumi
 // engine, the real Kubernetes provider and a real API server: up creates
 // every object and awaits the rollouts (the provider's await logic on kwok
@@ -59,14 +72,7 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 	cp, env := realProvider(t)
 	p := project(t, "local")
 	p.env = append(p.env, env...)
-	kubectl := func(args ...string) string {
-		t.Helper()
-		out, err := cp.Kubectl(args...)
-		if err != nil {
-			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return strings.TrimSpace(out)
-	}
+	kubectl := kubectlOn(t, cp)
 
 	r := p.mustInfra(t, "up", "--stack", "local", "--yes")
 	// What the provider awaited is true the moment up returns.
@@ -219,14 +225,7 @@ func TestGKEStacksOnTheRealProvider(t *testing.T) {
 			env = onTheControlPlane(t, cp, env)
 			p := project(t, c.stack)
 			p.env = append(p.env, env...)
-			kubectl := func(args ...string) string {
-				t.Helper()
-				out, err := cp.Kubectl(args...)
-				if err != nil {
-					t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return strings.TrimSpace(out)
-			}
+			kubectl := kubectlOn(t, cp)
 			p.mustInfra(t, "up", "--stack", c.stack, "--yes")
 			for _, d := range []string{"frontend-flask-deploy", "backend-fastapi-deploy"} {
 				got := kubectl("get", "deployment", d, "-o", "jsonpath={.status.readyReplicas}/{.spec.replicas}")

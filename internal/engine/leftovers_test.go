@@ -10,19 +10,28 @@ import (
 	"github.com/unlimited-translation/infra/stacks"
 )
 
+// computeAPIStandIn starts the Compute stand-in with Google credentials
+// that reach a local token endpoint, and points infra at it (with the
+// version path and trailing slash gcloud's override has).
+func computeAPIStandIn(t *testing.T) *testservers.Compute {
+	t.Helper()
+	fakeADC(t)
+	api, err := testservers.StartCompute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(api.Close)
+	t.Setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", api.URL+"/")
+	return api
+}
+
 // What GKE left of dev is found through the stack's VPC and reserved
 // address only, listed in the order it can be deleted, and deleted in that
 // order (the stand-in refuses to delete what another resource still uses,
 // as Compute does). Another team's load balancer, NEGs and firewall rules
 // in the same project are neither listed nor touched.
 func TestLeftoversOfDestroy(t *testing.T) {
-	fakeADC(t)
-	api, err := testservers.StartCompute()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close()
-	t.Setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", api.URL+"/")
+	api := computeAPIStandIn(t)
 
 	const p = "my-proj"
 	net := api.Link(p, "global", "networks", "translation-dev")
@@ -121,13 +130,7 @@ func TestLeftoversOfDestroy(t *testing.T) {
 
 // Deleting in the wrong order fails with Compute's own reason, named.
 func TestLeftoverInUseIsReported(t *testing.T) {
-	fakeADC(t)
-	api, err := testservers.StartCompute()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close()
-	t.Setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", api.URL)
+	api := computeAPIStandIn(t)
 	net := api.Link("p", "global", "networks", "translation-dev")
 	neg := api.Add("p", "zones/europe-west1-b", "networkEndpointGroups", "k8s1-neg", map[string]interface{}{"network": net})
 	api.Add("p", "global", "backendServices", "k8s1-bs", map[string]interface{}{"backends": []interface{}{map[string]interface{}{"group": neg}}})
