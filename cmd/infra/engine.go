@@ -104,6 +104,10 @@ func newEngineCmd(use, short string, run func(*cobra.Command, *engine.Engine, en
 					for _, w := range h.Warnings {
 						fmt.Fprintf(cmd.ErrOrStderr(), "infra: warning: %s\n", w)
 					}
+					// drift reports backups itself and exits on them.
+					if w := e.BackupWarning(cmd.Context(), time.Now()); w != "" {
+						fmt.Fprintf(cmd.ErrOrStderr(), "infra: warning: %s\n", w)
+					}
 				}
 			}
 			return in.result(use, e, damaged(run(cmd, e, f), f.stack))

@@ -163,5 +163,9 @@ func TestBackupFreshness(t *testing.T) {
 		if err != nil || f.Stale() != c.stale || !strings.Contains(f.String(), c.says) {
 			t.Errorf("after %v: stale %v, %q (%v); want stale %v, %q", c.after, f.Stale(), f, err, c.stale, c.says)
 		}
+		// The check before every verb warns exactly when the bound is broken.
+		if w := c.e.BackupWarning(ctx, time.Now().Add(c.after)); (w != "") != c.stale || (c.stale && !strings.Contains(w, "the backups of prod: the newest backup")) {
+			t.Errorf("after %v: the warning before a verb is %q", c.after, w)
+		}
 	}
 }

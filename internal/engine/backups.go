@@ -190,6 +190,23 @@ func (e *Engine) BackupFreshness(ctx context.Context, now time.Time) (Freshness,
 	return f, nil
 }
 
+// BackupWarning is what the check before every verb says of the backups:
+// the freshness bound broken by an awake GKE stack, else "". It asks Cloud
+// Storage for at most 10 s and says nothing when it cannot (infra drift
+// reports that, and exits non-zero).
+func (e *Engine) BackupWarning(ctx context.Context, now time.Time) string {
+	if e.Config.Local() || !e.awake.Awake {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	f, err := e.BackupFreshness(ctx, now)
+	if err != nil || !f.Stale() {
+		return ""
+	}
+	return fmt.Sprintf("the backups of %s: %s", e.Name, f)
+}
+
 // LastBackupJob is the newest Job of the backup CronJob (scheduled, or
 // infra backup's), read from the cluster; nil when it has none.
 func (e *Engine) LastBackupJob(ctx context.Context) (*kubejob.Status, error) {
