@@ -210,8 +210,9 @@ func onTheControlPlane(t *testing.T, cp *controlplane.ControlPlane, env []string
 // volume on the kept disk and its claim, the Ingress with its
 // BackendConfig and FrontendConfig, NetworkPolicies, the backup CronJob;
 // prod's autoscaler and disruption budget), and a second preview has no
-// changes. dev's destroy deletes the Ingress and the Services it sends to
-// one by one, leaving the rest to go with the cluster (deletedWith).
+// changes. dev sleeps and wakes onto its kept disk, and its destroy
+// deletes the Ingress and the Services it sends to one by one, leaving
+// the rest to go with the cluster (deletedWith).
 func TestGKEStacksOnTheRealProvider(t *testing.T) {
 	for _, c := range []struct {
 		stack string
@@ -248,6 +249,36 @@ func TestGKEStacksOnTheRealProvider(t *testing.T) {
 			if c.stack != "dev" {
 				return
 			}
+			// Sleep deletes the cluster, and GKE everything in it; wake
+			// makes a new one, and the real provider recreates the app on
+			// the kept disk with every rollout awaited.
+			handle := kubectl("get", "pv", "mysql-stateful-data", "-o", "jsonpath={.spec.csi.volumeHandle}")
+			onDelete := gcp.OnDelete
+			gcp.OnDelete = func(urn, typ string) {
+				onDelete(urn, typ)
+				if typ == "gcp:container/cluster:Cluster" {
+					kubectl("delete", "all,pvc,pv,secret,configmap,networkpolicy,cronjob,ingress,backendconfig,frontendconfig,serviceaccount,role,rolebinding,poddisruptionbudget",
+						"-n", "default", "--all", "--wait=false")
+				}
+			}
+			t.Cleanup(func() { gcp.OnDelete = onDelete })
+			p.mustInfra(t, "sleep", "--stack", "dev", "--yes", "--skip-backup")
+			if got := kubectl("get", "deployment", "-n", "default", "-o", "name"); got != "" {
+				t.Errorf("asleep, the cluster still runs %s", got)
+			}
+			p.mustInfra(t, "wake", "--stack", "dev", "--yes")
+			if got := kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "jsonpath={.status.readyReplicas}/{.spec.replicas}"); got != "1/1" {
+				t.Errorf("backend after wake: ready/wanted %s", got)
+			}
+			if got := kubectl("get", "pvc", "mysql-stateful-data", "-o", "jsonpath={.status.phase}/{.spec.volumeName}"); got != "Bound/mysql-stateful-data" {
+				t.Errorf("the data claim after wake: %q", got)
+			}
+			if got := kubectl("get", "pv", "mysql-stateful-data", "-o", "jsonpath={.spec.csi.volumeHandle}"); got != handle {
+				t.Errorf("after wake the volume names disk %s, before sleep %s", got, handle)
+			}
+			// Now the cluster's deletion leaves the control plane as it is,
+			// so what destroy itself deleted can be told from the rest.
+			gcp.OnDelete = onDelete
 			p.mustInfra(t, "destroy", "--stack", "dev", "--yes", "--skip-backup")
 			if got := kubectl("get", "ingress", "-n", "default", "-o", "name"); got != "" {
 				t.Errorf("the Ingress is still there after destroy: %s", got)
