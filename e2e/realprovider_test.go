@@ -110,6 +110,25 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 		}
 	})
 
+	t.Run("image, request and storage growth are updates, rollouts awaited", func(t *testing.T) {
+		p.pulumi(t, "config", "set", "backendImage", "datatrigger/unlimited-translation_backend_fastapi:v2", "--stack", "local")
+		p.pulumi(t, "config", "set", "backendCpu", "500m", "--stack", "local")
+		p.pulumi(t, "config", "set", "mysqlStorageSize", "2Gi", "--stack", "local")
+		r := p.mustInfra(t, "preview", "--stack", "local")
+		if !strings.Contains(r.stdout, "0 to create, 2 to update, 0 to replace, 0 to delete") {
+			t.Errorf("preview of image, request and size:\n%s", r.stdout)
+		}
+		p.mustInfra(t, "up", "--stack", "local", "--yes")
+		got := kubectl("get", "deployment", "backend-fastapi-deploy", "-o",
+			"jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].resources.requests.cpu} {.status.updatedReplicas}/{.status.readyReplicas}/{.spec.replicas}")
+		if got != "datatrigger/unlimited-translation_backend_fastapi:v2 500m 2/2/2" {
+			t.Errorf("backend after up: %s", got)
+		}
+		if got := kubectl("get", "pvc", "mysql-stateful-data", "-o", "jsonpath={.spec.resources.requests.storage}"); got != "2Gi" {
+			t.Errorf("the claim asks for %s after up", got)
+		}
+	})
+
 	t.Run("a storage class change replaces the claim and the StatefulSet, delete first", func(t *testing.T) {
 		before := kubectl("get", "pvc", "mysql-stateful-data", "-o", "jsonpath={.metadata.uid}")
 		p.pulumi(t, "config", "set", "mysqlStorageClass", "premium-rwo", "--stack", "local")
