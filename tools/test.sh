@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: the README's test command, and what CI runs.
 # It builds (or reuses from its cache) the test control plane and the Pulumi
-# CLI and the Kubernetes provider first; the first run on a fresh machine
-# takes about 35 minutes.
+# CLI and the Kubernetes provider first; the first run on a fresh 2-core
+# machine takes over an hour, later ones about 20 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
