@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -171,6 +174,48 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 		p.mustInfra(t, "up", "--stack", "local", "--yes")
 		if got := kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "jsonpath={.status.readyReplicas}/{.spec.replicas}"); got != "2/2" {
 			t.Errorf("backend after the fixed up: ready/wanted %s", got)
+		}
+	})
+
+	t.Run("the CLI killed while the provider awaits a rollout is repaired", func(t *testing.T) {
+		// The new backend pods cannot be scheduled: the provider's update
+		// of the Deployment awaits them until the kill.
+		p.pulumi(t, "config", "set", "backendCpu", "100", "--stack", "local")
+		p.pulumi(t, "config", "set", "rolloutTimeout", "2m", "--stack", "local")
+		cmd := exec.Command(infraBin, "up", "--stack", "local", "--yes", "--dir", p.dir)
+		cmd.Env = p.env
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(90 * time.Second)
+		for kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "jsonpath={.spec.template.spec.containers[0].resources.requests.cpu}") != "100" {
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatalf("the update never reached the API server:\n%s", out.String())
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if err := syscall.Kill(childCLI(t, cmd.Process.Pid), syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		transcript.Write(out.Bytes())
+		r := p.infra(t, "preview", "--stack", "local")
+		if r.code != 1 || !strings.Contains(r.stderr, "infra repair --stack local") {
+			t.Errorf("preview of the killed stack: exit %d\n%s", r.code, r.stderr)
+		}
+		p.mustInfra(t, "repair", "--stack", "local")
+		p.pulumi(t, "config", "rm", "backendCpu", "--stack", "local")
+		p.pulumi(t, "config", "rm", "rolloutTimeout", "--stack", "local")
+		p.mustInfra(t, "up", "--stack", "local", "--yes")
+		got := kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "jsonpath={.spec.template.spec.containers[0].resources.requests.cpu} {.status.readyReplicas}/{.spec.replicas}")
+		if got != "250m 2/2" {
+			t.Errorf("backend after repair and up: %s", got)
+		}
+		if r := p.mustInfra(t, "preview", "--stack", "local"); !strings.Contains(r.stdout, "no changes to stack local") {
+			t.Errorf("preview after repair and up:\n%s", r.stdout)
 		}
 	})
 
