@@ -36,9 +36,9 @@ func gkeBase() string {
 // with Application Default Credentials, as gcloud container clusters
 // get-credentials does. A cluster GKE does not have is ErrNoCluster.
 func gkeCluster(ctx context.Context, project, location, name string) (endpoint, ca string, err error) {
-	client, err := googleClient("read cluster " + name)
+	client, err := googleClient(cloudPlatformScope)
 	if err != nil {
-		return "", "", err
+		return "", "", fmt.Errorf("Google credentials to read cluster %s: %w", name, err)
 	}
 	u := fmt.Sprintf("%s/v1/projects/%s/locations/%s/clusters/%s", gkeBase(),
 		url.PathEscape(project), url.PathEscape(location), url.PathEscape(name))

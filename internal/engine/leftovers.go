@@ -13,9 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/google"
-
 	"github.com/unlimited-translation/infra/stacks"
 )
 
@@ -61,18 +58,6 @@ func computeBase() string {
 	return base
 }
 
-// googleClient is an HTTP client with Application Default Credentials.
-func googleClient(what string) (*http.Client, error) {
-	// Not ctx: the token source keeps its context for every refresh.
-	ts, err := google.DefaultTokenSource(context.Background(), "https://www.googleapis.com/auth/cloud-platform")
-	if err != nil {
-		return nil, fmt.Errorf("Google credentials to %s: %w", what, err)
-	}
-	c := oauth2.NewClient(context.Background(), ts)
-	c.Timeout = 30 * time.Second
-	return c, nil
-}
-
 type computeAPI struct {
 	client  *http.Client
 	project string
@@ -116,7 +101,6 @@ type computeItem struct {
 	Target    string `json:"target"`
 	URLMap    string `json:"urlMap"`
 	Service   string `json:"defaultService"`
-	Zone      string `json:"zone"`
 	PathMaps  []struct {
 		DefaultService string `json:"defaultService"`
 		PathRules      []struct {
@@ -213,9 +197,9 @@ func (e *Engine) Leftovers(ctx context.Context) ([]Leftover, error) {
 	if e.Config.Local() {
 		return nil, nil
 	}
-	client, err := googleClient("list what the cluster of " + e.Name + " left")
+	client, err := googleClient(cloudPlatformScope)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Google credentials to list what the cluster of %s left: %w", e.Name, err)
 	}
 	c := computeAPI{client: client, project: e.Config.GCPProject}
 	network := "/global/networks/" + stacks.NetworkName(e.Config)
@@ -381,9 +365,9 @@ func urlMapServices(m computeItem) []string {
 // finished (a Compute delete is an operation to wait for). It stops at the
 // first failure and says which.
 func (e *Engine) DeleteLeftovers(ctx context.Context, left []Leftover) error {
-	client, err := googleClient("delete what the cluster of " + e.Name + " left")
+	client, err := googleClient(cloudPlatformScope)
 	if err != nil {
-		return err
+		return fmt.Errorf("Google credentials to delete what the cluster of %s left: %w", e.Name, err)
 	}
 	c := computeAPI{client: client, project: e.Config.GCPProject}
 	for _, l := range left {

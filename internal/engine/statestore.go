@@ -14,9 +14,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/google"
 )
 
 // stateStore reads and writes the objects of a self-managed ("diy")
@@ -131,14 +128,11 @@ func (g *gcsStore) base() string {
 
 func (g *gcsStore) do(ctx context.Context, method, u string, body []byte) ([]byte, error) {
 	if g.client == nil {
-		// Not ctx: the token source keeps its context for every refresh,
-		// and this client outlives the call that made it.
-		ts, err := google.DefaultTokenSource(context.Background(), "https://www.googleapis.com/auth/devstorage.read_write")
+		client, err := googleClient(storageScope)
 		if err != nil {
 			return nil, fmt.Errorf("Google credentials for gs://%s: %w", g.bucket, err)
 		}
-		g.client = oauth2.NewClient(context.Background(), ts)
-		g.client.Timeout = 30 * time.Second
+		g.client = client
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
