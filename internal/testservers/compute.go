@@ -3,7 +3,6 @@ package testservers
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -31,14 +30,11 @@ type Compute struct {
 
 // StartCompute starts the stand-in with no resources.
 func StartCompute() (*Compute, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	c := &Compute{items: map[string]map[string]interface{}{}, ops: map[string]string{}}
+	var err error
+	if c.srv, err = loopback(http.HandlerFunc(c.serve)); err != nil {
 		return nil, err
 	}
-	c := &Compute{items: map[string]map[string]interface{}{}, ops: map[string]string{}}
-	c.srv = httptest.NewUnstartedServer(http.HandlerFunc(c.serve))
-	c.srv.Listener.Close()
-	c.srv.Listener = l
 	c.srv.Start()
 	c.URL = c.srv.URL + "/compute/v1"
 	return c, nil

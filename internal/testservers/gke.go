@@ -61,24 +61,17 @@ func (g *GKE) NEGs(namespace string) []string {
 // StartGKE starts both servers; Close stops them.
 func StartGKE() (*GKE, error) {
 	g := &GKE{Token: "gke-stand-in-token"}
-	kubeL, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	var err error
+	if g.kube, err = loopback(http.HandlerFunc(g.serveKube)); err != nil {
 		return nil, err
 	}
-	g.kube = httptest.NewUnstartedServer(http.HandlerFunc(g.serveKube))
-	g.kube.Listener.Close()
-	g.kube.Listener = kubeL
 	g.kube.StartTLS()
 	g.Endpoint = strings.TrimPrefix(g.kube.URL, "https://")
 	g.CA = base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: g.kube.Certificate().Raw}))
-	apiL, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	if g.api, err = loopback(http.HandlerFunc(g.serveAPI)); err != nil {
 		g.kube.Close()
 		return nil, err
 	}
-	g.api = httptest.NewUnstartedServer(http.HandlerFunc(g.serveAPI))
-	g.api.Listener.Close()
-	g.api.Listener = apiL
 	g.api.Start()
 	g.URL = g.api.URL + "/v1/" // as gcloud's override is written
 	return g, nil
@@ -162,16 +155,13 @@ func (g *GKE) PluginDir(dir string) error {
 // in dir whose token endpoint is a server on 127.0.0.1 (stopped by
 // Close; call it once): Google clients ask for a token even of a stand-in API.
 func (g *GKE) FakeADC(dir string) (string, error) {
-	tokens := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	tokens, err := loopback(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"access_token":"stand-in","expires_in":3600,"token_type":"Bearer"}`)
 	}))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
-	tokens.Listener.Close()
-	tokens.Listener = l
 	tokens.Start()
 	g.tokens = tokens
 	creds := filepath.Join(dir, "adc.json")
@@ -188,4 +178,17 @@ func negNamespace(path string) string {
 		return parts[4]
 	}
 	return ""
+}
+
+// loopback is an unstarted test server on 127.0.0.1 only, whatever the
+// test binary's -httptest.serve flag says.
+func loopback(h http.Handler) (*httptest.Server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = l
+	return srv, nil
 }
