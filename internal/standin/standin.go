@@ -402,13 +402,10 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		return nil, err
 	}
 	outputs := inputs.Copy()
-	computed(req.GetType(), req.GetPreview(), inputs, outputs)
 	p.mu.Lock()
-	if c := p.cluster; c[0] != "" && req.GetType() == "gcp:container/cluster:Cluster" && !req.GetPreview() {
-		outputs["endpoint"] = resource.NewStringProperty(c[0])
-		outputs["masterAuth"] = resource.NewObjectProperty(resource.PropertyMap{"clusterCaCertificate": resource.NewStringProperty(c[1])})
-	}
+	cluster := p.cluster
 	p.mu.Unlock()
+	computed(req.GetType(), req.GetPreview(), inputs, outputs, cluster)
 	if req.GetPreview() {
 		props, err := marshal(outputs)
 		return &pulumirpc.CreateResponse{Properties: props}, err
@@ -528,8 +525,9 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 }
 
 // computed fills what the cloud computes: unknown in a preview, a value
-// after a real create.
-func computed(typ string, preview bool, inputs, outputs resource.PropertyMap) {
+// after a real create. cluster is the endpoint and CA a GKE cluster
+// reports (SetCluster).
+func computed(typ string, preview bool, inputs, outputs resource.PropertyMap, cluster [2]string) {
 	set := func(k string, v resource.PropertyValue) {
 		if preview {
 			v = resource.MakeComputed(resource.NewStringProperty(""))
@@ -538,9 +536,13 @@ func computed(typ string, preview bool, inputs, outputs resource.PropertyMap) {
 	}
 	switch typ {
 	case "gcp:container/cluster:Cluster":
-		set("endpoint", resource.NewStringProperty("203.0.113.20"))
+		endpoint, ca := "203.0.113.20", "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="
+		if cluster[0] != "" {
+			endpoint, ca = cluster[0], cluster[1]
+		}
+		set("endpoint", resource.NewStringProperty(endpoint))
 		set("masterAuth", resource.NewObjectProperty(resource.PropertyMap{
-			"clusterCaCertificate": resource.NewStringProperty("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="),
+			"clusterCaCertificate": resource.NewStringProperty(ca),
 		}))
 	case "gcp:compute/globalAddress:GlobalAddress":
 		set("address", resource.NewStringProperty("203.0.113.30"))
