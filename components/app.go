@@ -96,12 +96,19 @@ func NewTranslationApp(ctx *pulumi.Context, name string, args TranslationAppArgs
 			{Name: "backend-from-frontend", To: backendPods, From: frontendPods, Port: 80},
 			{Name: "mysql-from-frontend", To: databasePods, From: frontendPods, Port: 3306},
 		}
+		var google []GoogleEgress
 		if app.Backup != nil {
 			allowed = append(allowed, Allowed{Name: "mysql-from-backup", To: databasePods, From: backupPods, Port: 3306})
+			// The transfer steps reach Cloud Storage as the backup account.
+			google = append(google, GoogleEgress{Name: "backup-to-google", From: backupPods})
+		}
+		var publicFrom []string
+		if args.Public != nil {
+			publicFrom = LoadBalancerRanges
 		}
 		_, err = NewNetworkPolicies(ctx, name+"-network", NetworkPoliciesArgs{
-			Namespace: ns, Public: frontendPods, PublicPort: 80,
-			Allowed: allowed, Placement: place,
+			Namespace: ns, Public: frontendPods, PublicPort: 80, PublicFrom: publicFrom,
+			Allowed: allowed, Google: google, Placement: place,
 		}, parent)
 		if err != nil {
 			return nil, err

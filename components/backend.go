@@ -57,6 +57,8 @@ func NewBackend(ctx *pulumi.Context, name string, args BackendArgs, opts ...pulu
 		Replicas:        args.Replicas,
 		ServiceType:     "ClusterIP",
 		Requests:        args.Requests,
+		// The image listens on port 80 and its libraries cache under HOME.
+		RunAs: RunAs{Scratch: []string{"/tmp"}, LowPort: 80},
 		// The models load at import time (tens of seconds, longer on a cold
 		// node pulling a 2 GiB image): give it up to 10 minutes to start
 		// before liveness may restart it.

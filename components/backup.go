@@ -79,6 +79,10 @@ type DatabaseBackup struct {
 	Restore        *batchv1.CronJob
 }
 
+// backupRunAs is the backup pods' user (the Cloud CLI's) and scratch
+// directory; the MySQL steps run as MySQL's user in the same pod.
+var backupRunAs = RunAs{UID: CLIUID, Scratch: []string{"/tmp"}}
+
 // NewDatabaseBackup creates the backup objects.
 func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs, opts ...pulumi.ResourceOption) (*DatabaseBackup, error) {
 	b := &DatabaseBackup{}
@@ -117,17 +121,23 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 		&corev1.EnvVarArgs{Name: pulumi.String("MYSQL_ROOT_PASSWORD"), ValueFrom: &corev1.EnvVarSourceArgs{
 			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: args.DatabaseSecret, Key: pulumi.String("MYSQL_ROOT_PASSWORD")},
 		}})
-	step := func(image, script, verb string, e corev1.EnvVarArray) *corev1.ContainerArgs {
+	// Each step runs as its image's own user: MySQL's for the dump and
+	// the load, the Cloud CLI's for the transfer. Both share /backup (an
+	// emptyDir, writable by all) and /tmp, which is HOME: gcloud keeps its
+	// configuration there.
+	step := func(image, script, verb string, uid int, e corev1.EnvVarArray) *corev1.ContainerArgs {
+		as := RunAs{UID: uid, Scratch: backupRunAs.Scratch}
 		return &corev1.ContainerArgs{
 			Name:    pulumi.String(verb),
 			Image:   pulumi.String(image),
 			Command: pulumi.ToStringArray([]string{"bash", "/scripts/" + script, verb}),
-			Env:     e,
-			VolumeMounts: corev1.VolumeMountArray{
+			Env:     append(append(corev1.EnvVarArray{}, e...), as.env()...),
+			VolumeMounts: append(corev1.VolumeMountArray{
 				&corev1.VolumeMountArgs{Name: pulumi.String("work"), MountPath: pulumi.String("/backup")},
 				&corev1.VolumeMountArgs{Name: pulumi.String("scripts"), MountPath: pulumi.String("/scripts"), ReadOnly: pulumi.Bool(true)},
-			},
-			Resources: args.Requests.args(nil),
+			}, as.mounts()...),
+			SecurityContext: as.container(),
+			Resources:       args.Requests.args(nil),
 			// A failed step's last log lines become its termination
 			// message, which `infra backup` and `infra restore` print.
 			TerminationMessagePolicy: pulumi.String("FallbackToLogsOnError"),
@@ -158,17 +168,18 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 					Spec: &corev1.PodSpecArgs{
 						NodeSelector:       nodeSelector(args.Spot, nil),
 						ServiceAccountName: sa.Metadata.Name(),
+						SecurityContext:    backupRunAs.pod(),
 						RestartPolicy:      pulumi.String("Never"),
 						InitContainers:     corev1.ContainerArray{first},
 						Containers:         corev1.ContainerArray{second},
-						Volumes: corev1.VolumeArray{
+						Volumes: append(corev1.VolumeArray{
 							&corev1.VolumeArgs{Name: pulumi.String("work"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{
 								SizeLimit: pulumi.String(args.Requests.EphemeralStorage),
 							}},
 							&corev1.VolumeArgs{Name: pulumi.String("scripts"), ConfigMap: &corev1.ConfigMapVolumeSourceArgs{
 								Name: scripts.Metadata.Name(),
 							}},
-						},
+						}, backupRunAs.volumes()...),
 					},
 				},
 			},
@@ -187,8 +198,8 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 			StartingDeadlineSeconds:    pulumi.Int(3600),
 			SuccessfulJobsHistoryLimit: pulumi.Int(3),
 			FailedJobsHistoryLimit:     pulumi.Int(3),
-			JobTemplate: job(step(args.DumpImage, "backup.sh", "dump", append(env("BACKUP_NAME", pulumi.String("")), mysqlEnv...)),
-				step(cli, "backup.sh", "upload", backupEnv)),
+			JobTemplate: job(step(args.DumpImage, "backup.sh", "dump", MySQLUID, append(env("BACKUP_NAME", pulumi.String("")), mysqlEnv...)),
+				step(cli, "backup.sh", "upload", CLIUID, backupEnv)),
 		},
 	}, args.Placement.inCluster(b)...)
 	if err != nil {
@@ -202,8 +213,8 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 			// February 31st: never, should it ever be resumed.
 			Schedule: pulumi.String("0 0 31 2 *"),
 			Suspend:  pulumi.Bool(true),
-			JobTemplate: job(step(cli, "restore.sh", "download", env("RESTORE_OBJECT", pulumi.String(""))),
-				step(args.DumpImage, "restore.sh", "load", append(append(corev1.EnvVarArray{}, mysqlEnv...), env("RESTORE_FORCE", pulumi.String("false"), "RESTORE_VERIFY", pulumi.String("false"))...))),
+			JobTemplate: job(step(cli, "restore.sh", "download", CLIUID, env("RESTORE_OBJECT", pulumi.String(""))),
+				step(args.DumpImage, "restore.sh", "load", MySQLUID, append(append(corev1.EnvVarArray{}, mysqlEnv...), env("RESTORE_FORCE", pulumi.String("false"), "RESTORE_VERIFY", pulumi.String("false"))...))),
 		},
 	}, args.Placement.inCluster(b)...)
 	if err != nil {

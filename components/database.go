@@ -93,6 +93,12 @@ type Database struct {
 	Host pulumi.StringOutput
 }
 
+// mysqlRunAs runs MySQL as the image's mysql user, which owns the disk;
+// the entrypoint then skips its chown and gosu steps, and writes only its
+// socket and pid file (/var/run/mysqld, the image's my.cnf), temp files
+// and the data directory (docker-library/mysql 8.4/docker-entrypoint.sh).
+var mysqlRunAs = RunAs{UID: MySQLUID, Scratch: []string{"/tmp", "/var/run/mysqld"}, VolumeOwner: true}
+
 // NewDatabase creates the database objects.
 func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pulumi.ResourceOption) (*Database, error) {
 	d := &Database{}
@@ -174,9 +180,12 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 				Spec: &corev1.PodSpecArgs{
 					NodeSelector:                  nodeSelector(args.Spot, nil),
 					TerminationGracePeriodSeconds: spotGrace(args.Spot),
+					AutomountServiceAccountToken:  pulumi.Bool(false),
+					SecurityContext:               mysqlRunAs.pod(),
 					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
-						Name:  pulumi.String("mysql"),
-						Image: pulumi.String(args.Image),
+						Name:            pulumi.String("mysql"),
+						Image:           pulumi.String(args.Image),
+						SecurityContext: mysqlRunAs.container(),
 						Ports: corev1.ContainerPortArray{&corev1.ContainerPortArgs{
 							Name: pulumi.String("mysql"), ContainerPort: pulumi.Int(3306),
 						}},
@@ -195,12 +204,12 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 							PeriodSeconds: pulumi.Int(10), TimeoutSeconds: pulumi.Int(5),
 						},
 						LivenessProbe: tcp(20, 3),
-						VolumeMounts: corev1.VolumeMountArray{
+						VolumeMounts: append(corev1.VolumeMountArray{
 							&corev1.VolumeMountArgs{Name: pulumi.String("data-volume"), MountPath: pulumi.String("/var/lib/mysql")},
 							&corev1.VolumeMountArgs{Name: pulumi.String("initdb"), MountPath: pulumi.String("/docker-entrypoint-initdb.d")},
-						},
+						}, mysqlRunAs.mounts()...),
 					}},
-					Volumes: corev1.VolumeArray{
+					Volumes: append(corev1.VolumeArray{
 						&corev1.VolumeArgs{
 							Name:      pulumi.String("initdb"),
 							ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: initdb.Metadata.Name()},
@@ -209,7 +218,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 							Name:                  pulumi.String("data-volume"),
 							PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSourceArgs{ClaimName: pvc.Metadata.Name().Elem()},
 						},
-					},
+					}, mysqlRunAs.volumes()...),
 				},
 			},
 		},

@@ -74,6 +74,8 @@ func NewFrontend(ctx *pulumi.Context, name string, args FrontendArgs, opts ...pu
 		ServiceOwnsCloudResources: serviceType != "ClusterIP",
 		ServiceAnnotations:        args.ServiceAnnotations,
 		Requests:                  args.Requests,
+		// The image listens on port 80 and writes nothing but temp files.
+		RunAs: RunAs{Scratch: []string{"/tmp"}, LowPort: 80},
 		Env: corev1.EnvVarArray{
 			fromSecret("DB_USER", "MYSQL_USER"),
 			fromSecret("DB_PASSWORD", "MYSQL_PASSWORD"),

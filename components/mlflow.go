@@ -152,6 +152,8 @@ func NewMLflow(ctx *pulumi.Context, name string, args MLflowArgs, opts ...pulumi
 		ServiceOwnsCloudResources: serviceType != "ClusterIP",
 		Requests:                  args.Requests,
 		Args:                      serverArgs,
+		// The server's workers and artifact proxying use temp files.
+		RunAs: RunAs{Scratch: []string{"/tmp"}},
 		Env: corev1.EnvVarArray{
 			fromSecret("MLFLOW_BACKEND_STORE_URI", "backend-store-uri"),
 			fromSecret("MLFLOW_FLASK_SERVER_SECRET_KEY", "flask-secret-key"),
@@ -179,8 +181,17 @@ func NewMLflow(ctx *pulumi.Context, name string, args MLflowArgs, opts ...pulumi
 	}
 	m.Workload = w
 	if args.NetworkPolicies {
+		var publicFrom []string
+		if args.Public != nil {
+			publicFrom = LoadBalancerRanges
+		}
+		// The server reaches Cloud Storage, and its proxy the Cloud SQL
+		// Admin API and the instance on 3307 (Cloud SQL, "About the Cloud
+		// SQL Auth Proxy": it connects to the instance on port 3307 only).
 		if _, err := NewNetworkPolicies(ctx, name+"-network", NetworkPoliciesArgs{
-			Namespace: ns, Public: mlflowPods, PublicPort: MLflowPort, Placement: place,
+			Namespace: ns, Public: mlflowPods, PublicPort: MLflowPort, PublicFrom: publicFrom,
+			Google:    []GoogleEgress{{Name: "mlflow-to-google", From: mlflowPods, Ports: []int{3307}}},
+			Placement: place,
 		}, pulumi.Parent(m)); err != nil {
 			return nil, err
 		}
@@ -217,10 +228,9 @@ func authProxy(args MLflowArgs) *corev1.ContainerArgs {
 		Resources:     args.ProxyRequests.args(nil),
 		StartupProbe:  httpProbe("/startup", 9090, 1, 60),
 		LivenessProbe: httpProbe("/liveness", 9090, 20, 3),
-		SecurityContext: &corev1.SecurityContextArgs{
-			RunAsNonRoot:             pulumi.Bool(true),
-			AllowPrivilegeEscalation: pulumi.Bool(false),
-		},
+		// The image's own user is 65532 (cloud-sql-proxy Dockerfile: USER
+		// 65532, distroless nonroot); it writes nothing.
+		SecurityContext: RunAs{UID: 65532}.container(),
 	}
 }
 

@@ -173,13 +173,27 @@ func stringsOrNil(v []string) pulumi.StringArrayInput {
 }
 
 // namespace creates ns unless it is "default", and returns the placement
-// of objects in it: they wait for it.
+// of objects in it: they wait for it. Either way the namespace enforces
+// the restricted Pod Security Standard, which every pod here meets (see
+// RunAs); "default" is labelled only on a cluster the stack owns
+// (DeletedWith set), never on a cluster it merely deploys to, whose other
+// workloads the labels would hold to it.
 func namespace(ctx *pulumi.Context, name, ns string, place Placement, parent pulumi.Resource) (Placement, error) {
 	if ns == "default" {
+		if place.DeletedWith == nil {
+			return place, nil
+		}
+		patch, err := corev1.NewNamespacePatch(ctx, name, &corev1.NamespacePatchArgs{
+			Metadata: &metav1.ObjectMetaPatchArgs{Name: pulumi.String(ns), Labels: podSecurityLabels()},
+		}, place.inCluster(parent)...)
+		if err != nil {
+			return place, err
+		}
+		place.DependsOn = append(append([]pulumi.Resource{}, place.DependsOn...), patch)
 		return place, nil
 	}
 	res, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ns)},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ns), Labels: podSecurityLabels()},
 	}, place.inCluster(parent)...)
 	if err != nil {
 		return place, err
@@ -187,3 +201,22 @@ func namespace(ctx *pulumi.Context, name, ns string, place Placement, parent pul
 	place.DependsOn = append(append([]pulumi.Resource{}, place.DependsOn...), res)
 	return place, nil
 }
+
+// podSecurityLabels make the API server's Pod Security admission refuse a
+// pod that does not meet the restricted profile (Kubernetes, "Enforce Pod
+// Security Standards with namespace labels"); GKE Autopilot honours them
+// ("Security capabilities in GKE Autopilot": PodSecurity admission can be
+// used per namespace). The enforced version is pinned, so a later
+// Kubernetes release cannot refuse pods that were admitted; warnings
+// follow the latest.
+func podSecurityLabels() pulumi.StringMap {
+	return pulumi.StringMap{
+		"pod-security.kubernetes.io/enforce":         pulumi.String("restricted"),
+		"pod-security.kubernetes.io/enforce-version": pulumi.String(PodSecurityVersion),
+		"pod-security.kubernetes.io/warn":            pulumi.String("restricted"),
+		"pod-security.kubernetes.io/audit":           pulumi.String("restricted"),
+	}
+}
+
+// PodSecurityVersion is the Pod Security Standards version enforced.
+const PodSecurityVersion = "v1.32"

@@ -60,7 +60,9 @@ func TestBackendAutoscalesAndHasABudget(t *testing.T) {
 }
 
 // The app's policies: all ingress denied, then the frontend from anywhere
-// on 80, the backend and MySQL only from the frontend.
+// on 80 (no load balancer in front: a local cluster's NodePort), the
+// backend and MySQL only from the frontend. Who reaches whom with the
+// egress rules too: stacks' TestNetworkPoliciesReachability.
 func TestNetworkPoliciesOpenOnlyWhatTheAppUses(t *testing.T) {
 	m := run(t, func(ctx *pulumi.Context) error {
 		_, err := NewTranslationApp(ctx, "app", TranslationAppArgs{
@@ -73,8 +75,10 @@ func TestNetworkPoliciesOpenOnlyWhatTheAppUses(t *testing.T) {
 		return err
 	})
 	const np = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
-	if n := len(m.ByType(np)); n != 4 {
-		t.Fatalf("%d policies, want 4", n)
+	// Deny in, deny out, DNS out, the public port in, and each of the two
+	// allowed pairs in and out.
+	if n := len(m.ByType(np)); n != 8 {
+		t.Fatalf("%d policies, want 8", n)
 	}
 	deny := m.Must(t, np, "app-network-deny")
 	if sel := deny.Inputs["spec"].ObjectValue()["podSelector"].ObjectValue(); len(sel) != 0 {

@@ -41,16 +41,21 @@ type WebWorkloadArgs struct {
 	Requests                  Requests
 	// Args replace the image's command arguments; nil keeps its own.
 	Args []string
-	Env  corev1.EnvVarArrayInput
+	Env  corev1.EnvVarArray
 	// VolumeMounts of the container, from Volumes of the pod.
-	VolumeMounts corev1.VolumeMountArrayInput
-	Volumes      corev1.VolumeArrayInput
+	VolumeMounts corev1.VolumeMountArray
+	Volumes      corev1.VolumeArray
+	// RunAs is the pod's user and its writable directories; the container
+	// and the pod are hardened either way (see RunAs).
+	RunAs RunAs
 	// ServiceAccountName the pods run as (Workload Identity); empty: the
-	// namespace's default.
+	// namespace's default, whose token is then not mounted (the app never
+	// calls the Kubernetes API).
 	ServiceAccountName string
 	// Sidecars run beside the container for the pod's whole life, started
 	// before it (native sidecars: init containers that restart always,
-	// Kubernetes 1.29+); each sets RestartPolicy "Always" itself.
+	// Kubernetes 1.29+); each sets RestartPolicy "Always" and its own
+	// security context.
 	Sidecars       corev1.ContainerArrayInput
 	StartupProbe   *corev1.ProbeArgs
 	ReadinessProbe *corev1.ProbeArgs
@@ -119,8 +124,10 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 					NodeSelector:                  nodeSelector(args.Spot, args.Accelerator),
 					TerminationGracePeriodSeconds: spotGrace(args.Spot),
 					ServiceAccountName:            optional(args.ServiceAccountName),
+					AutomountServiceAccountToken:  pulumi.Bool(args.ServiceAccountName != ""),
+					SecurityContext:               args.RunAs.pod(),
 					InitContainers:                args.Sidecars,
-					Volumes:                       args.Volumes,
+					Volumes:                       volumesOrNil(append(append(corev1.VolumeArray{}, args.Volumes...), args.RunAs.volumes()...)),
 					Containers: corev1.ContainerArray{&corev1.ContainerArgs{
 						Name:            pulumi.String(args.ContainerName),
 						Image:           pulumi.String(args.Image),
@@ -129,13 +136,14 @@ func NewWebWorkload(ctx *pulumi.Context, name string, args WebWorkloadArgs, opts
 							Name:          pulumi.String("http"),
 							ContainerPort: pulumi.Int(port),
 						}},
-						Args:           stringsOrNil(args.Args),
-						Env:            args.Env,
-						VolumeMounts:   args.VolumeMounts,
-						Resources:      args.Requests.args(args.Accelerator),
-						StartupProbe:   args.StartupProbe,
-						ReadinessProbe: args.ReadinessProbe,
-						LivenessProbe:  args.LivenessProbe,
+						Args:            stringsOrNil(args.Args),
+						Env:             envOrNil(append(append(corev1.EnvVarArray{}, args.Env...), args.RunAs.env()...)),
+						VolumeMounts:    mountsOrNil(append(append(corev1.VolumeMountArray{}, args.VolumeMounts...), args.RunAs.mounts()...)),
+						SecurityContext: args.RunAs.container(),
+						Resources:       args.Requests.args(args.Accelerator),
+						StartupProbe:    args.StartupProbe,
+						ReadinessProbe:  args.ReadinessProbe,
+						LivenessProbe:   args.LivenessProbe,
 					}},
 				},
 			},

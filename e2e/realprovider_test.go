@@ -182,26 +182,9 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 		// of the Deployment awaits them until the kill.
 		p.pulumi(t, "config", "set", "backendCpu", "100", "--stack", "local")
 		p.pulumi(t, "config", "set", "rolloutTimeout", "2m", "--stack", "local")
-		cmd := exec.Command(infraBin, "up", "--stack", "local", "--yes", "--dir", p.dir)
-		cmd.Env = p.env
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(90 * time.Second)
-		for kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "jsonpath={.spec.template.spec.containers[0].resources.requests.cpu}") != "100" {
-			if time.Now().After(deadline) {
-				_ = cmd.Process.Kill()
-				t.Fatalf("the update never reached the API server:\n%s", out.String())
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		if err := syscall.Kill(childCLI(t, cmd.Process.Pid), syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait()
-		transcript.Write(out.Bytes())
+		killUpWhen(t, p, "local", func() bool {
+			return kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "jsonpath={.spec.template.spec.containers[0].resources.requests.cpu}") == "100"
+		})
 		r := p.infra(t, "preview", "--stack", "local")
 		if r.code != 1 || !strings.Contains(r.stderr, "infra repair --stack local") {
 			t.Errorf("preview of the killed stack: exit %d\n%s", r.code, r.stderr)
@@ -219,6 +202,63 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 		}
 	})
 
+	t.Run("a Secret change replaces it delete-first, and the workloads that read it", func(t *testing.T) {
+		uids := func() string {
+			return kubectl("get", "secret/mysql-db-secret", "statefulset/mysql-stateful", "deployment/frontend-flask-deploy", "-o", "jsonpath={.items[*].metadata.uid}")
+		}
+		before := strings.Fields(uids())
+		p.pulumi(t, "config", "set", "mysqlUser", "app", "--stack", "local")
+		// As the scenarios table's "MySQL user" row: the Secret keeps its
+		// name, so it goes first and takes the two workloads with it.
+		r := p.mustInfra(t, "preview", "--stack", "local")
+		if !strings.Contains(r.stdout, "0 to create, 0 to update, 3 to replace, 0 to delete") {
+			t.Errorf("preview of mysqlUser root -> app:\n%s", r.stdout)
+		}
+		r = p.mustInfra(t, "up", "--stack", "local", "--yes")
+		// Same names: only delete-before-replace can succeed, and up
+		// says so.
+		if !strings.Contains(r.stdout, "deleting original") {
+			t.Errorf("up does not delete the originals first:\n%s", r.stdout)
+		}
+		after := strings.Fields(uids())
+		if len(after) != 3 || len(before) != 3 {
+			t.Fatalf("uids before %v, after %v", before, after)
+		}
+		for i, what := range []string{"the Secret", "the database", "the frontend"} {
+			if after[i] == before[i] {
+				t.Errorf("%s was not replaced (uid %s)", what, after[i])
+			}
+		}
+		if got := kubectl("get", "secret", "mysql-db-secret", "-o", "jsonpath={.data.MYSQL_USER}"); got != "YXBw" { // base64("app")
+			t.Errorf("the new Secret's MYSQL_USER: %q", got)
+		}
+		if got := kubectl("get", "deployment", "frontend-flask-deploy", "-o", "jsonpath={.status.readyReplicas}"); got != "1" {
+			t.Errorf("the replaced frontend: %q ready", got)
+		}
+	})
+
+	t.Run("a namespace change moves every object of the app", func(t *testing.T) {
+		p.pulumi(t, "config", "set", "namespace", "translation", "--stack", "local")
+		p.pulumi(t, "config", "set", "frontendImage", "example/frontend:1.0", "--stack", "local")
+		r := p.mustInfra(t, "preview", "--stack", "local")
+		// The Namespace is new; the 15 namespaced objects of the local
+		// stack (2 Deployments, 2 PDBs, 3 Services, the StatefulSet, its
+		// claim, the Secret, the init ConfigMap, 4 NetworkPolicies) move,
+		// and nothing is updated in place.
+		if !strings.Contains(r.stdout, "1 to create, 0 to update, 15 to replace, 0 to delete") {
+			t.Errorf("preview of namespace default -> translation:\n%s", r.stdout)
+		}
+		p.mustInfra(t, "up", "--stack", "local", "--yes")
+		for _, d := range []string{"frontend-flask-deploy", "backend-fastapi-deploy"} {
+			if got := kubectl("get", "deployment", d, "-n", "translation", "-o", "jsonpath={.status.readyReplicas}"); got == "" || got == "0" {
+				t.Errorf("deployment %s in translation: %q ready", d, got)
+			}
+		}
+		if got := kubectl("get", "deployments,statefulsets,secrets,pvc", "-n", "default", "-o", "name"); got != "" {
+			t.Errorf("left in default after the move:\n%s", got)
+		}
+	})
+
 	t.Run("destroy leaves nothing of the app", func(t *testing.T) {
 		p.mustInfra(t, "destroy", "--stack", "local", "--yes", "--skip-backup")
 		deadline := time.Now().Add(60 * time.Second)
@@ -230,7 +270,9 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 					left = append(left, o)
 				}
 			}
-			if len(left) == 0 && kubectl("get", "pv", "-o", "name") == "" {
+			// The namespace subtest moved the app; its Namespace goes too.
+			if len(left) == 0 && kubectl("get", "pv", "-o", "name") == "" &&
+				!strings.Contains(kubectl("get", "namespaces", "-o", "name"), "namespace/translation") {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -238,8 +280,66 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 			}
 			time.Sleep(time.Second)
 		}
+	})
+
+	t.Run("a fresh up killed mid-create is repaired and converges", func(t *testing.T) {
+		// The backend's pods cannot be scheduled: its create is awaited
+		// until the kill, with other creates in flight or done.
+		p.pulumi(t, "config", "set", "backendCpu", "100", "--stack", "local")
+		p.pulumi(t, "config", "set", "rolloutTimeout", "2m", "--stack", "local")
+		killUpWhen(t, p, "local", func() bool {
+			out, err := cp.Kubectl("get", "deployment", "backend-fastapi-deploy", "-n", "translation", "-o", "name")
+			return err == nil && strings.TrimSpace(out) != ""
+		})
+		r := p.infra(t, "preview", "--stack", "local")
+		if r.code != 1 || !strings.Contains(r.stderr, "infra repair --stack local") {
+			t.Errorf("preview after a killed create: exit %d\n%s", r.code, r.stderr)
+		}
+		p.mustInfra(t, "repair", "--stack", "local")
+		p.pulumi(t, "config", "rm", "backendCpu", "--stack", "local")
+		p.pulumi(t, "config", "rm", "rolloutTimeout", "--stack", "local")
+		// The objects the killed run made are in the state now: up
+		// updates the backend, it does not fail on "already exists".
+		p.mustInfra(t, "up", "--stack", "local", "--yes")
+		if got := kubectl("get", "deployment", "backend-fastapi-deploy", "-n", "translation", "-o", "jsonpath={.spec.template.spec.containers[0].resources.requests.cpu} {.status.readyReplicas}"); got != "250m 2" {
+			t.Errorf("backend after repair and up: %s", got)
+		}
+		if r := p.mustInfra(t, "preview", "--stack", "local"); !strings.Contains(r.stdout, "no changes to stack local") {
+			t.Errorf("preview after repair and up:\n%s", r.stdout)
+		}
+		p.mustInfra(t, "destroy", "--stack", "local", "--yes", "--skip-backup")
+		if got := kubectl("get", "deployments,statefulsets,pvc", "-n", "translation", "-o", "name"); got != "" {
+			t.Errorf("left after the last destroy:\n%s", got)
+		}
 		fmt.Fprintln(os.Stderr, "timing: the local stack on the real provider done")
 	})
+}
+
+// killUpWhen starts infra up on the stack and SIGKILLs the Pulumi CLI
+// under it once ready() holds, as a runner that loses its machine does.
+func killUpWhen(t *testing.T, p proj, stack string, ready func() bool) {
+	t.Helper()
+	cmd := exec.Command(infraBin, "up", "--stack", stack, "--yes", "--dir", p.dir)
+	cmd.Env = p.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for !ready() {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("up never got where it was to be killed:\n%s", out.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := syscall.Kill(childCLI(t, cmd.Process.Pid), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	transcript.Write(out.Bytes())
 }
 
 // onTheControlPlane makes the GCP stand-in's clusters and the GKE API

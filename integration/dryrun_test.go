@@ -7,7 +7,16 @@ import (
 
 // Every stack's manifests are accepted by the API server as they are:
 // server-side dry-run with strict field validation, no error, no warning.
+// Namespace default enforces and warns about the restricted Pod Security
+// Standard first (the API server's PodSecurity admission, on by default),
+// so a pod template that breaks it is a warning here: local's too, whose
+// program leaves the namespace of a cluster it does not own unlabelled.
 func TestManifestsPassServerSideDryRun(t *testing.T) {
+	kubectl(t, "label", "--overwrite", "namespace", "default",
+		"pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted")
+	t.Cleanup(func() {
+		_, _ = cp.Kubectl("label", "namespace", "default", "pod-security.kubernetes.io/enforce-", "pod-security.kubernetes.io/warn-")
+	})
 	gpu := map[string]string{"unlimited-translation:backendAccelerator": "nvidia-l4", "unlimited-translation:backendAcceleratorCount": "2"}
 	for _, tc := range []struct {
 		name, stack string

@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +98,7 @@ func TestDevStackLifecycle(t *testing.T) {
 	})
 
 	t.Run("delete leaves the namespace clean", func(t *testing.T) {
-		kubectl(t, "delete", "-f", dir, "--wait=true", "--timeout=120s")
+		deleteApp(t, dir)
 		eventually(t, waitFor, "namespace default clean", func(s string) bool {
 			return strings.Join(sortedLines(s), " ") == "configmap/kube-root-ca.crt service/kubernetes serviceaccount/default"
 		}, "get", "pods,deployments,statefulsets,services,pvc,secrets,configmaps,ingresses,serviceaccounts,"+
@@ -123,8 +125,25 @@ func TestDevStackLifecycle(t *testing.T) {
 		if got := kubectl(t, "get", claim, "-o", "jsonpath={.spec.volumeName}"); got != volume {
 			t.Errorf("woken, the claim is bound to %q", got)
 		}
-		kubectl(t, "delete", "-f", dir, "--wait=true", "--timeout=120s")
+		deleteApp(t, dir)
 	})
+}
+
+// deleteApp deletes what the manifests in dir create: not namespace
+// default, whose file only labels it (a NamespacePatch).
+func deleteApp(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"delete", "--wait=true", "--timeout=120s"}
+	for _, e := range entries {
+		if e.Name() != "00-namespace-default.yaml" {
+			args = append(args, "-f", filepath.Join(dir, e.Name()))
+		}
+	}
+	kubectl(t, args...)
 }
 
 func apply(t *testing.T, path string) {

@@ -28,11 +28,16 @@ func TestMLflowRollsOut(t *testing.T) {
 			}
 		}
 	}
-	if count(dir) != 11 {
-		t.Fatalf("%d MLflow manifests, want 11 (namespace, Secret, ServiceAccount, Deployment, Service, PDB, 2 NetworkPolicies, BackendConfig, FrontendConfig, Ingress)", count(dir))
+	if count(dir) != 14 {
+		t.Fatalf("%d MLflow manifests, want 14 (namespace, Secret, ServiceAccount, Deployment, Service, PDB, 5 NetworkPolicies, BackendConfig, FrontendConfig, Ingress)", count(dir))
 	}
 	t.Cleanup(func() { _, _ = cp.Kubectl("delete", "namespace", "mlflow", "--wait=false") })
 	apply(t, dir)
+	// The namespace enforces the restricted Pod Security Standard from
+	// its creation on: the rollout below is of pods the admission let in.
+	if got := kubectl(t, "get", "namespace", "mlflow", "-o", `jsonpath={.metadata.labels.pod-security\.kubernetes\.io/enforce}`); got != "restricted" {
+		t.Errorf("the MLflow namespace enforces %q", got)
+	}
 	kubectl(t, "-n", "mlflow", "rollout", "status", "deployment/mlflow-server", "--timeout=120s")
 	if got := kubectl(t, "-n", "mlflow", "get", "deployment", "mlflow-server", "-o", "jsonpath={.spec.template.spec.initContainers[0].restartPolicy}"); got != "Always" {
 		t.Errorf("the Auth Proxy's restartPolicy is %q: the API server dropped the native sidecar", got)

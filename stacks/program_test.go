@@ -519,10 +519,11 @@ func TestStacksAutoscalingAndPolicies(t *testing.T) {
 			if n := len(m.ByType("kubernetes:policy/v1:PodDisruptionBudget")); n != 2 {
 				t.Errorf("%d disruption budgets, want 2 (frontend, backend)", n)
 			}
-			// Deny, public, backend and MySQL from the frontend, MySQL from
-			// the backup jobs.
-			if n := len(m.ByType("kubernetes:networking.k8s.io/v1:NetworkPolicy")); n != 5 {
-				t.Errorf("%d network policies, want 5", n)
+			// Deny in, deny out, DNS out, public in; backend and MySQL
+			// from the frontend, MySQL from the backup jobs, each in and
+			// out; the backup jobs out to Google: 4 + 3×2 + 1.
+			if n := len(m.ByType("kubernetes:networking.k8s.io/v1:NetworkPolicy")); n != 11 {
+				t.Errorf("%d network policies, want 11", n)
 			}
 		})
 	}

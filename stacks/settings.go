@@ -176,7 +176,7 @@ var Settings = []Setting{
 		func(c *Config) *bool { return &c.SpotDatabase })),
 	gkeOnly(boolSetting(p("freeTierCredit"), "Count GKE's free tier (one cluster's fee per billing account) against this stack in `infra cost`; give it to one stack only.",
 		func(c *Config) *bool { return &c.FreeTierCredit })),
-	boolSetting(p("networkPolicies"), "Deny incoming connections to the app's pods but for the frontend, the backend from the frontend and MySQL from the frontend (enforced by GKE Dataplane V2).",
+	boolSetting(p("networkPolicies"), "Deny every connection to and from the app's pods but DNS, the frontend from the load balancer, the backend and MySQL from the frontend, and the backup jobs to MySQL and Google APIs (enforced by GKE Dataplane V2).",
 		func(c *Config) *bool { return &c.NetworkPolicies }),
 	boolSetting(p("allowUnprotectedProd"), "Let a production stack run with deletionProtection, protectInfrastructure or protectDatabase false (deliberate override).",
 		func(c *Config) *bool { return &c.AllowUnprotectedProd }),

@@ -147,8 +147,11 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		// with its VPC and subnet (3, no NAT in dev) and the node identity
 		// with its account and 2 grants (4): 69; the certificate as a
 		// project resource with its component (2) instead of the
-		// ManagedCertificate object (1): 70.
-		"Plan for stack \"dev\" of unlimited-translation: 66 to create, 0 to read",
+		// ManagedCertificate object (1): 70. 66 before egress was
+		// restricted; + deny egress, DNS, the three allowed pairs' egress
+		// and the backup jobs' Google egress (6), and the Pod Security
+		// labels on namespace default (1): 73.
+		"Plan for stack \"dev\" of unlimited-translation: 73 to create, 0 to read",
 		`metadata.annotations.iam.gke.io/gcp-service-account = "mysql-backup-dev@unlimited-translation-dev.iam.gserviceaccount.com"`,
 	} {
 		if !strings.Contains(out, want) {
@@ -321,14 +324,15 @@ func TestPlanManifestsAreKubernetesObjects(t *testing.T) {
 		}
 		kinds[kind] = true
 	}
-	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "FrontendConfig", "BackendConfig", "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "PodDisruptionBudget", "NetworkPolicy", "CronJob", "ServiceAccount"} {
+	for _, k := range []string{"Deployment", "StatefulSet", "Service", "Secret", "ConfigMap", "Ingress", "FrontendConfig", "BackendConfig", "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "PodDisruptionBudget", "NetworkPolicy", "CronJob", "ServiceAccount", "Namespace"} {
 		if !kinds[k] {
 			t.Errorf("no %s manifest", k)
 		}
 	}
 	// 12 of the app (the certificate is no cluster object), the data disk's static volume and its class,
-	// 2 disruption budgets, 5 network policies, the backup's service account, scripts and 2 CronJobs.
-	if len(files) != 25 {
-		t.Errorf("%d manifests, want 25", len(files))
+	// 2 disruption budgets, 11 network policies, the backup's service account, scripts and 2 CronJobs,
+	// and namespace default's Pod Security labels.
+	if len(files) != 32 {
+		t.Errorf("%d manifests, want 32", len(files))
 	}
 }

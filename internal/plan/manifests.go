@@ -39,6 +39,11 @@ func (p *Plan) Manifests() []Manifest {
 			continue
 		}
 		apiVersion, kind := strings.TrimPrefix(parts[0], "core/"), parts[1]
+		// A Patch resource (NamespacePatch…) is a server-side apply of the
+		// fields it names onto an object someone else made: the same
+		// partial object under its real kind, for kubectl apply
+		// --server-side.
+		kind = strings.TrimSuffix(kind, "Patch")
 		obj := PlainMap(r.Inputs)
 		dropUnknown(obj)
 		obj["apiVersion"], obj["kind"] = apiVersion, kind

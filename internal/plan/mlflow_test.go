@@ -86,16 +86,16 @@ func TestTwoAppsShareNoName(t *testing.T) {
 			t.Errorf("turning MLflow on does %s to %s", c.Op, c.URN)
 		}
 	}
-	// 31 new resources. GCP, 11: address, certificate, bucket, instance,
+	// 34 new resources. GCP, 11: address, certificate, bucket, instance,
 	// 2 databases, user, DNS record, the sqladmin API, and the identity's
 	// bucket grant and Workload Identity binding (the account and its
 	// project grant are the bootstrap's).
-	// Kubernetes, 11: namespace, Secret, ServiceAccount, 2 NetworkPolicies,
-	// BackendConfig, FrontendConfig, Ingress, Deployment, Service, PDB.
+	// Kubernetes, 14: namespace, Secret, ServiceAccount, 5 NetworkPolicies
+	// (deny in, deny out, DNS out, public in, Google out), BackendConfig, FrontendConfig, Ingress, Deployment, Service, PDB.
 	// Components, 9: MLflow, its WebWorkload, NetworkPolicies and
 	// PublicEndpoint, PostgresDatabase, ArtifactBucket, PublicAddress,
 	// Certificate, WorkloadIdentity.
-	if n := len(d.Changes); n != 31 {
-		t.Errorf("%d changes, want 31", n)
+	if n := len(d.Changes); n != 34 {
+		t.Errorf("%d changes, want 34", n)
 	}
 }

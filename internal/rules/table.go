@@ -290,6 +290,11 @@ var table = map[string]Rule{
 	kubernetesOther:                     {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
 	"kubernetes:core/v1:Namespace":      {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true, Loses: namespaceGoes},
 	"kubernetes:core/v1:ServiceAccount": {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
+	// A Patch resource applies only the fields it names, under its own
+	// field manager (server-side apply); deleting it takes those fields
+	// back and leaves the object (pulumi-kubernetes SDK docs of every
+	// *Patch type). Nothing is lost with it.
+	"kubernetes:core/v1:NamespacePatch": {Source: k8sDiff, ForceNew: k8sIdentity, NamedDeleteFirst: true},
 	// Data changes replace Secrets and ConfigMaps unless the provider's
 	// enableSecretMutable / enableConfigMapMutable are "true" (default false).
 	"kubernetes:core/v1:Secret":    {Source: k8sDiff, ForceNew: k8s("type", "stringData", "data"), NamedDeleteFirst: true},

@@ -51,6 +51,13 @@ const (
 	toBackend     = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-backend-from-frontend"
 	toMySQL       = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-frontend"
 	fromBkp       = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-backup"
+	denyOut       = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-deny-egress"
+	dnsOut        = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-dns"
+	toBackendOut  = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-backend-from-frontend-egress"
+	toMySQLOut    = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-frontend-egress"
+	fromBkpOut    = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-backup-egress"
+	bkpGoogle     = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-backup-to-google"
+	nsLabels      = "kubernetes:core/v1:NamespacePatch::translation"
 	bkpSA         = "kubernetes:core/v1:ServiceAccount::translation-backup"
 	bkpJob        = "kubernetes:batch/v1:CronJob::translation-backup"
 	rstJob        = "kubernetes:batch/v1:CronJob::translation-backup-restore"
@@ -67,11 +74,13 @@ const (
 // namespaced are the objects of dev's cluster that live in the app's
 // namespace.
 var namespaced = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, redirect, ingress,
-	backPDB, frontPDB, denyAll, public, toBackend, toMySQL, fromBkp, bkpSA, bkpJob, rstJob, bkpScript}
+	backPDB, frontPDB, denyAll, public, toBackend, toMySQL, fromBkp, bkpSA, bkpJob, rstJob, bkpScript,
+	denyOut, dnsOut, toBackendOut, toMySQLOut, fromBkpOut, bkpGoogle}
 
-// inCluster are the 25 objects the dev cluster's provider manages: the
-// namespaced ones, the data volume and its class.
-var inCluster = append([]string{volume, class}, namespaced...)
+// inCluster are the 32 objects the dev cluster's provider manages: the
+// namespaced ones, the data volume and its class, and the Pod Security
+// labels on namespace default.
+var inCluster = append([]string{volume, class, nsLabels}, namespaced...)
 
 func Ops(op string, names ...string) map[string]string {
 	m := map[string]string{}
@@ -186,7 +195,9 @@ var All = []Scenario{
 		// The volume and its class are cluster-wide: the volume follows its
 		// new claim in place, and the disk is untouched.
 		// The Workload Identity grant names the namespace: a new grant.
-		Ops:   merge(Ops("replace", namespaced...), Ops("replace", wiMember), Ops("create", namespace), Ops("update", volume)),
+		// The new namespace carries the Pod Security labels itself;
+		// default's are taken back.
+		Ops:   merge(Ops("replace", namespaced...), Ops("replace", wiMember), Ops("create", namespace), Ops("update", volume), Ops("delete", nsLabels)),
 		Risks: []string{"downtime"}},
 	{Name: "adopted zone created, same name, prod", Stack: "prod", Set: map[string]string{p + "createDnsZone": "true"},
 		// The read zone is never deleted (it was not this stack's), and a
