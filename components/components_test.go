@@ -163,6 +163,50 @@ func TestPublicEndpointObjects(t *testing.T) {
 	if ann := BackendConfigAnnotations("x"); ann["cloud.google.com/backend-config"] != `{"default":"x"}` {
 		t.Errorf("annotation %v", ann)
 	}
+	// Without an SSL policy or HSTS: a redirect, Google's TLS default, no
+	// header, and the HTTP listener kept for the redirect.
+	fc := m.Must(t, "kubernetes:networking.gke.io/v1beta1:FrontendConfig", "pub-redirect")
+	if v, _ := mockstack.Path(fc.Inputs, "spec.redirectToHttps.enabled"); !v.IsBool() || !v.BoolValue() {
+		t.Errorf("FrontendConfig %v", fc.Inputs["spec"])
+	}
+	if _, has := mockstack.Path(fc.Inputs, "spec.sslPolicy"); has {
+		t.Errorf("an SSL policy nobody asked for: %v", fc.Inputs["spec"])
+	}
+	if _, has := mockstack.Path(bc.Inputs, "spec.customResponseHeaders"); has {
+		t.Errorf("a response header nobody asked for: %v", bc.Inputs["spec"])
+	}
+	if _, has := ann["kubernetes.io/ingress.allow-http"]; has {
+		t.Error("HTTP turned off without HTTPSOnly")
+	}
+}
+
+// The edge hardened: the FrontendConfig names the SSL policy, the
+// BackendConfig adds HSTS, and HTTPSOnly drops the HTTP listener (and
+// with it the redirect, which only lives there).
+func TestPublicEndpointTLSAndHSTS(t *testing.T) {
+	m := run(t, func(ctx *pulumi.Context) error {
+		_, err := NewPublicEndpoint(ctx, "pub", PublicEndpointArgs{
+			Hosts: []string{"a.example.com"}, AddressName: pulumi.String("ip-name"), ServiceName: pulumi.String("web"),
+			SSLPolicy: pulumi.String("translation-dev-tls"), HSTSMaxAge: 31536000, HTTPSOnly: true,
+		})
+		return err
+	})
+	fc := m.Must(t, "kubernetes:networking.gke.io/v1beta1:FrontendConfig", "pub-redirect")
+	if got := mockstack.Str(fc.Inputs, "spec.sslPolicy"); got != "translation-dev-tls" {
+		t.Errorf("FrontendConfig sslPolicy %q", got)
+	}
+	if _, has := mockstack.Path(fc.Inputs, "spec.redirectToHttps"); has {
+		t.Errorf("a redirect on a load balancer without HTTP: %v", fc.Inputs["spec"])
+	}
+	bc := m.Must(t, "kubernetes:cloud.google.com/v1:BackendConfig", "pub-backendconfig")
+	if got := mockstack.Str(bc.Inputs, "spec.customResponseHeaders.headers.0"); got != "Strict-Transport-Security: max-age=31536000" {
+		t.Errorf("response header %q", got)
+	}
+	ing := m.Must(t, "kubernetes:networking.k8s.io/v1:Ingress", "pub")
+	ann := ing.Inputs["metadata"].ObjectValue()["annotations"].ObjectValue()
+	if got := ann["kubernetes.io/ingress.allow-http"]; !got.IsString() || got.StringValue() != "false" {
+		t.Errorf("allow-http %v", got)
+	}
 }
 
 func TestTranslationAppReNamespaced(t *testing.T) {

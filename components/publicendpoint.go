@@ -2,6 +2,7 @@ package components
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
@@ -51,6 +52,16 @@ type PublicEndpointArgs struct {
 	FrontendConfigName string
 	// BackendConfigName. Default DefaultBackendConfigName.
 	BackendConfigName string
+	// SSLPolicy names the Google SSL policy (the TLS floor) the load
+	// balancer's HTTPS proxy uses; nil leaves Google's default.
+	SSLPolicy pulumi.StringInput
+	// HSTSMaxAge, above 0, makes the load balancer add
+	// Strict-Transport-Security with this max-age to every answer.
+	HSTSMaxAge int
+	// HTTPSOnly gives the load balancer no HTTP listener at all, where a
+	// redirect is not enough: a client sending credentials to http:// would
+	// send them in clear text before being redirected.
+	HTTPSOnly bool
 	// IngressTimeout bounds the wait for the load balancer. Default "30m":
 	// GKE load balancers often take longer than the provider's 10 minutes
 	// (pulumi-kubernetes 1649).
@@ -122,24 +133,24 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 		}
 		certAnnotation, certName = "networking.gke.io/managed-certificates", cert.Metadata.Name().Elem()
 	}
+	// The FrontendConfig redirects HTTP to HTTPS (a redirect only exists
+	// on the HTTP listener) and names the SSL policy (GKE, "Configuring
+	// Ingress features": FrontendConfig sslPolicy and redirectToHttps).
+	frontend := map[string]interface{}{}
+	if !args.HTTPSOnly {
+		frontend["redirectToHttps"] = map[string]interface{}{"enabled": true}
+	}
+	if args.SSLPolicy != nil {
+		frontend["sslPolicy"] = args.SSLPolicy
+	}
 	redirect, err := custom(name+"-redirect", "networking.gke.io/v1beta1", "FrontendConfig",
-		orDefault(args.FrontendConfigName, "ssl-redirect"),
-		map[string]interface{}{"redirectToHttps": map[string]interface{}{"enabled": true}},
-		args.Placement.inCluster(e))
+		orDefault(args.FrontendConfigName, "ssl-redirect"), frontend, args.Placement.inCluster(e))
 	if err != nil {
 		return nil, err
 	}
 	backendConfig, err := custom(name+"-backendconfig", "cloud.google.com/v1", "BackendConfig",
 		orDefault(args.BackendConfigName, DefaultBackendConfigName),
-		map[string]interface{}{"healthCheck": map[string]interface{}{
-			"type":               "HTTP",
-			"requestPath":        orDefault(args.HealthCheckPath, "/"),
-			"port":               port,
-			"checkIntervalSec":   15,
-			"timeoutSec":         5,
-			"healthyThreshold":   1,
-			"unhealthyThreshold": 3,
-		}}, args.Placement.inCluster(e))
+		backendSpec(args, port), args.Placement.inCluster(e))
 	if err != nil {
 		return nil, err
 	}
@@ -167,11 +178,16 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 	// No kubernetes.io/ingress.class: the API server warns that it is
 	// deprecated, and GKE gives an Ingress without a class to its external
 	// Application Load Balancer controller ("gce") anyway.
-	ingressMeta.Annotations = pulumi.StringMap{
+	annotations := pulumi.StringMap{
 		"kubernetes.io/ingress.global-static-ip-name": args.AddressName,
 		certAnnotation: certName,
 		"networking.gke.io/v1beta1.FrontendConfig": redirect.Metadata.Name().Elem(),
 	}
+	if args.HTTPSOnly {
+		// No HTTP forwarding rule or proxy (GKE, "Disabling HTTP").
+		annotations["kubernetes.io/ingress.allow-http"] = pulumi.String("false")
+	}
+	ingressMeta.Annotations = annotations
 	// The Ingress owns the load balancer: deleted explicitly so the GKE
 	// controller removes forwarding rules, URL maps and NEGs first.
 	ing, err := networkingv1.NewIngress(ctx, name, &networkingv1.IngressArgs{
@@ -193,6 +209,28 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 		"ingressName":     ing.Metadata.Name(),
 		"certificateName": e.CertificateName,
 	})
+}
+
+// backendSpec is the BackendConfig's spec: the load balancer's health
+// check and, with HSTSMaxAge, the Strict-Transport-Security header it adds
+// to every answer (GKE, "Configuring Ingress features": custom response
+// headers).
+func backendSpec(args PublicEndpointArgs, port int) map[string]interface{} {
+	spec := map[string]interface{}{"healthCheck": map[string]interface{}{
+		"type":               "HTTP",
+		"requestPath":        orDefault(args.HealthCheckPath, "/"),
+		"port":               port,
+		"checkIntervalSec":   15,
+		"timeoutSec":         5,
+		"healthyThreshold":   1,
+		"unhealthyThreshold": 3,
+	}}
+	if args.HSTSMaxAge > 0 {
+		spec["customResponseHeaders"] = map[string]interface{}{"headers": []interface{}{
+			fmt.Sprintf("Strict-Transport-Security: max-age=%d", args.HSTSMaxAge),
+		}}
+	}
+	return spec
 }
 
 func orDefaultSlice[T any](v, def []T) []T {

@@ -48,6 +48,12 @@ type Config struct {
 	Labels               map[string]string
 
 	Namespace string
+	// SSLPolicyProfile is the TLS profile of the load balancers (TLS 1.2
+	// at least): MODERN or RESTRICTED.
+	SSLPolicyProfile string
+	// HSTSMaxAge is the Strict-Transport-Security max-age the load
+	// balancer adds to every answer, in seconds; 0 sends none.
+	HSTSMaxAge int
 	// RolloutTimeout bounds each workload's rollout (a Go duration).
 	RolloutTimeout  string
 	ImagePullPolicy string

@@ -113,6 +113,8 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "regional pd-standard too small", set: map[string]string{p("databaseDiskReplication"): "regional", p("databaseDiskType"): "pd-standard", p("mysqlStorageSize"): "100Gi"}, key: "mysqlStorageSize", want: "a regional pd-standard disk is at least 200Gi"},
 		{name: "zone of another region", set: map[string]string{p("databaseZones"): "europe-west1-b"}, key: "databaseZones", want: "\"europe-west1-b\" is not a zone of the region us-central1"},
 		{name: "root as app user", set: map[string]string{p("mysqlUser"): "root"}, key: "mysqlUser", want: "must not be root"},
+		{name: "TLS profile unknown", set: map[string]string{p("sslPolicyProfile"): "COMPATIBLE"}, key: "sslPolicyProfile", want: `"COMPATIBLE" is not MODERN or RESTRICTED`, fix: "pulumi config set sslPolicyProfile MODERN --stack dev"},
+		{name: "HSTS max-age negative", set: map[string]string{p("hstsMaxAge"): "-1"}, key: "hstsMaxAge", want: "-1 is not a number of seconds from 0 (no header) to 63072000", fix: "pulumi config set hstsMaxAge 86400 --stack dev"},
 		{name: "rollout timeout not a duration", set: map[string]string{p("rolloutTimeout"): "20"}, key: "rolloutTimeout", want: `"20" is not a duration from 30s to 2h`},
 		{name: "rollout timeout too short", set: map[string]string{p("rolloutTimeout"): "5s"}, key: "rolloutTimeout", want: `"5s" is not a duration from 30s to 2h`, fix: "pulumi config set rolloutTimeout 20m --stack dev"},
 		{name: "namespace with stock image", set: map[string]string{p("namespace"): "translation"}, key: "namespace", want: "stock frontend image only reaches MySQL in namespace default"},

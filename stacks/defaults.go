@@ -59,6 +59,9 @@ func Defaults(stack string) Config {
 		FreeTierCredit:          true,
 		Awake:                   true,
 		Spot:                    true,
+		SSLPolicyProfile:        "MODERN",
+		// A day: a mistake in dev is forgotten by browsers by tomorrow.
+		HSTSMaxAge: 86400,
 		// MLflow is opt-in. 3.16.1 is the first release without a built-in
 		// admin password (GHSA-gq3w-7jj3-x7gr); -full images exist from 3.9.
 		MLflow: MLflow{Image: "ghcr.io/mlflow/mlflow:v3.18.0-full", DatabaseTier: "db-f1-micro"},
@@ -92,6 +95,9 @@ func Defaults(stack string) Config {
 	}
 	if prod {
 		c.ReleaseChannel = "STABLE"
+		c.SSLPolicyProfile = "RESTRICTED"
+		// A year, what HSTS preload lists ask for.
+		c.HSTSMaxAge = 31536000
 		c.DeletionProtection = true
 		c.ProtectInfrastructure = true
 		c.PrivateNodes = true

@@ -147,7 +147,7 @@ func keptMLflow(ctx *pulumi.Context, cfg Config, k keptParts) (m mlflowKept, err
 
 // awakeMLflow registers the server's Kubernetes objects; its identity is
 // registered asleep too (see identities).
-func awakeMLflow(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.AutopilotCluster, identity *infra.WorkloadIdentity) (*components.MLflow, error) {
+func awakeMLflow(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.AutopilotCluster, identity *infra.WorkloadIdentity, tls *infra.SSLPolicy) (*components.MLflow, error) {
 	m := k.mlflow
 	return components.NewMLflow(ctx, "mlflow", components.MLflowArgs{
 		Namespace:            mlflowNamespace,
@@ -166,6 +166,11 @@ func awakeMLflow(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Au
 			Hosts:                []string{MLflowHost(cfg)},
 			AddressName:          m.address.Name,
 			PreSharedCertificate: m.cert.Name,
+			SSLPolicy:            tls.Name,
+			HSTSMaxAge:           cfg.HSTSMaxAge,
+			// Basic-auth credentials must never go to an http:// URL,
+			// not even to be redirected.
+			HTTPSOnly: true,
 		},
 		NetworkPolicies: cfg.NetworkPolicies,
 		Spot:            cfg.Spot,

@@ -309,10 +309,20 @@ func newCluster(ctx *pulumi.Context, cfg Config, k keptParts) (*infra.AutopilotC
 // awake registers what a stack runs while awake: the app (and MLflow) in
 // the cluster.
 func awake(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.AutopilotCluster, ids identities, st *Stack) error {
+	// The load balancers exist only while the stack is awake; so does
+	// their TLS floor.
+	tls, err := infra.NewSSLPolicy(ctx, "tls", infra.SSLPolicyArgs{
+		Project: cfg.GCPProject, Name: SSLPolicyName(cfg), Profile: cfg.SSLPolicyProfile, Requires: k.apis.Enabled,
+	})
+	if err != nil {
+		return err
+	}
 	appArgs := AppArgs(cfg, &components.PublicEndpointArgs{
 		Hosts:                k.dns.Hosts,
 		AddressName:          k.address.Name,
 		PreSharedCertificate: k.cert.Name,
+		SSLPolicy:            tls.Name,
+		HSTSMaxAge:           cfg.HSTSMaxAge,
 	}, components.Placement{DeletedWith: cluster.Cluster})
 	appArgs.Database.Disk = &components.DiskVolume{
 		VolumeHandle: k.disk.VolumeHandle,
@@ -334,7 +344,7 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Autopilo
 		return err
 	}
 	if cfg.MLflow.Enabled {
-		if st.MLflow, err = awakeMLflow(ctx, cfg, k, cluster, ids.mlflow); err != nil {
+		if st.MLflow, err = awakeMLflow(ctx, cfg, k, cluster, ids.mlflow, tls); err != nil {
 			return err
 		}
 	}
@@ -355,6 +365,9 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Autopilo
 	st.Cluster, st.App = cluster, app
 	return nil
 }
+
+// SSLPolicyName is the stack's SSL policy, shared by its load balancers.
+func SSLPolicyName(cfg Config) string { return "translation-" + cfg.Stack + "-tls" }
 
 // backupServiceAccount is the Kubernetes service account of the backup
 // and restore jobs, bound to the Google one.

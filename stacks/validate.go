@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,6 +143,7 @@ func (v *validation) check(c *Config) {
 		v.checkGCP(c)
 		v.checkDNS(c)
 		v.checkCluster(c)
+		v.checkEdge(c)
 		if c.FrontendServiceType != "NodePort" {
 			v.add("frontendServiceType", fmt.Sprintf("is %q, but the GKE Ingress needs a NodePort Service", c.FrontendServiceType),
 				v.setFix("frontendServiceType", "NodePort"))
@@ -186,6 +188,24 @@ func (v *validation) checkGCP(c *Config) {
 		v.add("gcp:region", msg, fix)
 	}
 }
+
+// checkEdge checks what the load balancers answer with: a TLS profile
+// with TLS 1.2 at least, and an HSTS max-age browsers accept.
+func (v *validation) checkEdge(c *Config) {
+	switch c.SSLPolicyProfile {
+	case "MODERN", "RESTRICTED":
+	default:
+		v.add("sslPolicyProfile", fmt.Sprintf("%q is not MODERN or RESTRICTED (COMPATIBLE and CUSTOM are not offered: the first keeps weak ciphers, the second is a list to maintain)", c.SSLPolicyProfile),
+			v.setFix("sslPolicyProfile", Defaults(v.stack).SSLPolicyProfile))
+	}
+	if c.HSTSMaxAge < 0 || c.HSTSMaxAge > maxHSTSAge {
+		v.add("hstsMaxAge", fmt.Sprintf("%d is not a number of seconds from 0 (no header) to %d (two years)", c.HSTSMaxAge, maxHSTSAge),
+			v.setFix("hstsMaxAge", strconv.Itoa(Defaults(v.stack).HSTSMaxAge)))
+	}
+}
+
+// maxHSTSAge is two years, the most HSTS preload lists ask for.
+const maxHSTSAge = 63072000
 
 func (v *validation) checkDNS(c *Config) {
 	domainOK := c.Domain != ""

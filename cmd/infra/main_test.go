@@ -150,8 +150,9 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		// ManagedCertificate object (1): 70. 66 before egress was
 		// restricted; + deny egress, DNS, the three allowed pairs' egress
 		// and the backup jobs' Google egress (6), and the Pod Security
-		// labels on namespace default (1): 73.
-		"Plan for stack \"dev\" of unlimited-translation: 73 to create, 0 to read",
+		// labels on namespace default (1): 73; + the SSL policy and its
+		// component (2): 75.
+		"Plan for stack \"dev\" of unlimited-translation: 75 to create, 0 to read",
 		`metadata.annotations.iam.gke.io/gcp-service-account = "mysql-backup-dev@unlimited-translation-dev.iam.gserviceaccount.com"`,
 	} {
 		if !strings.Contains(out, want) {

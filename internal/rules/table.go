@@ -45,6 +45,7 @@ const (
 	tfSQLDB      = "terraform-provider-google-beta v5.42.0 google-beta/services/sql/resource_sql_database.go"
 	tfSQLUser    = "terraform-provider-google-beta v5.42.0 google-beta/services/sql/resource_sql_user.go"
 	tfSSLCert    = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_managed_ssl_certificate.go"
+	tfSSLPolicy  = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_ssl_policy.go"
 	// IAM members have no update: role, member and condition are ForceNew
 	// in tpgiamresource/resource_iam_member.go, the parent in each
 	// service's iam_*.go schema.
@@ -96,6 +97,13 @@ var table = map[string]Rule{
 		},
 	},
 	// Every input but labels forces a new address.
+	// profile, minTlsVersion and customFeatures are patched in place.
+	"gcp:compute/sSLPolicy:SSLPolicy": {
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfSSLPolicy,
+		ForceNew:                []string{"name", "description", "project"},
+		IDFormat:                "projects/{project}/global/sslPolicies/{name}",
+	},
 	"gcp:compute/globalAddress:GlobalAddress": {
 		ExplicitNameDeleteFirst: true,
 		Source:                  tfAddress,

@@ -58,6 +58,7 @@ const (
 	fromBkpOut    = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-mysql-from-backup-egress"
 	bkpGoogle     = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-backup-to-google"
 	nsLabels      = "kubernetes:core/v1:NamespacePatch::translation"
+	sslPolicy     = "gcp:compute/sSLPolicy:SSLPolicy::tls"
 	bkpSA         = "kubernetes:core/v1:ServiceAccount::translation-backup"
 	bkpJob        = "kubernetes:batch/v1:CronJob::translation-backup"
 	rstJob        = "kubernetes:batch/v1:CronJob::translation-backup-restore"
@@ -203,6 +204,10 @@ var All = []Scenario{
 		// The read zone is never deleted (it was not this stack's), and a
 		// zone with its name cannot be created next to it.
 		Ops: Ops("create", zone), Blocked: []string{zone}},
+	// The TLS floor and HSTS change in place: the policy is patched, the
+	// BackendConfig updated; the load balancer keeps serving.
+	{Name: "TLS profile", Stack: "dev", Set: map[string]string{p + "sslPolicyProfile": "RESTRICTED"}, Ops: Ops("update", sslPolicy)},
+	{Name: "HSTS max-age", Stack: "dev", Set: map[string]string{p + "hstsMaxAge": "31536000"}, Ops: Ops("update", backCfg)},
 	{Name: "backend replicas", Stack: "dev", Set: map[string]string{p + "backendReplicas": "2"}, Ops: Ops("update", backend)},
 	{Name: "CPU request", Stack: "dev", Set: map[string]string{p + "backendCpu": "2"}, Ops: Ops("update", backend)},
 	{Name: "label", Stack: "dev", Set: map[string]string{p + "labels": `{"team":"ml-platform","cost-center":"translation-dev","owner":"ana"}`},

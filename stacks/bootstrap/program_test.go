@@ -249,6 +249,7 @@ func TestGrants(t *testing.T) {
 		"deployer-infraBuckets-dev": {"storage.buckets.get", "storage.buckets.getIamPolicy", "storage.buckets.setIamPolicy", "storage.buckets.update",
 			"storage.objects.create", "storage.objects.delete", "storage.objects.get", "storage.objects.list"},
 		"deployer-infraDeployer-dev": {"compute.firewalls.delete", "compute.sslCertificates.create", "compute.sslCertificates.delete", "compute.sslCertificates.get", "compute.sslCertificates.list",
+			"compute.sslPolicies.create", "compute.sslPolicies.delete", "compute.sslPolicies.get", "compute.sslPolicies.list", "compute.sslPolicies.update",
 			"monitoring.alertPolicies.create", "monitoring.alertPolicies.delete", "monitoring.alertPolicies.get", "monitoring.alertPolicies.list", "monitoring.alertPolicies.update",
 			"monitoring.notificationChannels.create", "monitoring.notificationChannels.delete", "monitoring.notificationChannels.get", "monitoring.notificationChannels.list",
 			"monitoring.notificationChannels.update",
