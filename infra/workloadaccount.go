@@ -24,6 +24,9 @@ type WorkloadAccountArgs struct {
 	DisplayName, Description string
 	// ProjectRoles the account holds on the project.
 	ProjectRoles []string
+	// Conditions narrow a project role to what the CEL expression admits
+	// (role → expression), e.g. one Cloud SQL instance.
+	Conditions map[string]string
 	// Deployer is the member (serviceAccount:…) that may use this one
 	// account as DeployerRole says, and no other.
 	Deployer     pulumi.StringInput
@@ -67,10 +70,15 @@ func NewWorkloadAccount(ctx *pulumi.Context, name string, args WorkloadAccountAr
 		return nil, err
 	}
 	for _, role := range args.ProjectRoles {
+		var condition *projects.IAMMemberConditionArgs
+		if expr, ok := args.Conditions[role]; ok {
+			condition = &projects.IAMMemberConditionArgs{Title: pulumi.String("only " + args.AccountID + "'s own"), Expression: pulumi.String(expr)}
+		}
 		if _, err := projects.NewIAMMember(ctx, name+"-"+roleSuffix(role), &projects.IAMMemberArgs{
-			Project: pulumi.String(args.Project),
-			Role:    pulumi.String(role),
-			Member:  account.Member,
+			Project:   pulumi.String(args.Project),
+			Role:      pulumi.String(role),
+			Member:    account.Member,
+			Condition: condition,
 		}, child...); err != nil {
 			return nil, err
 		}

@@ -45,8 +45,19 @@ func MLflowCertificateName(c Config) string {
 var MLflowAPIs = []string{"sqladmin.googleapis.com"}
 
 // MLflowProjectRoles are what MLflow's account holds on the project:
-// Cloud SQL has no per-instance grant, connecting is project-wide.
+// Cloud SQL has no per-instance grant, so connecting is granted on the
+// project, under MLflowCondition.
 var MLflowProjectRoles = []string{"roles/cloudsql.client"}
+
+// MLflowCondition narrows the account's Cloud SQL role to the stack's own
+// instance (Cloud SQL, "IAM Conditions": resource.name is
+// projects/PROJECT_ID/instances/INSTANCE, resource.type
+// sqladmin.googleapis.com/Instance; Google's sample
+// terraform-docs-samples cloud_sql/instance_iam_condition).
+func MLflowCondition(c Config) string {
+	return fmt.Sprintf("resource.name == 'projects/%s/instances/%s' && resource.type == 'sqladmin.googleapis.com/Instance'",
+		c.GCPProject, MLflowInstanceName(c))
+}
 
 // mlflowDatabaseUser is the PostgreSQL user the server logs in as.
 const mlflowDatabaseUser = "mlflow"

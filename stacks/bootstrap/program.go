@@ -181,8 +181,8 @@ func Program(ctx *pulumi.Context) error {
 		}
 		if _, err := infra.NewWorkloadAccount(ctx, w.Name, infra.WorkloadAccountArgs{
 			Project: c.Project, AccountID: w.ID, DisplayName: w.DisplayName, Description: w.Description,
-			ProjectRoles: w.ProjectRoles,
-			Deployer:     deployer.Member, DeployerRole: role,
+			ProjectRoles: w.ProjectRoles, Conditions: w.Conditions,
+			Deployer: deployer.Member, DeployerRole: role,
 			Requires: append(append([]pulumi.Resource{}, req...), binder),
 		}); err != nil {
 			return err

@@ -228,7 +228,7 @@ func TestGrants(t *testing.T) {
 		// stack's to grant).
 		"gke-nodes-dev":    {"project roles/artifactregistry.reader", "project roles/container.defaultNodeServiceAccount"},
 		"mysql-backup-dev": nil,
-		"mlflow-dev":       {"project roles/cloudsql.client"},
+		"mlflow-dev":       {"project roles/cloudsql.client if resource.name == 'projects/my-project-123/instances/mlflow-dev' && resource.type == 'sqladmin.googleapis.com/Instance'"},
 	} {
 		if got := grants(m, account); !slices.Equal(got, want) {
 			t.Errorf("%s grants:\n got %q\nwant %q", account, got, want)

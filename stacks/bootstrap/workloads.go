@@ -11,7 +11,9 @@ import (
 type Workload struct {
 	Name, ID, DisplayName, Description string
 	ProjectRoles                       []string
-	Deployer                           infra.Grant
+	// Conditions narrow project roles (role → CEL expression).
+	Conditions map[string]string
+	Deployer   infra.Grant
 }
 
 // UserRole lets the deployer make a cluster whose nodes run as the
@@ -34,6 +36,7 @@ func BinderRole(stack string) infra.Grant {
 // turning MLflow on then needs no new bootstrap.
 func (c Config) Workloads() []Workload {
 	app := stacks.Defaults(c.Stack)
+	app.GCPProject = c.Project
 	return []Workload{
 		{Name: "nodes", ID: stacks.NodeAccountID(app), DisplayName: "GKE nodes of stack " + c.Stack,
 			Description:  "The Autopilot cluster's nodes run as this account instead of the Compute Engine default",
@@ -43,7 +46,9 @@ func (c Config) Workloads() []Workload {
 			Deployer:    BinderRole(c.Stack)},
 		{Name: "mlflow", ID: stacks.MLflowAccountID(app), DisplayName: "MLflow tracking server of stack " + c.Stack,
 			Description:  "Used by the MLflow server through Workload Identity: its Cloud SQL instance, and one bucket the stack grants",
-			ProjectRoles: stacks.MLflowProjectRoles, Deployer: BinderRole(c.Stack)},
+			ProjectRoles: stacks.MLflowProjectRoles, Deployer: BinderRole(c.Stack),
+			// Its own instance only, not every instance of the project.
+			Conditions: map[string]string{"roles/cloudsql.client": stacks.MLflowCondition(app)}},
 	}
 }
 
