@@ -68,7 +68,7 @@ func TestDevLifecycle(t *testing.T) {
 		got := p.previewWith(t, "dev", md, "backendReplicas", "2")
 		for _, want := range []string{
 			"| `dev` | — | 0 | 1 | 0 | 0 | none |",
-			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (65 unchanged)",
+			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (74 unchanged)",
 			"**update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`",
 			"`spec.replicas`: `1` → `2`",
 		} {
@@ -263,9 +263,10 @@ func TestDevLifecycle(t *testing.T) {
 		// Everything but the disk, the bucket and the APIs: the cluster,
 		// the address, the zone, 2 records, the backup identity's
 		// Workload Identity binding and its 3 bucket grants, the VPC and
-		// subnet, the certificate. The accounts are the bootstrap's.
-		if n := gcp.CallCount("Create") - creates; n != 12 {
-			t.Errorf("%d GCP creates, want 12 (all but the kept disk, bucket and APIs)", n)
+		// subnet, the certificate, the SSL policy. The accounts are the
+		// bootstrap's.
+		if n := gcp.CallCount("Create") - creates; n != 13 {
+			t.Errorf("%d GCP creates, want 13 (all but the kept disk, bucket and APIs)", n)
 		}
 	})
 

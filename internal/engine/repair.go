@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/unlimited-translation/infra/internal/report"
 	"github.com/unlimited-translation/infra/internal/rules"
@@ -69,30 +72,106 @@ func (e *Engine) Repair(ctx context.Context, breakLock, breakCILock bool) ([]str
 		return did, err
 	}
 	did = append(did, back...)
+	var adopted []string
 	if len(h.Pending) > 0 {
-		notes, err := e.resolvePending(ctx)
+		notes, urns, err := e.resolvePending(ctx)
 		if err != nil {
 			return did, err
 		}
-		did = append(did, notes...)
+		did, adopted = append(did, notes...), urns
 	}
 	if _, err := e.stack.Refresh(ctx, optrefresh.ProgressStreams(e.Out), optrefresh.ErrorProgressStreams(e.Err)); err != nil {
 		return did, fmt.Errorf("refresh of %s failed: %s", e.Name, brief(err))
 	}
-	return append(did, "refreshed the state from the cloud"), nil
+	did = append(did, "refreshed the state from the cloud")
+	notes, err := e.keepFieldManagers(ctx, adopted)
+	return append(did, notes...), err
 }
 
-// resolvePending moves pending creates into the state with their cloud
-// IDs and drops every pending operation.
-func (e *Engine) resolvePending(ctx context.Context) ([]string, error) {
+// keepFieldManagers gives each adopted Kubernetes object back the
+// server-side apply field manager that created it. pulumi-kubernetes
+// names it at random when it creates an object and keeps the name only in
+// the object's outputs (provider.go fieldManagerName, checkpointObject's
+// __fieldManager), which a killed create never wrote: the refresh then
+// picks a new name, and the next up's change to any field the creator set
+// fails with a field conflict. The creator's name is in the object's
+// managedFields, which the refresh read.
+func (e *Engine) keepFieldManagers(ctx context.Context, urns []string) ([]string, error) {
+	if len(urns) == 0 {
+		return nil, nil
+	}
 	var state map[string]interface{}
 	dep, err := e.export(ctx, &state)
 	if err != nil {
 		return nil, err
 	}
+	want := map[string]bool{}
+	for _, u := range urns {
+		want[u] = true
+	}
+	var notes []string
+	resources, _ := state["resources"].([]interface{})
+	for _, r := range resources {
+		res, _ := r.(map[string]interface{})
+		urn, _ := res["urn"].(string)
+		out, _ := res["outputs"].(map[string]interface{})
+		if !want[urn] || out == nil {
+			continue
+		}
+		if creator, ok := creatorFieldManager(out); ok {
+			out[fieldManagerKey] = creator
+			typ, _ := res["type"].(string)
+			notes = append(notes, fmt.Sprintf("%s %s keeps its field manager %s", typ, report.URNName(urn), creator))
+		}
+	}
+	if len(notes) == 0 {
+		return nil, nil
+	}
+	return notes, e.writeState(ctx, dep, state)
+}
+
+// fieldManagerKey is where pulumi-kubernetes keeps an object's field
+// manager in its outputs (provider.go, fieldManagerKey).
+const fieldManagerKey = "__fieldManager"
+
+// creatorFieldManager is the pulumi-kubernetes field manager that applied
+// the live object, when the outputs name another one: the one
+// pulumi-kubernetes-* manager with an Apply entry in managedFields.
+func creatorFieldManager(outputs map[string]interface{}) (string, bool) {
+	meta, _ := outputs["metadata"].(map[string]interface{})
+	fields, _ := meta["managedFields"].([]interface{})
+	current, _ := outputs[fieldManagerKey].(string)
+	var found []string
+	for _, f := range fields {
+		m, _ := f.(map[string]interface{})
+		name, _ := m["manager"].(string)
+		if m["operation"] != "Apply" || !strings.HasPrefix(name, "pulumi-kubernetes-") {
+			continue
+		}
+		if name == current {
+			return "", false
+		}
+		if !slices.Contains(found, name) {
+			found = append(found, name)
+		}
+	}
+	if len(found) != 1 {
+		return "", false
+	}
+	return found[0], true
+}
+
+// resolvePending moves pending creates into the state with their cloud
+// IDs and drops every pending operation.
+func (e *Engine) resolvePending(ctx context.Context) ([]string, []string, error) {
+	var state map[string]interface{}
+	dep, err := e.export(ctx, &state)
+	if err != nil {
+		return nil, nil, err
+	}
 	resources, _ := state["resources"].([]interface{})
 	pending, _ := state["pending_operations"].([]interface{})
-	var notes []string
+	var notes, adopted []string
 	for _, op := range pending {
 		m, _ := op.(map[string]interface{})
 		res, _ := m["resource"].(map[string]interface{})
@@ -114,17 +193,23 @@ func (e *Engine) resolvePending(ctx context.Context) ([]string, error) {
 			res["outputs"] = res["inputs"]
 		}
 		resources = append(resources, res)
+		adopted = append(adopted, urn)
 		notes = append(notes, fmt.Sprintf("pending create of %s: read back as %s (kept if it exists in the cloud, dropped if not)", name, id))
 	}
 	state["resources"] = resources
 	state["pending_operations"] = []interface{}{}
+	return notes, adopted, e.writeState(ctx, dep, state)
+}
+
+// writeState imports the repaired state.
+func (e *Engine) writeState(ctx context.Context, dep apitype.UntypedDeployment, state map[string]interface{}) error {
 	b, err := json.Marshal(state)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	dep.Deployment = b
 	if err := e.stack.Import(ctx, dep); err != nil {
-		return nil, fmt.Errorf("writing the repaired state of %s: %s", e.Name, brief(err))
+		return fmt.Errorf("writing the repaired state of %s: %s", e.Name, brief(err))
 	}
-	return notes, nil
+	return nil
 }
