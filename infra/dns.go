@@ -18,6 +18,11 @@ type DNSArgs struct {
 	// CreateZone creates a public zone for Domain; false adopts the existing
 	// zone ZoneName (read, never modified or deleted).
 	CreateZone bool
+	// DNSSEC signs a created zone. Its state changes in place (google_dns_
+	// managed_zone, terraform-provider-google-beta v5.42.0: dnssec_config
+	// is not ForceNew). Resolvers check the signatures only once the
+	// registrar publishes the zone's DS record.
+	DNSSEC bool
 	// Address is the IP the A records point at.
 	Address pulumi.StringInput
 	// More are A records for other host names in the zone, each to its own
@@ -70,6 +75,9 @@ func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.Resou
 			Visibility:  pulumi.String("public"),
 			Description: pulumi.String("Public zone of the translation app"),
 			Labels:      pulumi.ToStringMap(args.Labels),
+			DnssecConfig: &dns.ManagedZoneDnssecConfigArgs{
+				State: pulumi.String(map[bool]string{true: "on", false: "off"}[args.DNSSEC]),
+			},
 		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect))
 	} else {
 		// A read resource: the zone belongs to someone else and stays on destroy.

@@ -27,8 +27,10 @@ type Config struct {
 
 	Domain        string
 	CreateDNSZone bool
-	DNSZoneName   string
-	AddressName   string
+	// DNSSEC signs the zone the stack creates.
+	DNSSEC      bool
+	DNSZoneName string
+	AddressName string
 
 	ClusterName        string
 	ReleaseChannel     string

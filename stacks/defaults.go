@@ -30,6 +30,7 @@ func Defaults(stack string) Config {
 		FrontendServiceType:  "NodePort",
 		Region:               "us-central1",
 		CreateDNSZone:        true,
+		DNSSEC:               true,
 		ClusterName:          "translation-" + stack,
 		AddressName:          "translation-" + stack + "-ip",
 		ReleaseChannel:       "REGULAR",

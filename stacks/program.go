@@ -174,6 +174,7 @@ func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 		Domain:     cfg.Domain,
 		ZoneName:   cfg.DNSZoneName,
 		CreateZone: cfg.CreateDNSZone,
+		DNSSEC:     cfg.DNSSEC,
 		Address:    k.address.Address,
 		More:       more,
 		Labels:     k.labels,

@@ -148,6 +148,8 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.Region }),
 	gkeOnly(required(strSetting(p("domain"), "Public host name of the app; the certificate covers it and its `www.` name.",
 		func(c *Config) *string { return &c.Domain }))),
+	gkeOnly(boolSetting(p("dnssec"), "Sign the zone the stack creates (DNSSEC). Resolvers check it once you publish the zone's DS record at your registrar (`gcloud dns dns-keys list --zone ZONE`); before turning it off, remove that DS record and wait out its TTL, or the domain stops resolving.",
+		func(c *Config) *bool { return &c.DNSSEC })),
 	boolSetting(p("createDnsZone"), "Create a Cloud DNS public zone for the domain; false adopts the existing zone `dnsZoneName` and keeps it on destroy.",
 		func(c *Config) *bool { return &c.CreateDNSZone }),
 	strSetting(p("dnsZoneName"), "Cloud DNS managed zone name; empty derives it from the domain (`translate.example.com` gives `translate-example-com`).",

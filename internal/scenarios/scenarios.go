@@ -207,6 +207,8 @@ var All = []Scenario{
 	// The TLS floor and HSTS change in place: the policy is patched, the
 	// BackendConfig updated; the load balancer keeps serving.
 	{Name: "TLS profile", Stack: "dev", Set: map[string]string{p + "sslPolicyProfile": "RESTRICTED"}, Ops: Ops("update", sslPolicy)},
+	// Signing is a setting of the zone: updated in place, records kept.
+	{Name: "DNSSEC off", Stack: "dev", Set: map[string]string{p + "dnssec": "false"}, Ops: Ops("update", zone)},
 	{Name: "HSTS max-age", Stack: "dev", Set: map[string]string{p + "hstsMaxAge": "31536000"}, Ops: Ops("update", backCfg)},
 	{Name: "backend replicas", Stack: "dev", Set: map[string]string{p + "backendReplicas": "2"}, Ops: Ops("update", backend)},
 	{Name: "CPU request", Stack: "dev", Set: map[string]string{p + "backendCpu": "2"}, Ops: Ops("update", backend)},
