@@ -102,11 +102,7 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 	})
 
 	t.Run("a replica change is an update, its rollout awaited", func(t *testing.T) {
-		p.pulumi(t, "config", "set", "backendReplicas", "2", "--stack", "local")
-		r := p.mustInfra(t, "preview", "--stack", "local")
-		if !strings.Contains(r.stdout, "0 to create, 1 to update, 0 to replace, 0 to delete") {
-			t.Errorf("preview of backendReplicas 1 -> 2:\n%s", r.stdout)
-		}
+		setAndPreview(t, p, "0 to create, 1 to update, 0 to replace, 0 to delete", "backendReplicas", "2")
 		p.mustInfra(t, "up", "--stack", "local", "--yes")
 		if got := kubectl("get", "deployment", "backend-fastapi-deploy", "-o", "jsonpath={.status.readyReplicas}/{.spec.replicas}"); got != "2/2" {
 			t.Errorf("backend after up: ready/wanted %s", got)
@@ -114,13 +110,8 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 	})
 
 	t.Run("image, request and storage growth are updates, rollouts awaited", func(t *testing.T) {
-		p.pulumi(t, "config", "set", "backendImage", "datatrigger/unlimited-translation_backend_fastapi:v2", "--stack", "local")
-		p.pulumi(t, "config", "set", "backendCpu", "500m", "--stack", "local")
-		p.pulumi(t, "config", "set", "mysqlStorageSize", "2Gi", "--stack", "local")
-		r := p.mustInfra(t, "preview", "--stack", "local")
-		if !strings.Contains(r.stdout, "0 to create, 2 to update, 0 to replace, 0 to delete") {
-			t.Errorf("preview of image, request and size:\n%s", r.stdout)
-		}
+		setAndPreview(t, p, "0 to create, 2 to update, 0 to replace, 0 to delete",
+			"backendImage", "datatrigger/unlimited-translation_backend_fastapi:v2", "backendCpu", "500m", "mysqlStorageSize", "2Gi")
 		p.mustInfra(t, "up", "--stack", "local", "--yes")
 		got := kubectl("get", "deployment", "backend-fastapi-deploy", "-o",
 			"jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].resources.requests.cpu} {.status.updatedReplicas}/{.status.readyReplicas}/{.spec.replicas}")
@@ -207,14 +198,10 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 			return kubectl("get", "secret/mysql-db-secret", "statefulset/mysql-stateful", "deployment/frontend-flask-deploy", "-o", "jsonpath={.items[*].metadata.uid}")
 		}
 		before := strings.Fields(uids())
-		p.pulumi(t, "config", "set", "mysqlUser", "app", "--stack", "local")
 		// As the scenarios table's "MySQL user" row: the Secret keeps its
 		// name, so it goes first and takes the two workloads with it.
-		r := p.mustInfra(t, "preview", "--stack", "local")
-		if !strings.Contains(r.stdout, "0 to create, 0 to update, 3 to replace, 0 to delete") {
-			t.Errorf("preview of mysqlUser root -> app:\n%s", r.stdout)
-		}
-		r = p.mustInfra(t, "up", "--stack", "local", "--yes")
+		setAndPreview(t, p, "0 to create, 0 to update, 3 to replace, 0 to delete", "mysqlUser", "app")
+		r := p.mustInfra(t, "up", "--stack", "local", "--yes")
 		// Same names: only delete-before-replace can succeed, and up
 		// says so.
 		if !strings.Contains(r.stdout, "deleting original") {
@@ -238,17 +225,13 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 	})
 
 	t.Run("a namespace change moves every object of the app", func(t *testing.T) {
-		p.pulumi(t, "config", "set", "namespace", "translation", "--stack", "local")
-		p.pulumi(t, "config", "set", "frontendImage", "example/frontend:1.0", "--stack", "local")
-		r := p.mustInfra(t, "preview", "--stack", "local")
 		// The Namespace is new; the 19 namespaced objects of the local
 		// stack (2 Deployments, 2 PDBs, 3 Services, the StatefulSet, its
 		// claim, the Secret, the init ConfigMap, 8 NetworkPolicies: deny
 		// in and out, DNS, public, and the frontend's two pairs in and
 		// out) move, and nothing is updated in place.
-		if !strings.Contains(r.stdout, "1 to create, 0 to update, 19 to replace, 0 to delete") {
-			t.Errorf("preview of namespace default -> translation:\n%s", r.stdout)
-		}
+		setAndPreview(t, p, "1 to create, 0 to update, 19 to replace, 0 to delete",
+			"namespace", "translation", "frontendImage", "example/frontend:1.0")
 		p.mustInfra(t, "up", "--stack", "local", "--yes")
 		for _, d := range []string{"frontend-flask-deploy", "backend-fastapi-deploy"} {
 			if got := kubectl("get", "deployment", d, "-n", "translation", "-o", "jsonpath={.status.readyReplicas}"); got == "" || got == "0" {
@@ -321,6 +304,18 @@ func TestLocalStackOnTheRealProvider(t *testing.T) {
 		}
 		fmt.Fprintln(os.Stderr, "timing: the local stack on the real provider done")
 	})
+}
+
+// setAndPreview sets config keys of the local stack (key, value, …) and
+// checks the preview's summary line.
+func setAndPreview(t *testing.T, p proj, summary string, kv ...string) {
+	t.Helper()
+	for i := 0; i+1 < len(kv); i += 2 {
+		p.pulumi(t, "config", "set", kv[i], kv[i+1], "--stack", "local")
+	}
+	if r := p.mustInfra(t, "preview", "--stack", "local"); !strings.Contains(r.stdout, summary) {
+		t.Errorf("preview after setting %v:\n%s", kv, r.stdout)
+	}
 }
 
 // killUpWhen starts infra up on the stack and SIGKILLs the Pulumi CLI
