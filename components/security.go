@@ -27,8 +27,12 @@ type RunAs struct {
 	VolumeOwner bool
 	// LowPort, when below 1024, is the port the image binds as a non-root
 	// user: the pod's network namespace lets ports from it up be bound
-	// unprivileged (net.ipv4.ip_unprivileged_port_start, a "safe" sysctl
-	// since Kubernetes 1.22, allowed by the restricted profile).
+	// unprivileged (net.ipv4.ip_unprivileged_port_start: on the kubelet's
+	// safe list, pkg/kubelet/sysctl/safe_sysctls.go, since Kubernetes
+	// 1.22; the restricted profile allows it; Autopilot refuses only
+	// unsafe sysctls, "Security capabilities in GKE Autopilot"). A
+	// capability would not do: Kubernetes gives a non-root process no
+	// ambient capabilities.
 	LowPort int
 }
 
