@@ -320,10 +320,12 @@ func editProgram(dir string, edits [][2]string) error {
 }
 
 // RemovedComponent is what removing the public endpoint does to dev: the
-// load balancer goes; the certificate, a project resource, stays.
+// load balancer goes; the certificate, a project resource, stays. With no
+// load balancer in front, the frontend's port is no longer limited to its
+// ranges: allow-public is updated.
 var RemovedComponent = Scenario{Name: "removed component", Stack: "dev",
 	Ops: merge(Ops("delete", ingress, redirect, backCfg, "translation:components:PublicEndpoint::translation-public"),
-		Ops("update", frontSvc)),
+		Ops("update", frontSvc, public)),
 	Risks: []string{"downtime"}}
 
 // Decode reads the change report JSON (report.JSON) back into reports,
