@@ -179,22 +179,20 @@ func stringsOrNil(v []string) pulumi.StringArrayInput {
 // (DeletedWith set), never on a cluster it merely deploys to, whose other
 // workloads the labels would hold to it.
 func namespace(ctx *pulumi.Context, name, ns string, place Placement, parent pulumi.Resource) (Placement, error) {
-	if ns == "default" {
-		if place.DeletedWith == nil {
-			return place, nil
-		}
-		patch, err := corev1.NewNamespacePatch(ctx, name, &corev1.NamespacePatchArgs{
+	var res pulumi.Resource
+	var err error
+	switch {
+	case ns != "default":
+		res, err = corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
+			Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ns), Labels: podSecurityLabels()},
+		}, place.inCluster(parent)...)
+	case place.DeletedWith != nil:
+		res, err = corev1.NewNamespacePatch(ctx, name, &corev1.NamespacePatchArgs{
 			Metadata: &metav1.ObjectMetaPatchArgs{Name: pulumi.String(ns), Labels: podSecurityLabels()},
 		}, place.inCluster(parent)...)
-		if err != nil {
-			return place, err
-		}
-		place.DependsOn = append(append([]pulumi.Resource{}, place.DependsOn...), patch)
+	default:
 		return place, nil
 	}
-	res, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ns), Labels: podSecurityLabels()},
-	}, place.inCluster(parent)...)
 	if err != nil {
 		return place, err
 	}
