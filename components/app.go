@@ -102,12 +102,8 @@ func NewTranslationApp(ctx *pulumi.Context, name string, args TranslationAppArgs
 			// The transfer steps reach Cloud Storage as the backup account.
 			google = append(google, GoogleEgress{Name: "backup-to-google", From: backupPods})
 		}
-		var publicFrom []string
-		if args.Public != nil {
-			publicFrom = LoadBalancerRanges
-		}
 		_, err = NewNetworkPolicies(ctx, name+"-network", NetworkPoliciesArgs{
-			Namespace: ns, Public: frontendPods, PublicPort: 80, PublicFrom: publicFrom,
+			Namespace: ns, Public: frontendPods, PublicPort: 80, LoadBalanced: args.Public != nil,
 			Allowed: allowed, Google: google, Placement: place,
 		}, parent)
 		if err != nil {

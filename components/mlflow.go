@@ -181,15 +181,11 @@ func NewMLflow(ctx *pulumi.Context, name string, args MLflowArgs, opts ...pulumi
 	}
 	m.Workload = w
 	if args.NetworkPolicies {
-		var publicFrom []string
-		if args.Public != nil {
-			publicFrom = LoadBalancerRanges
-		}
 		// The server reaches Cloud Storage, and its proxy the Cloud SQL
 		// Admin API and the instance on 3307 (Cloud SQL, "About the Cloud
 		// SQL Auth Proxy": it connects to the instance on port 3307 only).
 		if _, err := NewNetworkPolicies(ctx, name+"-network", NetworkPoliciesArgs{
-			Namespace: ns, Public: mlflowPods, PublicPort: MLflowPort, PublicFrom: publicFrom,
+			Namespace: ns, Public: mlflowPods, PublicPort: MLflowPort, LoadBalanced: args.Public != nil,
 			Google:    []GoogleEgress{{Name: "mlflow-to-google", From: mlflowPods, Ports: []int{3307}}},
 			Placement: place,
 		}, pulumi.Parent(m)); err != nil {

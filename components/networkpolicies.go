@@ -10,12 +10,13 @@ import (
 type NetworkPoliciesArgs struct {
 	// Namespace the policies apply to. Default "default".
 	Namespace string
-	// Public are the pods the load balancer reaches on PublicPort, from
-	// PublicFrom (CIDRs); empty PublicFrom: from anywhere (a local
-	// cluster's NodePort, whose traffic comes from its nodes).
-	Public     map[string]string
-	PublicPort int
-	PublicFrom []string
+	// Public are the pods reached from outside on PublicPort: with
+	// LoadBalanced, only from LoadBalancerRanges (a GKE Ingress in front);
+	// else from anywhere (a local cluster's NodePort, whose traffic comes
+	// from its nodes).
+	Public       map[string]string
+	PublicPort   int
+	LoadBalanced bool
 	// Allowed lists the other pods and who may reach them on which port:
 	// an ingress rule on To and an egress rule on From.
 	Allowed []Allowed
@@ -107,7 +108,7 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args NetworkPoliciesAr
 		PodSelector:       pods(map[string]string{"k8s-app": "kube-dns"}),
 	}}
 	for _, cidr := range dnsAddresses {
-		dns = append(dns, &networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(cidr)}})
+		dns = append(dns, addresses(cidr))
 	}
 	if err := policy(name+"-dns", "allow-dns", &networkingv1.NetworkPolicySpecArgs{
 		PodSelector: &metav1.LabelSelectorArgs{}, PolicyTypes: egress,
@@ -118,8 +119,10 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args NetworkPoliciesAr
 		return nil, err
 	}
 	var from networkingv1.NetworkPolicyPeerArray
-	for _, cidr := range args.PublicFrom {
-		from = append(from, &networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(cidr)}})
+	if args.LoadBalanced {
+		for _, cidr := range LoadBalancerRanges {
+			from = append(from, addresses(cidr))
+		}
 	}
 	if err := policy(name+"-public", "allow-public", &networkingv1.NetworkPolicySpecArgs{
 		PodSelector: pods(args.Public), PolicyTypes: ingress,
@@ -153,15 +156,13 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args NetworkPoliciesAr
 		// Google's APIs have no fixed addresses (Cloud SQL, "Connect using
 		// the Cloud SQL Auth Proxy": allow all egress on 443): any address
 		// outside the private ranges.
-		internet := networkingv1.NetworkPolicyPeerArray{&networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{
-			Cidr: pulumi.String("0.0.0.0/0"), Except: pulumi.ToStringArray(privateRanges),
-		}}}
 		rules := networkingv1.NetworkPolicyEgressRuleArray{&networkingv1.NetworkPolicyEgressRuleArgs{
-			To: internet, Ports: ports("TCP", append([]int{443}, g.Ports...)...),
+			To:    networkingv1.NetworkPolicyPeerArray{addresses("0.0.0.0/0", privateRanges...)},
+			Ports: ports("TCP", append([]int{443}, g.Ports...)...),
 		}}
 		for _, m := range metadataServer {
 			rules = append(rules, &networkingv1.NetworkPolicyEgressRuleArgs{
-				To:    networkingv1.NetworkPolicyPeerArray{&networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(m.cidr)}}},
+				To:    networkingv1.NetworkPolicyPeerArray{addresses(m.cidr)},
 				Ports: ports("TCP", m.port),
 			})
 		}
@@ -172,6 +173,15 @@ func NewNetworkPolicies(ctx *pulumi.Context, name string, args NetworkPoliciesAr
 		}
 	}
 	return n, ctx.RegisterResourceOutputs(n, pulumi.Map{})
+}
+
+// addresses is a peer outside the cluster: cidr but the except ranges.
+func addresses(cidr string, except ...string) *networkingv1.NetworkPolicyPeerArgs {
+	block := &networkingv1.IPBlockArgs{Cidr: pulumi.String(cidr)}
+	if len(except) > 0 {
+		block.Except = pulumi.ToStringArray(except)
+	}
+	return &networkingv1.NetworkPolicyPeerArgs{IpBlock: block}
 }
 
 // ports are the ports of one protocol.
