@@ -18,11 +18,13 @@ func TestStacksBackups(t *testing.T) {
 	for _, tc := range []struct {
 		stack, project, bucket, account, ephemeral string
 		retention, newest                          float64
-		schedule                                   string
+		schedule, mysqlImage                       string
 	}{
 		// dev's backup runs while the default schedule has it awake.
-		{"dev", "unlimited-translation-dev", "unlimited-translation-dev-dev-mysql-backups", "mysql-backup-dev", "1Gi", 7, 3, "30 12 * * 1-5"},
-		{"prod", "unlimited-translation-prod", "unlimited-translation-prod-prod-mysql-backups", "mysql-backup-prod", "10Gi", 30, 7, "30 2 * * *"},
+		{"dev", "unlimited-translation-dev", "unlimited-translation-dev-dev-mysql-backups", "mysql-backup-dev", "1Gi", 7, 3, "30 12 * * 1-5", "mysql:8.4"},
+		{"prod", "unlimited-translation-prod", "unlimited-translation-prod-prod-mysql-backups", "mysql-backup-prod", "10Gi", 30, 7, "30 2 * * *",
+			// The dump runs the database's own image: prod's mirror, by digest.
+			"europe-west1-docker.pkg.dev/unlimited-translation-prod/translation/mysql:8.4@sha256:0000000000000000000000000000000000000000000000000000000000000000"},
 	} {
 		t.Run(tc.stack, func(t *testing.T) {
 			m, outputs := runStack(t, tc.stack)
@@ -116,7 +118,7 @@ func TestStacksBackups(t *testing.T) {
 				"spec.concurrencyPolicy":                                   "Forbid",
 				pod + "serviceAccountName":                                 "mysql-backup",
 				pod + "restartPolicy":                                      "Never",
-				pod + "initContainers.0.image":                             "mysql:8.4",
+				pod + "initContainers.0.image":                             tc.mysqlImage,
 				pod + "initContainers.0.command.2":                         "dump",
 				pod + "initContainers.0.env.2.value":                       "translation",
 				pod + "initContainers.0.env.3.valueFrom.secretKeyRef.name": "mysql-db-secret",

@@ -7,6 +7,9 @@ import (
 	"testing"
 )
 
+// pinned is a digest in the form production requires (a test value).
+const pinned = "@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 // validSource is a complete, valid config for stack; tests mutate a copy.
 func validSource() MapSource {
 	return MapSource{
@@ -16,12 +19,27 @@ func validSource() MapSource {
 			p("domain"):            "translate.example.com",
 			p("mysqlRootPassword"): "root-password-1",
 			p("mysqlPassword"):     "user-password-1",
+			// A dev cluster on the internet runs no latest image.
+			p("backendImage"): "registry.example.com/translation/backend:1.0.0",
 			// Used only by the cases that turn mlflow on.
 			p("mlflowDatabasePassword"): "mlflow-db-password-1",
 			p("mlflowAdminPassword"):    "mlflow-admin-password-1",
 		},
 		Secrets: map[string]bool{p("mysqlRootPassword"): true, p("mysqlPassword"): true, p("mlflowDatabasePassword"): true, p("mlflowAdminPassword"): true},
 	}
+}
+
+// sourceFor is validSource with what a production stack must add: the
+// control plane's authorised ranges and images by digest.
+func sourceFor(stack string) MapSource {
+	src := validSource()
+	if IsProduction(stack) {
+		src.Values[p("controlPlaneAuthorizedNetworks")] = "198.51.100.0/24"
+		src.Values[p("backendImage")] += pinned
+		src.Values[p("frontendImage")] = "registry.example.com/translation/frontend:1.0.0" + pinned
+		src.Values[p("mysqlImage")] = "mysql:8.4" + pinned
+	}
+	return src
 }
 
 func TestLoadValidDefaults(t *testing.T) {
@@ -31,16 +49,10 @@ func TestLoadValidDefaults(t *testing.T) {
 		backendCPU   string
 		backendImage string
 	}{
-		{"dev", false, "1", "datatrigger/unlimited-translation_backend_fastapi:latest"},
-		{"prod", true, "2", ""},
+		{"dev", false, "1", "registry.example.com/translation/backend:1.0.0"},
+		{"prod", true, "2", "registry.example.com/translation/backend:1.0.0" + pinned},
 	} {
-		src := validSource()
-		if tc.stack == "prod" {
-			src.Values[p("backendImage")] = "registry.example.com/backend:1.0.0"
-			src.Values[p("controlPlaneAuthorizedNetworks")] = "198.51.100.0/24"
-			tc.backendImage = "registry.example.com/backend:1.0.0"
-		}
-		c, err := Load(tc.stack, src)
+		c, err := Load(tc.stack, sourceFor(tc.stack))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.stack, err)
 		}
@@ -94,10 +106,14 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "missing secret", unset: []string{p("mysqlPassword")}, key: "mysqlPassword", want: "is required and not set", fix: "pulumi config set --secret mysqlPassword <value> --stack dev"},
 		{name: "plain-text secret", plain: []string{p("mysqlRootPassword")}, key: "mysqlRootPassword", want: "is stored in plain text", fix: "pulumi config set --secret mysqlRootPassword <value> --stack dev"},
 		{name: "short password", set: map[string]string{p("mysqlPassword"): "abc"}, key: "mysqlPassword", want: "shorter than 8 characters", fix: "--secret mysqlPassword"},
-		{name: "prod without deletion protection", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("deletionProtection"): "false"}, key: "deletionProtection", want: "is false on a production stack", fix: "pulumi config set allowUnprotectedProd true --stack prod"},
-		{name: "prod without database protection", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("protectDatabase"): "false"}, key: "protectDatabase", want: "production database must be protected"},
-		{name: "prod without infrastructure protection", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("protectInfrastructure"): "false"}, key: "protectInfrastructure", want: "its cluster, address and DNS must be protected"},
-		{name: "latest in prod", stack: "prod", key: "backendImage", want: "is not pinned: use a version tag or a digest, never latest", fix: "backendImage datatrigger/unlimited-translation_backend_fastapi:<version>"},
+		{name: "prod without deletion protection", stack: "prod", set: map[string]string{p("deletionProtection"): "false"}, key: "deletionProtection", want: "is false on a production stack", fix: "pulumi config set allowUnprotectedProd true --stack prod"},
+		{name: "prod without database protection", stack: "prod", set: map[string]string{p("protectDatabase"): "false"}, key: "protectDatabase", want: "production database must be protected"},
+		{name: "prod without infrastructure protection", stack: "prod", set: map[string]string{p("protectInfrastructure"): "false"}, key: "protectInfrastructure", want: "its cluster, address and DNS must be protected"},
+		{name: "latest in prod", stack: "prod", set: map[string]string{p("backendImage"): "datatrigger/unlimited-translation_backend_fastapi:latest"}, key: "backendImage", want: "has no digest; production runs images by digest only", fix: "backendImage datatrigger/unlimited-translation_backend_fastapi:<version>@sha256:<digest> --stack prod"},
+		{name: "tag in prod", stack: "prod", set: map[string]string{p("frontendImage"): "r.example.com/f:1.2"}, key: "frontendImage", want: "get it with `crane digest r.example.com/f:1.2`", fix: "frontendImage r.example.com/f:1.2@sha256:<digest>"},
+		{name: "mysql tag in prod", stack: "prod", set: map[string]string{p("mysqlImage"): "mysql:8.4"}, key: "mysqlImage", want: "`gcloud artifacts docker images describe mysql:8.4 --format='value(image_summary.digest)'`"},
+		{name: "default latest in dev", unset: []string{p("backendImage")}, key: "backendImage", want: `"datatrigger/unlimited-translation_backend_fastapi:latest" is not pinned: use a version tag or a digest, never latest`, fix: "backendImage datatrigger/unlimited-translation_backend_fastapi:<version> --stack dev"},
+		{name: "untagged in dev", set: map[string]string{p("frontendImage"): "datatrigger/unlimited-translation_frontend_flask"}, key: "frontendImage", want: "never latest"},
 		{name: "untagged mysql", set: map[string]string{p("mysqlImage"): "mysql"}, key: "mysqlImage", want: "is not pinned"},
 		{name: "bad bool", set: map[string]string{p("deletionProtection"): "yes please"}, key: "deletionProtection", want: `must be true or false, got "yes please"`},
 		{name: "bad release channel", set: map[string]string{p("releaseChannel"): "beta"}, key: "releaseChannel", want: `"BETA" is not a GKE release channel`},
@@ -126,7 +142,7 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "backup retention", set: map[string]string{p("backupRetentionDays"): "0"}, key: "backupRetentionDays", want: "keep backups between 1 and 3650 days"},
 		{name: "authorised network", set: map[string]string{p("controlPlaneAuthorizedNetworks"): "203.0.113.0/24, office"}, key: "controlPlaneAuthorizedNetworks", want: "\"office\" is not an IPv4 CIDR range"},
 		{name: "authorised network host bits", set: map[string]string{p("controlPlaneAuthorizedNetworks"): "203.0.113.7/24"}, key: "controlPlaneAuthorizedNetworks", want: "has host bits set; the range is 203.0.113.0/24"},
-		{name: "prod without authorised networks", stack: "prod", set: map[string]string{p("controlPlaneAuthorizedNetworks"): "", p("backendImage"): "registry.example.com/backend:1.0.0"}, key: "controlPlaneAuthorizedNetworks", want: "is empty while restrictControlPlane is true", fix: "pulumi config set restrictControlPlane false --stack prod"},
+		{name: "prod without authorised networks", stack: "prod", set: map[string]string{p("controlPlaneAuthorizedNetworks"): ""}, key: "controlPlaneAuthorizedNetworks", want: "is empty while restrictControlPlane is true", fix: "pulumi config set restrictControlPlane false --stack prod"},
 		{name: "Spot database alone", set: map[string]string{p("spot"): "false", p("spotDatabase"): "true"}, key: "spotDatabase", want: "is true while spot is false"},
 		{name: "autoscaler target", set: map[string]string{p("backendMaxReplicas"): "4", p("backendCpuTarget"): "100"}, key: "backendCpuTarget", want: "aim between 10 and 95 percent"},
 		{name: "domain is an IP", set: map[string]string{p("domain"): "203.0.113.10"}, key: "domain", want: "is an IP address"},
@@ -147,7 +163,7 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "MLflow admin password too short", set: map[string]string{p("mlflow"): "true", p("mlflowAdminPassword"): "short-pw-11"}, key: "mlflowAdminPassword", want: "shorter than 12 characters, which MLflow refuses"},
 		{name: "MLflow tier", set: map[string]string{p("mlflow"): "true", p("mlflowDatabaseTier"): "db-perf-optimized-N-2"}, key: "mlflowDatabaseTier", want: `"db-perf-optimized-N-2" is not a Cloud SQL Enterprise machine type`, fix: "pulumi config set mlflowDatabaseTier db-f1-micro --stack dev"},
 		{name: "MLflow on a local stack", stack: "local", set: map[string]string{p("mlflow"): "true"}, key: "mlflow", want: "runs on gke only", fix: "pulumi config set mlflow false --stack local"},
-		{name: "MLflow image unpinned in prod", stack: "prod", set: map[string]string{p("backendImage"): "r.example.com/b:1", p("mlflow"): "true", p("mlflowImage"): "ghcr.io/mlflow/mlflow"}, key: "mlflowImage", want: "is not pinned"},
+		{name: "MLflow image by tag in prod", stack: "prod", set: map[string]string{p("mlflow"): "true", p("mlflowImage"): "ghcr.io/mlflow/mlflow:v3.18.0-full"}, key: "mlflowImage", want: "has no digest"},
 		{name: "MLflow password in plain text", set: map[string]string{p("mlflow"): "true"}, plain: []string{p("mlflowAdminPassword")}, key: "mlflowAdminPassword", want: "stored in plain text"},
 		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
 	} {
@@ -156,10 +172,7 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 			if stack == "" {
 				stack = "dev"
 			}
-			src := validSource()
-			if IsProduction(stack) {
-				src.Values[p("controlPlaneAuthorizedNetworks")] = "198.51.100.0/24"
-			}
+			src := sourceFor(stack)
 			for k, v := range tc.set {
 				src.Values[k] = v
 			}

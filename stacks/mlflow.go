@@ -97,7 +97,7 @@ func (v *validation) checkMLflow(c *Config) {
 		v.add("mlflow", "is true on a local stack; MLflow needs Cloud SQL and Cloud Storage, so it runs on gke only", v.setFix("mlflow", "false"))
 		return
 	}
-	v.checkImage("mlflowImage", m.Image, c.Production)
+	v.checkImage("mlflowImage", m.Image, pinFor(c))
 	if !mlflowTier.MatchString(m.DatabaseTier) {
 		v.add("mlflowDatabaseTier", fmt.Sprintf("%q is not a Cloud SQL Enterprise machine type (db-f1-micro, db-g1-small or db-custom-<vCPUs>-<MiB>)", m.DatabaseTier),
 			v.setFix("mlflowDatabaseTier", "db-f1-micro"))

@@ -329,7 +329,7 @@ func (v *validation) checkApp(c *Config) {
 	// A GPU pod is in Autopilot's accelerator class, whose CPU and memory
 	// ranges depend on the GPU type and count ("Deploy GPU workloads in
 	// Autopilot"); the general-purpose ranges do not apply to it.
-	v.checkWorkload("backend", c.Backend, c.Production, !c.Local() && c.BackendAccelerator == "")
+	v.checkWorkload("backend", c.Backend, pinFor(c), !c.Local() && c.BackendAccelerator == "")
 	v.checkAccelerator(*c)
 	if c.BackendMaxReplicas != 0 {
 		switch {
@@ -343,8 +343,8 @@ func (v *validation) checkApp(c *Config) {
 			v.add("backendCpuTarget", fmt.Sprintf("is %d; aim between 10 and 95 percent of the CPU request", c.BackendCPUTarget), v.setFix("backendCpuTarget", "70"))
 		}
 	}
-	v.checkWorkload("frontend", c.Frontend, c.Production, !c.Local())
-	v.checkDatabase(c.Database, !c.Local())
+	v.checkWorkload("frontend", c.Frontend, pinFor(c), !c.Local())
+	v.checkDatabase(c.Database, max(pinFor(c), versionTag), !c.Local())
 	if !c.Local() {
 		v.checkDataDisk(*c)
 		v.checkBackup(*c)
@@ -356,8 +356,8 @@ func (v *validation) checkApp(c *Config) {
 	}
 }
 
-func (v *validation) checkWorkload(prefix string, w Workload, prod, autopilot bool) {
-	v.checkImage(prefix+"Image", w.Image, prod)
+func (v *validation) checkWorkload(prefix string, w Workload, pin imagePin, autopilot bool) {
+	v.checkImage(prefix+"Image", w.Image, pin)
 	if w.Replicas < 1 {
 		v.add(prefix+"Replicas", fmt.Sprintf("must be at least 1, got %d (tear the stack down with `pulumi destroy` instead of scaling to zero)", w.Replicas),
 			v.setFix(prefix+"Replicas", "1"))
@@ -368,8 +368,8 @@ func (v *validation) checkWorkload(prefix string, w Workload, prod, autopilot bo
 	v.checkRequests(prefix, w.CPU, w.Memory, w.EphemeralStorage, autopilot)
 }
 
-func (v *validation) checkDatabase(d Database, gke bool) {
-	v.checkImage("mysqlImage", d.Image, true)
+func (v *validation) checkDatabase(d Database, pin imagePin, gke bool) {
+	v.checkImage("mysqlImage", d.Image, pin)
 	v.checkRequests("mysql", d.CPU, d.Memory, d.EphemeralStorage, gke)
 	if size, ok := v.quantity("mysqlStorageSize", d.StorageSize, "10Gi"); ok && gke && size < quantity.Gi {
 		v.add("mysqlStorageSize", fmt.Sprintf("is %s; GKE provisions and bills at least 1Gi per disk, so ask for what you get", d.StorageSize),
@@ -398,20 +398,57 @@ func (v *validation) secretLength(name string, s Secret, min int, why string) {
 	}
 }
 
-func (v *validation) checkImage(key, image string, pinned bool) {
+// imagePin is how firmly a stack must pin an image.
+type imagePin int
+
+const (
+	// anyTag: a local cluster may run the public images as published.
+	anyTag imagePin = iota
+	// versionTag: a tag other than latest, so a redeploy runs what was
+	// reviewed unless someone re-pushes the tag.
+	versionTag
+	// digestOnly: production runs content-addressed images only, so no
+	// re-pushed tag (by mistake or by an attacker with registry write)
+	// changes what runs.
+	digestOnly
+)
+
+// pinFor is the rule for a stack's app images: digests in production, no
+// latest on any cluster that faces the internet.
+func pinFor(c *Config) imagePin {
+	switch {
+	case c.Production:
+		return digestOnly
+	case c.Local():
+		return anyTag
+	}
+	return versionTag
+}
+
+func (v *validation) checkImage(key, image string, pin imagePin) {
 	if msg := imageRefProblem(image); msg != "" {
 		v.add(key, msg+": it is not a container image reference", v.setFix(key, "<registry>/<name>:<tag>"))
 		return
 	}
-	if !pinned || strings.Contains(image, "@sha256:") {
-		return
+	name, _, hasDigest := strings.Cut(image, "@")
+	tag := ""
+	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+		name, tag = name[:i], name[i+1:]
 	}
-	name, tag := image, ""
-	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
-		name, tag = image[:i], image[i+1:]
-	}
-	if tag == "" || tag == "latest" {
-		v.add(key, fmt.Sprintf("%q is not pinned: use a version tag or a digest, never latest", image),
+	switch {
+	case hasDigest || pin == anyTag:
+	case pin == digestOnly:
+		ref := image
+		if tag == "" || tag == "latest" {
+			ref = name + ":<version>"
+		}
+		// `gcloud artifacts docker images describe` reports the digest as
+		// image_summary.digest (googlecloudsdk/command_lib/artifacts/docker_util.py).
+		v.add(key, fmt.Sprintf("%q has no digest; production runs images by digest only, so a re-pushed tag cannot change what runs: "+
+			"get it with `crane digest %s` (any registry) or `gcloud artifacts docker images describe %s --format='value(image_summary.digest)'`", image, ref, ref),
+			v.setFix(key, ref+"@sha256:<digest>"))
+	case tag == "" || tag == "latest":
+		v.add(key, fmt.Sprintf("%q is not pinned: use a version tag or a digest, never latest (mirror a latest-only image into your registry with a version tag; see README, \"Images\")", image),
 			v.setFix(key, name+":<version>"))
 	}
 }

@@ -181,6 +181,7 @@ func TestPlanErrors(t *testing.T) {
 	writeFile(t, filepath.Join(bad, "Pulumi.bad.yaml"), `config:
   gcp:project: my-project-123
   unlimited-translation:domain: https://example.com
+  unlimited-translation:backendImage: registry.example.com/backend:1.0.0
   unlimited-translation:mysqlRootPassword:
     secure: v1:abc:def
   unlimited-translation:mysqlPassword:
