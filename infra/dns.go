@@ -23,6 +23,10 @@ type DNSArgs struct {
 	// is not ForceNew). Resolvers check the signatures only once the
 	// registrar publishes the zone's DS record.
 	DNSSEC bool
+	// CAAIssuers, when set, makes a CAA record at Domain allowing only
+	// these CAs to issue certificates for it and every name below it (a CA
+	// looks for CAA at the name, then each parent: RFC 8659 section 3).
+	CAAIssuers []string
 	// Address is the IP the A records point at.
 	Address pulumi.StringInput
 	// More are A records for other host names in the zone, each to its own
@@ -35,6 +39,14 @@ type DNSArgs struct {
 	// Requires are resources (enabled APIs) every child waits for.
 	Requires []pulumi.Resource
 }
+
+// ManagedCertificateCAs are the CAs Google-managed certificates come from:
+// Google Trust Services and Let's Encrypt. An explicit CAA record that
+// leaves one out makes issuance or renewal fail (FAILED_CAA_FORBIDDEN);
+// App Engine's ManagementStatus reference names "the in-use CAs (Google CA
+// and Let's Encrypt)", and the load balancer's google-managed-certs page
+// (section "caa") lists both pki.goog and letsencrypt.org.
+var ManagedCertificateCAs = []string{"pki.goog", "letsencrypt.org"}
 
 // DNS is the public zone and the A records for the app's host names.
 type DNS struct {
@@ -95,6 +107,22 @@ func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.Resou
 			Type:        pulumi.String("A"),
 			Ttl:         pulumi.Int(300),
 			Rrdatas:     pulumi.StringArray{r.Address},
+		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect)); err != nil {
+			return nil, err
+		}
+	}
+	if len(args.CAAIssuers) > 0 {
+		var rrdatas pulumi.StringArray
+		for _, ca := range args.CAAIssuers {
+			rrdatas = append(rrdatas, pulumi.Sprintf("0 issue %q", ca))
+		}
+		if _, err := dns.NewRecordSet(ctx, name+"-caa", &dns.RecordSetArgs{
+			Project:     pulumi.String(args.Project),
+			ManagedZone: zone.Name,
+			Name:        pulumi.String(d.Hosts[0] + "."),
+			Type:        pulumi.String("CAA"),
+			Ttl:         pulumi.Int(3600),
+			Rrdatas:     rrdatas,
 		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect)); err != nil {
 			return nil, err
 		}

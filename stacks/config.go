@@ -28,7 +28,10 @@ type Config struct {
 	Domain        string
 	CreateDNSZone bool
 	// DNSSEC signs the zone the stack creates.
-	DNSSEC      bool
+	DNSSEC bool
+	// CAA limits who may issue certificates for the domain to the CAs of
+	// Google-managed certificates.
+	CAA         bool
 	DNSZoneName string
 	AddressName string
 

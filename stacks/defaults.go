@@ -31,6 +31,7 @@ func Defaults(stack string) Config {
 		Region:               "us-central1",
 		CreateDNSZone:        true,
 		DNSSEC:               true,
+		CAA:                  true,
 		ClusterName:          "translation-" + stack,
 		AddressName:          "translation-" + stack + "-ip",
 		ReleaseChannel:       "REGULAR",

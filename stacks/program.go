@@ -175,6 +175,7 @@ func kept(ctx *pulumi.Context, cfg Config) (k keptParts, err error) {
 		ZoneName:   cfg.DNSZoneName,
 		CreateZone: cfg.CreateDNSZone,
 		DNSSEC:     cfg.DNSSEC,
+		CAAIssuers: caaIssuers(cfg),
 		Address:    k.address.Address,
 		More:       more,
 		Labels:     k.labels,
@@ -459,4 +460,12 @@ func AppArgs(cfg Config, public *components.PublicEndpointArgs, place components
 		Public:    public,
 		Placement: place,
 	}
+}
+
+// caaIssuers are the CAs the domain's CAA record allows, none without one.
+func caaIssuers(cfg Config) []string {
+	if !cfg.CAA {
+		return nil
+	}
+	return infra.ManagedCertificateCAs
 }

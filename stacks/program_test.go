@@ -203,16 +203,33 @@ func TestStacksIngressBindsAddressAndCertificateMatchesDNS(t *testing.T) {
 				domains = append(domains, d.StringValue())
 			}
 			var records []string
+			var caa []mockstack.Resource
 			for _, r := range m.ByType(recordType) {
+				if r.Inputs["type"].StringValue() == "CAA" {
+					caa = append(caa, r)
+					continue
+				}
 				records = append(records, strings.TrimSuffix(r.Inputs["name"].StringValue(), "."))
 				if r.Inputs["type"].StringValue() != "A" {
-					t.Errorf("record %s is not an A record", r.Name)
+					t.Errorf("record %s is neither A nor CAA", r.Name)
 				}
 			}
 			sort.Strings(domains)
 			sort.Strings(records)
 			if strings.Join(domains, ",") != strings.Join(records, ",") || len(domains) != 2 || !strings.HasPrefix(domains[1], "www.") {
 				t.Errorf("certificate domains %v, DNS records %v", domains, records)
+			}
+			// One CAA record at the domain covers it and every name below
+			// (www, mlflow): only Google's CA and Let's Encrypt may issue.
+			if len(caa) != 1 {
+				t.Fatalf("%d CAA records, want 1", len(caa))
+			}
+			mockstack.Expect(t, "CAA record", caa[0].Inputs, map[string]string{
+				"name": domains[0] + ".", "type": "CAA",
+				"rrdatas.0": `0 issue "pki.goog"`, "rrdatas.1": `0 issue "letsencrypt.org"`,
+			})
+			if n, ttl := len(caa[0].Inputs["rrdatas"].ArrayValue()), caa[0].Inputs["ttl"].NumberValue(); n != 2 || ttl != 3600 {
+				t.Errorf("CAA record has %d values and TTL %g, want 2 and 3600", n, ttl)
 			}
 			if outputs["url"] != "https://"+domains[0] {
 				t.Errorf("url output %v", outputs["url"])
@@ -551,5 +568,29 @@ func TestStacksEnableAPIs(t *testing.T) {
 		if !slices.ContainsFunc(deps, func(u string) bool { return strings.HasSuffix(u, "gcp:projects/service:Service::apis-container") }) {
 			t.Errorf("%s does not wait for the APIs: %v", r.name, deps)
 		}
+	}
+}
+
+// With caa off, the domain gets its A records and no CAA record (a name
+// whose CAA the user manages elsewhere).
+func TestStacksCAAOff(t *testing.T) {
+	src, err := stackfile.Load("..", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Values[stacks.Project+":caa"] = "false"
+	for _, k := range []string{"mysqlRootPassword", "mysqlPassword"} {
+		src.Values[stacks.Project+":"+k], src.Secrets[stacks.Project+":"+k] = "test-"+k+"-4711", true
+	}
+	m, _, err := mockstack.Run("dev", src.Values, src.SecretKeys(), stacks.Program)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, r := range m.ByType(recordType) {
+		types = append(types, r.Inputs["type"].StringValue())
+	}
+	if strings.Join(types, ",") != "A,A" {
+		t.Errorf("record types %v, want the two A records only", types)
 	}
 }

@@ -150,6 +150,8 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.Domain }))),
 	gkeOnly(boolSetting(p("dnssec"), "Sign the zone the stack creates (DNSSEC). Resolvers check it once you publish the zone's DS record at your registrar (`gcloud dns dns-keys list --zone ZONE`); before turning it off, remove that DS record and wait out its TTL, or the domain stops resolving.",
 		func(c *Config) *bool { return &c.DNSSEC })),
+	gkeOnly(boolSetting(p("caa"), "Publish a CAA record at the domain allowing only the CAs of Google-managed certificates (`pki.goog`, `letsencrypt.org`) to issue for it and the names below it. Turn it off if the name already has a CAA record you manage.",
+		func(c *Config) *bool { return &c.CAA })),
 	boolSetting(p("createDnsZone"), "Create a Cloud DNS public zone for the domain; false adopts the existing zone `dnsZoneName` and keeps it on destroy.",
 		func(c *Config) *bool { return &c.CreateDNSZone }),
 	strSetting(p("dnsZoneName"), "Cloud DNS managed zone name; empty derives it from the domain (`translate.example.com` gives `translate-example-com`).",

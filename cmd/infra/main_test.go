@@ -151,8 +151,8 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		// restricted; + deny egress, DNS, the three allowed pairs' egress
 		// and the backup jobs' Google egress (6), and the Pod Security
 		// labels on namespace default (1): 73; + the SSL policy and its
-		// component (2): 75.
-		"Plan for stack \"dev\" of unlimited-translation: 75 to create, 0 to read",
+		// component (2): 75; + the CAA record (1): 76.
+		"Plan for stack \"dev\" of unlimited-translation: 76 to create, 0 to read",
 		`metadata.annotations.iam.gke.io/gcp-service-account = "mysql-backup-dev@unlimited-translation-dev.iam.gserviceaccount.com"`,
 	} {
 		if !strings.Contains(out, want) {

@@ -48,7 +48,7 @@ func TestTwoAppsShareNoName(t *testing.T) {
 		if name == "" {
 			continue
 		}
-		key := r.Type + " " + str(r.Inputs, "instance") + str(r.Inputs, "managedZone") + " " + name
+		key := r.Type + " " + str(r.Inputs, "instance") + str(r.Inputs, "managedZone") + " " + name + " " + str(r.Inputs, "type")
 		if other, dup := cloud[key]; dup {
 			t.Errorf("cloud name %s used by both %s and %s", key, other, r.URN)
 		}

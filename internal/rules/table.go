@@ -128,6 +128,11 @@ var table = map[string]Rule{
 		ForceNew: []string{"name", "managedZone", "project"},
 		IDFormat: "projects/{project}/managedZones/{managedZone}/rrsets/{name}/{type}",
 		Loses: func(in map[string]interface{}) []Risk {
+			// A CAA record only limits which CAs may issue; without it
+			// the name still resolves.
+			if in["type"] == "CAA" {
+				return nil
+			}
 			return []Risk{{"downtime", "the name stops resolving while the record is gone"}}
 		},
 	},

@@ -27,6 +27,7 @@ const (
 	zone          = "gcp:dns/managedZone:ManagedZone::dns"
 	apex          = "gcp:dns/recordSet:RecordSet::dns-apex"
 	www           = "gcp:dns/recordSet:RecordSet::dns-www"
+	caa           = "gcp:dns/recordSet:RecordSet::dns-caa"
 	backend       = "kubernetes:apps/v1:Deployment::translation-backend"
 	backSvc       = "kubernetes:core/v1:Service::translation-backend"
 	database      = "kubernetes:apps/v1:StatefulSet::translation-database"
@@ -152,17 +153,17 @@ var All = []Scenario{
 		// Another domain is another certificate, provisioned anew; the
 		// named zone and certificate are deleted first, and the Ingress that
 		// names the certificate with them.
-		Ops:   merge(Ops("replace", zone, apex, www, gcpCert, ingress)),
+		Ops:   merge(Ops("replace", zone, apex, www, caa, gcpCert, ingress)),
 		Risks: []string{"DNS delegation", "certificate", "downtime"}},
 	{Name: "zone name", Stack: "dev", Set: map[string]string{p + "dnsZoneName": "dev-zone"},
-		Ops:   Ops("replace", zone, apex, www),
+		Ops:   Ops("replace", zone, apex, www, caa),
 		Risks: []string{"DNS delegation", "downtime"}},
 	{Name: "created zone adopted, same name", Stack: "dev",
 		Set: map[string]string{p + "createDnsZone": "false", p + "dnsZoneName": "dev-translate-example-com"},
 		Ops: Ops("read", zone)},
 	{Name: "created zone adopted, another name", Stack: "dev",
 		Set:   map[string]string{p + "createDnsZone": "false", p + "dnsZoneName": "example-com"},
-		Ops:   Ops("replace", zone, apex, www),
+		Ops:   Ops("replace", zone, apex, www, caa),
 		Modes: map[string]string{zone: "read-replacement", apex: "create-before-delete"},
 		Risks: []string{"DNS delegation", "downtime"}},
 	{Name: "MySQL user", Stack: "dev", Set: map[string]string{p + "mysqlUser": "app"},
@@ -209,6 +210,8 @@ var All = []Scenario{
 	{Name: "TLS profile", Stack: "dev", Set: map[string]string{p + "sslPolicyProfile": "RESTRICTED"}, Ops: Ops("update", sslPolicy)},
 	// Signing is a setting of the zone: updated in place, records kept.
 	{Name: "DNSSEC off", Stack: "dev", Set: map[string]string{p + "dnssec": "false"}, Ops: Ops("update", zone)},
+	// A CAA record gone lets any CA issue; nothing stops resolving.
+	{Name: "CAA off", Stack: "dev", Set: map[string]string{p + "caa": "false"}, Ops: Ops("delete", caa)},
 	{Name: "HSTS max-age", Stack: "dev", Set: map[string]string{p + "hstsMaxAge": "31536000"}, Ops: Ops("update", backCfg)},
 	{Name: "backend replicas", Stack: "dev", Set: map[string]string{p + "backendReplicas": "2"}, Ops: Ops("update", backend)},
 	{Name: "CPU request", Stack: "dev", Set: map[string]string{p + "backendCpu": "2"}, Ops: Ops("update", backend)},
