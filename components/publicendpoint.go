@@ -55,6 +55,12 @@ type PublicEndpointArgs struct {
 	// SSLPolicy names the Google SSL policy (the TLS floor) the load
 	// balancer's HTTPS proxy uses; nil leaves Google's default.
 	SSLPolicy pulumi.StringInput
+	// SecurityPolicy names the Cloud Armor policy of the backend; "" detaches
+	// whatever policy the backend has, nil leaves it as it is (GKE's
+	// ingress controller ignores a missing securityPolicy and removes the
+	// policy on an empty name: ingress-gce pkg/backends/features/
+	// securitypolicy.go).
+	SecurityPolicy pulumi.StringInput
 	// HSTSMaxAge, above 0, makes the load balancer add
 	// Strict-Transport-Security with this max-age to every answer.
 	HSTSMaxAge int
@@ -212,8 +218,9 @@ func NewPublicEndpoint(ctx *pulumi.Context, name string, args PublicEndpointArgs
 }
 
 // backendSpec is the BackendConfig's spec: the load balancer's health
-// check and, with HSTSMaxAge, the Strict-Transport-Security header it adds
-// to every answer (GKE, "Configuring Ingress features": custom response
+// check, the Cloud Armor policy and, with HSTSMaxAge, the
+// Strict-Transport-Security header it adds to every answer (GKE,
+// "Configuring Ingress features": security policy, custom response
 // headers).
 func backendSpec(args PublicEndpointArgs, port int) map[string]interface{} {
 	spec := map[string]interface{}{"healthCheck": map[string]interface{}{
@@ -225,6 +232,9 @@ func backendSpec(args PublicEndpointArgs, port int) map[string]interface{} {
 		"healthyThreshold":   1,
 		"unhealthyThreshold": 3,
 	}}
+	if args.SecurityPolicy != nil {
+		spec["securityPolicy"] = map[string]interface{}{"name": args.SecurityPolicy}
+	}
 	if args.HSTSMaxAge > 0 {
 		spec["customResponseHeaders"] = map[string]interface{}{"headers": []interface{}{
 			fmt.Sprintf("Strict-Transport-Security: max-age=%d", args.HSTSMaxAge),

@@ -59,6 +59,8 @@ type Config struct {
 	// HSTSMaxAge is the Strict-Transport-Security max-age the load
 	// balancer adds to every answer, in seconds; 0 sends none.
 	HSTSMaxAge int
+	// Armor is the Cloud Armor policy on the app's backend.
+	Armor Armor
 	// RolloutTimeout bounds each workload's rollout (a Go duration).
 	RolloutTimeout  string
 	ImagePullPolicy string
@@ -165,3 +167,17 @@ func (s Secret) String() string { return "[secret]" }
 
 // GoString keeps %#v from printing the value too.
 func (s Secret) GoString() string { return "[secret]" }
+
+// Armor configures the Cloud Armor policy in front of the app.
+type Armor struct {
+	Enabled bool
+	// RateLimit is POST requests per minute per client address.
+	RateLimit int
+	// BanSeconds is how long a client sending twice RateLimit is banned.
+	BanSeconds int
+	// WAF is a comma-separated list of preconfigured WAF rules.
+	WAF string
+}
+
+// WAFRules lists the configured WAF rules.
+func (a Armor) WAFRules() []string { return splitList(a.WAF) }

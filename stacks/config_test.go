@@ -165,6 +165,11 @@ func TestLoadRejectsBadConfig(t *testing.T) {
 		{name: "MLflow on a local stack", stack: "local", set: map[string]string{p("mlflow"): "true"}, key: "mlflow", want: "runs on gke only", fix: "pulumi config set mlflow false --stack local"},
 		{name: "MLflow image by tag in prod", stack: "prod", set: map[string]string{p("mlflow"): "true", p("mlflowImage"): "ghcr.io/mlflow/mlflow:v3.18.0-full"}, key: "mlflowImage", want: "has no digest"},
 		{name: "MLflow password in plain text", set: map[string]string{p("mlflow"): "true"}, plain: []string{p("mlflowAdminPassword")}, key: "mlflowAdminPassword", want: "stored in plain text"},
+		{name: "rate limit of 0", stack: "prod", set: map[string]string{p("armorRateLimit"): "0"}, key: "armorRateLimit", want: "0 is not a number of requests per minute from 1 to 10000 (to have no limit, turn cloudArmor off)", fix: "pulumi config set armorRateLimit 20 --stack prod"},
+		{name: "rate limit past the API's", set: map[string]string{p("cloudArmor"): "true", p("armorRateLimit"): "10001"}, key: "armorRateLimit", want: "from 1 to 10000"},
+		{name: "no ban", stack: "prod", set: map[string]string{p("armorBanSeconds"): "0"}, key: "armorBanSeconds", want: "is not a number of seconds", fix: "armorBanSeconds 600"},
+		{name: "unknown WAF rule", stack: "prod", set: map[string]string{p("armorWafRules"): "sqli,sqli-v33-stable"}, key: "armorWafRules", want: `"sqli-v33-stable" is not a preconfigured WAF rule (one of sqli, xss,`},
+		{name: "WAF rule twice", stack: "prod", set: map[string]string{p("armorWafRules"): "sqli, xss,sqli"}, key: "armorWafRules", want: "lists a rule twice", fix: "armorWafRules sqli,xss --stack prod"},
 		{name: "typo key", set: map[string]string{p("backendReplica"): "2"}, key: "backendReplica", want: "did you mean backendReplicas?", fix: "pulumi config rm backendReplica --stack dev"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -254,5 +259,20 @@ func TestEncryptedPlainSettingIsNotEchoed(t *testing.T) {
 	}
 	if strings.Contains(msg, "two-Secret-9931") || strings.Contains(msg, "Not_A_Project-7731") {
 		t.Errorf("a secret value is echoed:\n%s", msg)
+	}
+}
+
+// With cloudArmor off (dev's default) its settings are not checked: there
+// is no policy to limit.
+func TestArmorOffIgnoresItsSettings(t *testing.T) {
+	src := sourceFor("dev")
+	src.Values[p("armorRateLimit")] = "0"
+	src.Values[p("armorWafRules")] = "nosuchrule"
+	c, err := Load("dev", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Armor.Enabled {
+		t.Error("cloudArmor is on in dev by default")
 	}
 }

@@ -64,6 +64,11 @@ func Defaults(stack string) Config {
 		SSLPolicyProfile:        "MODERN",
 		// A day: a mistake in dev is forgotten by browsers by tomorrow.
 		HSTSMaxAge: 86400,
+		// Off outside production: the policy's fee and its default rule
+		// ($6 a month at least) would take dev past its daily budget. On,
+		// twenty translations a minute is more than a person types; a
+		// client sending twice that is banned for ten minutes.
+		Armor: Armor{RateLimit: 20, BanSeconds: 600},
 		// MLflow is opt-in. 3.16.1 is the first release without a built-in
 		// admin password (GHSA-gq3w-7jj3-x7gr); -full images exist from 3.9.
 		MLflow: MLflow{Image: "ghcr.io/mlflow/mlflow:v3.18.0-full", DatabaseTier: "db-f1-micro"},
@@ -100,6 +105,11 @@ func Defaults(stack string) Config {
 		c.SSLPolicyProfile = "RESTRICTED"
 		// A year, what HSTS preload lists ask for.
 		c.HSTSMaxAge = 31536000
+		// The attacks a Flask form with a MySQL table behind it can meet;
+		// no PHP, Java or file inclusion targets run here, but a scanner
+		// looking for them is denied before it reaches a pod.
+		c.Armor.Enabled = true
+		c.Armor.WAF = "sqli,xss,lfi,rce,scannerdetection,protocolattack"
 		c.DeletionProtection = true
 		c.ProtectInfrastructure = true
 		c.PrivateNodes = true

@@ -24,9 +24,12 @@ func NetworkName(c Config) string { return fitName("translation-"+sanitize(c.Sta
 func NodeAccountID(c Config) string { return fitName("gke-nodes-"+sanitize(c.Stack), 30) }
 
 // AuthorizedNetworks is controlPlaneAuthorizedNetworks as a list.
-func AuthorizedNetworks(c Config) []string {
+func AuthorizedNetworks(c Config) []string { return splitList(c.AuthorizedNetworks) }
+
+// splitList reads a comma-separated config value, blanks dropped.
+func splitList(list string) []string {
 	var out []string
-	for _, s := range strings.Split(c.AuthorizedNetworks, ",") {
+	for _, s := range strings.Split(list, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}

@@ -319,11 +319,16 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Autopilo
 	if err != nil {
 		return err
 	}
+	armor, err := securityPolicy(ctx, cfg, k)
+	if err != nil {
+		return err
+	}
 	appArgs := AppArgs(cfg, &components.PublicEndpointArgs{
 		Hosts:                k.dns.Hosts,
 		AddressName:          k.address.Name,
 		PreSharedCertificate: k.cert.Name,
 		SSLPolicy:            tls.Name,
+		SecurityPolicy:       armor,
 		HSTSMaxAge:           cfg.HSTSMaxAge,
 	}, components.Placement{DeletedWith: cluster.Cluster})
 	appArgs.Database.Disk = &components.DiskVolume{
@@ -367,6 +372,27 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Autopilo
 	st.Cluster, st.App = cluster, app
 	return nil
 }
+
+// securityPolicy makes the app's Cloud Armor policy, awake only like the
+// load balancer it guards, and gives the name its BackendConfig carries:
+// "" without one, so GKE detaches a policy that was on before it is
+// deleted.
+func securityPolicy(ctx *pulumi.Context, cfg Config, k keptParts) (pulumi.StringInput, error) {
+	if !cfg.Armor.Enabled {
+		return pulumi.String(""), nil
+	}
+	p, err := infra.NewSecurityPolicy(ctx, "armor", infra.SecurityPolicyArgs{
+		Project: cfg.GCPProject, Name: SecurityPolicyName(cfg), Requires: k.apis.Enabled,
+		RateLimit: cfg.Armor.RateLimit, BanSeconds: cfg.Armor.BanSeconds, WAF: cfg.Armor.WAFRules(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p.Name, nil
+}
+
+// SecurityPolicyName is the stack's Cloud Armor policy.
+func SecurityPolicyName(cfg Config) string { return "translation-" + cfg.Stack + "-armor" }
 
 // SSLPolicyName is the stack's SSL policy, shared by its load balancers.
 func SSLPolicyName(cfg Config) string { return "translation-" + cfg.Stack + "-tls" }

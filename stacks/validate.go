@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/unlimited-translation/infra/components"
+	"github.com/unlimited-translation/infra/infra"
 	"github.com/unlimited-translation/infra/internal/quantity"
 )
 
@@ -144,6 +145,7 @@ func (v *validation) check(c *Config) {
 		v.checkDNS(c)
 		v.checkCluster(c)
 		v.checkEdge(c)
+		v.checkArmor(c.Armor)
 		if c.FrontendServiceType != "NodePort" {
 			v.add("frontendServiceType", fmt.Sprintf("is %q, but the GKE Ingress needs a NodePort Service", c.FrontendServiceType),
 				v.setFix("frontendServiceType", "NodePort"))
@@ -201,6 +203,37 @@ func (v *validation) checkEdge(c *Config) {
 	if c.HSTSMaxAge < 0 || c.HSTSMaxAge > maxHSTSAge {
 		v.add("hstsMaxAge", fmt.Sprintf("%d is not a number of seconds from 0 (no header) to %d (two years)", c.HSTSMaxAge, maxHSTSAge),
 			v.setFix("hstsMaxAge", strconv.Itoa(Defaults(v.stack).HSTSMaxAge)))
+	}
+}
+
+// checkArmor checks the Cloud Armor settings when the policy is on.
+func (v *validation) checkArmor(a Armor) {
+	if !a.Enabled {
+		return
+	}
+	// A rate-based ban counts 1 to 10,000 requests (Cloud Armor "Rate
+	// limiting overview").
+	if a.RateLimit < 1 || a.RateLimit > 10000 {
+		v.add("armorRateLimit", fmt.Sprintf("%d is not a number of requests per minute from 1 to 10000 (to have no limit, turn cloudArmor off)", a.RateLimit),
+			v.setFix("armorRateLimit", strconv.Itoa(Defaults(v.stack).Armor.RateLimit)))
+	}
+	if a.BanSeconds < 1 {
+		v.add("armorBanSeconds", fmt.Sprintf("%d is not a number of seconds (at least 1)", a.BanSeconds),
+			v.setFix("armorBanSeconds", strconv.Itoa(Defaults(v.stack).Armor.BanSeconds)))
+	}
+	var uniq []string
+	for _, w := range a.WAFRules() {
+		if slices.Contains(uniq, w) {
+			continue
+		}
+		uniq = append(uniq, w)
+		if !slices.Contains(infra.WAFRules, w) {
+			v.add("armorWafRules", fmt.Sprintf("%q is not a preconfigured WAF rule (one of %s, without the version suffix)", w, strings.Join(infra.WAFRules, ", ")),
+				v.setFix("armorWafRules", "sqli,xss"))
+		}
+	}
+	if len(uniq) < len(a.WAFRules()) {
+		v.add("armorWafRules", "lists a rule twice (each is billed)", v.setFix("armorWafRules", strings.Join(uniq, ",")))
 	}
 }
 

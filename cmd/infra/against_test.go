@@ -80,7 +80,7 @@ func TestPlanAgainst(t *testing.T) {
 		"- `backend`: $11.88 → $35.65: +$23.77/month",
 		"- 📈 more than $10.00/month more expensive",
 		// 10 GiB regional: 2 × 10 × ($0.17 - $0.10) = $1.40 more.
-		"| `prod` | `databaseDiskType` set to `pd-ssd` | 0 | 0 | 5 | 0 | ⛔ will fail: `mysql-stateful`, `mysql-stateful-data`, `translation-prod-mysql-data`<br>⚠ data, downtime | $322.66-481.43 → $324.06-482.83 (+$1.40) |",
+		"| `prod` | `databaseDiskType` set to `pd-ssd` | 0 | 0 | 5 | 0 | ⛔ will fail: `mysql-stateful`, `mysql-stateful-data`, `translation-prod-mysql-data`<br>⚠ data, downtime | $335.66-494.43 → $337.06-495.83 (+$1.40) |",
 		"- `databaseDiskType` (unset) → `pd-ssd`: +$1.40/month",
 		"- `data disk`: $2.00 → $3.40: +$1.40/month",
 		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (75 unchanged)</summary>",

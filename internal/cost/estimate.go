@@ -237,6 +237,13 @@ func Of(p *plan.Plan, cfg stacks.Config, list prices.List) Estimate {
 		add(Line{Component: "backups", Item: fmt.Sprintf("%s: %.0f daily dumps of %.1f GiB kept", str(r.Inputs, "name"), kept, dump),
 			Monthly: kept * dump * reg.StorageGiBMonth, Assumption: fmt.Sprintf("a compressed dump is %.0f %% of the disk", DumpShareOfDisk*100)})
 	}
+	for _, r := range byType["gcp:compute/securityPolicy:SecurityPolicy"] {
+		used["armor"] = true
+		rules := float64(length(r.Inputs, "rules"))
+		add(Line{Component: "armor", Item: fmt.Sprintf("Cloud Armor %s: 1 policy, %.0f rules", str(r.Inputs, "name"), rules),
+			Monthly:    reg.ArmorPolicyMonth + rules*reg.ArmorRuleMonth,
+			Assumption: "requests are billed on top ($0.75 per million)"})
+	}
 	for range byType["gcp:compute/routerNat:RouterNat"] {
 		add(Line{Component: "nat", Item: fmt.Sprintf("Cloud NAT: %d nodes and 1 address", NATNodes),
 			Monthly:    (NATNodes*reg.NATVMHour + reg.NATAddressHour) * h,
@@ -410,6 +417,14 @@ func str(m resource.PropertyMap, path string) string {
 		return v.StringValue()
 	}
 	return ""
+}
+
+// length is the length of an array property; 0 when unset.
+func length(m resource.PropertyMap, path string) int {
+	if v, ok := lookup(m, path); ok && v.IsArray() {
+		return len(v.ArrayValue())
+	}
+	return 0
 }
 
 func num(m resource.PropertyMap, path string) float64 {

@@ -54,6 +54,8 @@ func TestEstimateByHand(t *testing.T) {
 			"data disk":     {10 * 0.10 * 2, 10 * 0.10 * 2},                   // regional: two replicas
 			"backups":       {37 * 1.0 * 0.02, 37 * 1.0 * 0.02},               // 30 + 7 days of 1 GiB dumps
 			"nat":           {(3*0.0014 + 0.005) * h, (3*0.0014 + 0.005) * h}, // 3 nodes, 1 address
+			// $5 policy + 8 rules at $1: 6 WAF rules, the rate limit, the default.
+			"armor": {5 + 8*1, 5 + 8*1},
 		}},
 	} {
 		t.Run(tc.stack, func(t *testing.T) {

@@ -45,6 +45,10 @@ type Region struct {
 	StorageGiBMonth   float64            `json:"storageGiBMonth"`
 	NATVMHour         float64            `json:"natVmHour"`
 	NATAddressHour    float64            `json:"natAddressHour"`
+	// ArmorPolicyMonth and ArmorRuleMonth price a Cloud Armor Standard
+	// security policy and each of its rules for a month.
+	ArmorPolicyMonth float64 `json:"armorPolicyMonth"`
+	ArmorRuleMonth   float64 `json:"armorRuleMonth"`
 	// GPUHour and SpotGPUHour price one GPU of a type (GKE's accelerator
 	// names) for an hour, on demand and on Spot.
 	GPUHour     map[string]float64 `json:"gpuHour,omitempty"`

@@ -46,6 +46,7 @@ const (
 	tfSQLUser    = "terraform-provider-google-beta v5.42.0 google-beta/services/sql/resource_sql_user.go"
 	tfSSLCert    = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_managed_ssl_certificate.go"
 	tfSSLPolicy  = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_ssl_policy.go"
+	tfArmor      = "terraform-provider-google-beta v5.42.0 google-beta/services/compute/resource_compute_security_policy.go"
 	// IAM members have no update: role, member and condition are ForceNew
 	// in tpgiamresource/resource_iam_member.go, the parent in each
 	// service's iam_*.go schema.
@@ -103,6 +104,15 @@ var table = map[string]Rule{
 		Source:                  tfSSLPolicy,
 		ForceNew:                []string{"name", "description", "project"},
 		IDFormat:                "projects/{project}/global/sslPolicies/{name}",
+	},
+	// description and rules update in place (rules are added, patched and
+	// removed one by one, keyed by priority); type is not ForceNew (the
+	// API refuses to change it; the program always sets CLOUD_ARMOR).
+	"gcp:compute/securityPolicy:SecurityPolicy": {
+		ExplicitNameDeleteFirst: true,
+		Source:                  tfArmor,
+		ForceNew:                []string{"name", "project"},
+		IDFormat:                "projects/{project}/global/securityPolicies/{name}",
 	},
 	"gcp:compute/globalAddress:GlobalAddress": {
 		ExplicitNameDeleteFirst: true,

@@ -60,6 +60,8 @@ const (
 	bkpGoogle     = "kubernetes:networking.k8s.io/v1:NetworkPolicy::translation-network-backup-to-google"
 	nsLabels      = "kubernetes:core/v1:NamespacePatch::translation"
 	sslPolicy     = "gcp:compute/sSLPolicy:SSLPolicy::tls"
+	armor         = "gcp:compute/securityPolicy:SecurityPolicy::armor"
+	armorParent   = "translation:infra:SecurityPolicy::armor"
 	bkpSA         = "kubernetes:core/v1:ServiceAccount::translation-backup"
 	bkpJob        = "kubernetes:batch/v1:CronJob::translation-backup"
 	rstJob        = "kubernetes:batch/v1:CronJob::translation-backup-restore"
@@ -212,6 +214,12 @@ var All = []Scenario{
 	{Name: "DNSSEC off", Stack: "dev", Set: map[string]string{p + "dnssec": "false"}, Ops: Ops("update", zone)},
 	// A CAA record gone lets any CA issue; nothing stops resolving.
 	{Name: "CAA off", Stack: "dev", Set: map[string]string{p + "caa": "false"}, Ops: Ops("delete", caa)},
+	// Cloud Armor's rules are patched in place; the policy comes and goes
+	// with the BackendConfig naming it (an empty name detaches it).
+	{Name: "rate limit", Stack: "prod", Set: map[string]string{p + "armorRateLimit": "40"}, Ops: Ops("update", armor)},
+	{Name: "WAF rules", Stack: "prod", Set: map[string]string{p + "armorWafRules": "sqli,xss"}, Ops: Ops("update", armor)},
+	{Name: "Cloud Armor on", Stack: "dev", Set: map[string]string{p + "cloudArmor": "true"}, Ops: merge(Ops("create", armor, armorParent), Ops("update", backCfg))},
+	{Name: "Cloud Armor off", Stack: "prod", Set: map[string]string{p + "cloudArmor": "false"}, Ops: merge(Ops("delete", armor, armorParent), Ops("update", backCfg))},
 	{Name: "HSTS max-age", Stack: "dev", Set: map[string]string{p + "hstsMaxAge": "31536000"}, Ops: Ops("update", backCfg)},
 	{Name: "backend replicas", Stack: "dev", Set: map[string]string{p + "backendReplicas": "2"}, Ops: Ops("update", backend)},
 	{Name: "CPU request", Stack: "dev", Set: map[string]string{p + "backendCpu": "2"}, Ops: Ops("update", backend)},

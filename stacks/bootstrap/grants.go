@@ -115,10 +115,11 @@ func DeployerGrants(stack string, buckets ...string) []infra.Grant {
 		// compute.securityAdmin would add firewalls, security and SSL
 		// policies; loadBalancerAdmin, the narrowest predefined role with
 		// sslCertificates.create, the whole load balancer.
-		{Role: customRoleID("Deployer", stack), Why: "the Google-managed SSL certificate (Compute Network Admin only reads certificates) and the SSL policy (named here, not left to what a predefined role happens to hold), enabling the stack's APIs without the power to disable any, and with alertEmail the uptime check, its alert policy and e-mail channel (roles/monitoring.editor would add dashboards, groups, services and metrics); deleting the firewall rules GKE leaves in the stack's VPC (infra destroy --delete-leftovers; Compute Network Admin only reads firewall rules)",
+		{Role: customRoleID("Deployer", stack), Why: "the Google-managed SSL certificate (Compute Network Admin only reads certificates) the SSL policy and the Cloud Armor policy (named here, not left to what a predefined role happens to hold), enabling the stack's APIs without the power to disable any, and with alertEmail the uptime check, its alert policy and e-mail channel (roles/monitoring.editor would add dashboards, groups, services and metrics); deleting the firewall rules GKE leaves in the stack's VPC (infra destroy --delete-leftovers; Compute Network Admin only reads firewall rules)",
 			Permissions: []string{
 				"compute.sslCertificates.create", "compute.sslCertificates.delete", "compute.sslCertificates.get", "compute.sslCertificates.list",
 				"compute.sslPolicies.create", "compute.sslPolicies.delete", "compute.sslPolicies.get", "compute.sslPolicies.list", "compute.sslPolicies.update",
+				"compute.securityPolicies.create", "compute.securityPolicies.delete", "compute.securityPolicies.get", "compute.securityPolicies.list", "compute.securityPolicies.update",
 				"compute.firewalls.delete",
 				"serviceusage.services.enable", "serviceusage.services.get", "serviceusage.services.list", "serviceusage.operations.get",
 				"monitoring.uptimeCheckConfigs.create", "monitoring.uptimeCheckConfigs.delete", "monitoring.uptimeCheckConfigs.get",
