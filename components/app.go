@@ -1,6 +1,8 @@
 package components
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -84,7 +86,10 @@ func NewTranslationApp(ctx *pulumi.Context, name string, args TranslationAppArgs
 	if args.Backup != nil {
 		bk := *args.Backup
 		bk.Namespace, bk.Placement = ns, place
-		bk.DatabaseHost, bk.DatabaseSecret = database.Host, database.SecretName
+		if db.BackupPassword == nil {
+			return nil, fmt.Errorf("app %s: a backup needs Database.BackupPassword: backups dump as their own read-only account, never as root", name)
+		}
+		bk.DatabaseHost, bk.DatabaseSecret, bk.BackupSecret = database.Host, database.SecretName, database.BackupSecretName
 		bk.DatabaseName = orDefault(bk.DatabaseName, orDefault(db.DatabaseName, DefaultDatabaseName))
 		bk.DumpImage = orDefault(bk.DumpImage, db.Image)
 		if app.Backup, err = NewDatabaseBackup(ctx, name+"-backup", bk, parent); err != nil {

@@ -17,6 +17,8 @@ var (
 	BackupScript string
 	//go:embed scripts/restore.sh
 	RestoreScript string
+	//go:embed scripts/backup-user.sh
+	BackupUserScript string
 )
 
 // DefaultCLIImage uploads and downloads backups: the Google Cloud CLI,
@@ -56,9 +58,12 @@ type DatabaseBackupArgs struct {
 	// ServiceAccountName of the pods. Default "mysql-backup".
 	ServiceAccountName string
 	// Database to back up: its host, the Secret holding
-	// MYSQL_ROOT_PASSWORD, and the schema. Required.
+	// MYSQL_ROOT_PASSWORD (restores write), the Secret holding the
+	// read-only dump account (MYSQL_BACKUP_USER, MYSQL_BACKUP_PASSWORD:
+	// backups never hold root), and the schema. Required.
 	DatabaseHost   pulumi.StringInput
 	DatabaseSecret pulumi.StringInput
+	BackupSecret   pulumi.StringInput
 	DatabaseName   string
 	// Requests of each container; EphemeralStorage must hold a compressed
 	// dump. Required.
@@ -117,10 +122,16 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 		}
 		return out
 	}
-	mysqlEnv := append(env("MYSQL_HOST", args.DatabaseHost, "MYSQL_DATABASE", pulumi.String(orDefault(args.DatabaseName, DefaultDatabaseName))),
-		&corev1.EnvVarArgs{Name: pulumi.String("MYSQL_ROOT_PASSWORD"), ValueFrom: &corev1.EnvVarSourceArgs{
-			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: args.DatabaseSecret, Key: pulumi.String("MYSQL_ROOT_PASSWORD")},
-		}})
+	secretEnv := func(name string, secret pulumi.StringInput, key string) *corev1.EnvVarArgs {
+		return &corev1.EnvVarArgs{Name: pulumi.String(name), ValueFrom: &corev1.EnvVarSourceArgs{
+			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: secret, Key: pulumi.String(key)},
+		}}
+	}
+	database := env("MYSQL_HOST", args.DatabaseHost, "MYSQL_DATABASE", pulumi.String(orDefault(args.DatabaseName, DefaultDatabaseName)))
+	dumpEnv := append(append(corev1.EnvVarArray{}, database...),
+		secretEnv("MYSQL_DUMP_USER", args.BackupSecret, "MYSQL_BACKUP_USER"),
+		secretEnv("MYSQL_DUMP_PASSWORD", args.BackupSecret, "MYSQL_BACKUP_PASSWORD"))
+	mysqlEnv := append(append(corev1.EnvVarArray{}, database...), secretEnv("MYSQL_ROOT_PASSWORD", args.DatabaseSecret, "MYSQL_ROOT_PASSWORD"))
 	// Each step runs as its image's own user: MySQL's for the dump and
 	// the load, the Cloud CLI's for the transfer. Both share /backup (an
 	// emptyDir, writable by all) and /tmp, which is HOME: gcloud keeps its
@@ -198,7 +209,7 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 			StartingDeadlineSeconds:    pulumi.Int(3600),
 			SuccessfulJobsHistoryLimit: pulumi.Int(3),
 			FailedJobsHistoryLimit:     pulumi.Int(3),
-			JobTemplate: job(step(args.DumpImage, "backup.sh", "dump", MySQLUID, append(env("BACKUP_NAME", pulumi.String("")), mysqlEnv...)),
+			JobTemplate: job(step(args.DumpImage, "backup.sh", "dump", MySQLUID, append(env("BACKUP_NAME", pulumi.String("")), dumpEnv...)),
 				step(cli, "backup.sh", "upload", CLIUID, backupEnv)),
 		},
 	}, args.Placement.inCluster(b)...)

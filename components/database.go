@@ -38,6 +38,12 @@ type DatabaseArgs struct {
 	User         string
 	RootPassword pulumi.StringInput
 	Password     pulumi.StringInput
+	// BackupPassword, when set, gives the backup Job its own account,
+	// BackupUser, that may only read DatabaseName: the MySQL container's
+	// postStart hook makes it (BackupUserScript), on a new disk and an old
+	// one alike, and its Secret, BackupSecretName, is what the backup
+	// reads. A secret; letters and digits only.
+	BackupPassword pulumi.StringInput
 	// DatabaseName. Default "translation" (the init SQL uses it).
 	DatabaseName string
 	// StatefulSetName. Default "mysql-stateful".
@@ -89,9 +95,15 @@ type Database struct {
 	ConfigMap   *corev1.ConfigMap
 	// SecretName is what the frontend reads credentials from.
 	SecretName pulumi.StringOutput
+	// BackupSecretName holds the backup account (MYSQL_BACKUP_USER,
+	// MYSQL_BACKUP_PASSWORD); empty without BackupPassword.
+	BackupSecretName pulumi.StringOutput
 	// Host is the DNS name of the first (and only) pod.
 	Host pulumi.StringOutput
 }
+
+// BackupUser is the read-only account backups dump as.
+const BackupUser = "backup"
 
 // mysqlRunAs runs MySQL as the image's mysql user, which owns the disk;
 // the entrypoint then skips its chown and gosu steps, and writes only its
@@ -125,6 +137,33 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 	}, args.Placement.inCluster(d)...)
 	if err != nil {
 		return nil, err
+	}
+	env := corev1.EnvVarArray{}
+	var hook *corev1.LifecycleArgs
+	d.BackupSecretName = pulumi.String("").ToStringOutput()
+	if args.BackupPassword != nil {
+		// A Secret of its own: adding keys to the credentials Secret would
+		// replace it, and with it the StatefulSet.
+		backup, err := corev1.NewSecret(ctx, name+"-backup", &corev1.SecretArgs{
+			Metadata: meta("mysql-backup-credentials"),
+			Type:     pulumi.String("Opaque"),
+			StringData: pulumi.StringMap{
+				"MYSQL_BACKUP_USER":     pulumi.String(BackupUser),
+				"MYSQL_BACKUP_PASSWORD": pulumi.ToSecret(args.BackupPassword).(pulumi.StringOutput),
+			},
+		}, args.Placement.inCluster(d)...)
+		if err != nil {
+			return nil, err
+		}
+		d.BackupSecretName = backup.Metadata.Name().Elem()
+		for _, key := range []string{"MYSQL_BACKUP_USER", "MYSQL_BACKUP_PASSWORD"} {
+			env = append(env, &corev1.EnvVarArgs{Name: pulumi.String(key), ValueFrom: &corev1.EnvVarSourceArgs{
+				SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: d.BackupSecretName, Key: pulumi.String(key)},
+			}})
+		}
+		hook = &corev1.LifecycleArgs{PostStart: &corev1.LifecycleHandlerArgs{Exec: &corev1.ExecActionArgs{
+			Command: pulumi.ToStringArray([]string{"bash", "-c", BackupUserScript}),
+		}}}
 	}
 	initdb, err := corev1.NewConfigMap(ctx, name+"-initdb", &corev1.ConfigMapArgs{
 		Metadata: meta(orDefault(args.ConfigMapName, "mysql-initdb-configmap")),
@@ -189,12 +228,13 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 						Ports: corev1.ContainerPortArray{&corev1.ContainerPortArgs{
 							Name: pulumi.String("mysql"), ContainerPort: pulumi.Int(3306),
 						}},
-						Env: corev1.EnvVarArray{
+						Env: append(corev1.EnvVarArray{
 							fromSecret("MYSQL_ROOT_PASSWORD"),
 							fromSecret("MYSQL_USER"),
 							fromSecret("MYSQL_PASSWORD"),
 							&corev1.EnvVarArgs{Name: pulumi.String("MYSQL_DATABASE"), Value: pulumi.String(dbName)},
-						},
+						}, env...),
+						Lifecycle: hook,
 						Resources: args.Requests.args(nil),
 						// First start initialises the data directory: allow 5 minutes.
 						StartupProbe: tcp(10, 30),
@@ -230,7 +270,8 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 	d.SecretName = secretName
 	d.Host = pulumi.Sprintf("%s-0.%s.%s.svc.cluster.local", stsName, svcName, ns)
 	return d, ctx.RegisterResourceOutputs(d, pulumi.Map{
-		"secretName": secretName,
-		"host":       d.Host,
+		"secretName":       secretName,
+		"backupSecretName": d.BackupSecretName,
+		"host":             d.Host,
 	})
 }

@@ -68,7 +68,7 @@ func TestDevLifecycle(t *testing.T) {
 		got := p.previewWith(t, "dev", md, "backendReplicas", "2")
 		for _, want := range []string{
 			"| `dev` | — | 0 | 1 | 0 | 0 | none |",
-			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (75 unchanged)",
+			"<b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (76 unchanged)",
 			"**update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`",
 			"`spec.replicas`: `1` → `2`",
 		} {

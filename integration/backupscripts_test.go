@@ -27,6 +27,9 @@ type backupWorld struct {
 // A root password with what breaks naive quoting in it.
 const rootPassword = `pa"ss\wo'rd $x`
 
+// backupPassword is the dump account's (hex, as the stacks derive it).
+const backupPassword = "0123456789abcdef0123456789abcdef"
+
 // bucket is the dev stack's backup bucket, which its CronJob names.
 const bucket = "unlimited-translation-dev-dev-mysql-backups"
 
@@ -53,7 +56,27 @@ func newBackupWorld(t *testing.T) backupWorld {
 	// default, with rows a translation app holds.
 	w.db.SQL(t, "CREATE DATABASE translation CHARACTER SET utf8mb4; "+components.InitSQL+
 		"INSERT INTO translations(text_de, text_en) VALUES ('Guten Morgen', 'Good morning'), ('Grüße aus Köln 🚀', 'Greetings from Cologne 🚀'), ('Zeile mit \\'Anführung\\' und \\\\ Schrägstrich', 'quote and backslash');")
+	// The dump account, as the MySQL container's postStart hook makes it.
+	if out, code := w.backupUser(t, backupPassword); code != 0 || !strings.Contains(out, "backup-user: backup may dump translation") {
+		t.Fatalf("backup-user.sh: exit %d\n%s", code, out)
+	}
 	return w
+}
+
+// backupUser runs the MySQL container's postStart hook against the server.
+func (w backupWorld) backupUser(t *testing.T, password string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("bash", "-c", components.BackupUserScript)
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "BACKUP_USER_TRIES=3",
+		"MYSQL_HOST=127.0.0.1", "MYSQL_PORT="+strconv.Itoa(w.db.Port), "MYSQL_ROOT_PASSWORD="+rootPassword,
+		"MYSQL_BACKUP_USER=backup", "MYSQL_BACKUP_PASSWORD="+password, "MYSQL_DATABASE=translation")
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), 0
 }
 
 // step runs one script step with the pod's environment (the Job's env
@@ -66,6 +89,7 @@ func (w backupWorld) step(t *testing.T, dir, script, verb string, env ...string)
 		"TERMINATION_LOG="+filepath.Join(dir, "termination-log"),
 		"MYSQL_HOST=127.0.0.1", "MYSQL_PORT="+strconv.Itoa(w.db.Port),
 		"MYSQL_ROOT_PASSWORD="+rootPassword, "MYSQL_DATABASE=translation",
+		"MYSQL_DUMP_USER=backup", "MYSQL_DUMP_PASSWORD="+backupPassword,
 	), env...)
 	out, err := cmd.CombinedOutput()
 	code := 0
@@ -207,13 +231,56 @@ func TestBackupAndRestoreScripts(t *testing.T) {
 		}
 	})
 
+	// The dump account reads the app's schema and nothing else; the hook
+	// runs again on every start (a new password replaces the old one).
+	t.Run("the backup account may only read", func(t *testing.T) {
+		as := func(password, sql string) (string, error) {
+			out, err := exec.Command("mysql", "--no-defaults", "-h127.0.0.1", "-P"+strconv.Itoa(w.db.Port), "-ubackup", "-p"+password, "-N", "-e", sql).CombinedOutput()
+			return string(out), err
+		}
+		if out, err := as(backupPassword, "SELECT COUNT(*) FROM translation.translations"); err != nil || strings.TrimSpace(out) != "3" {
+			t.Errorf("read: %v %s", err, out)
+		}
+		for _, sql := range []string{
+			"INSERT INTO translation.translations(text_de) VALUES ('x')",
+			"DELETE FROM translation.translations",
+			"DROP TABLE translation.translations",
+			"SELECT user FROM mysql.user",
+			"CREATE DATABASE other",
+		} {
+			if out, err := as(backupPassword, sql); err == nil || !strings.Contains(out, "denied") {
+				t.Errorf("%s: allowed to the backup account (%v):\n%s", sql, err, out)
+			}
+		}
+		const next = "fedcba9876543210fedcba9876543210"
+		if out, code := w.backupUser(t, next); code != 0 {
+			t.Fatalf("second run: exit %d\n%s", code, out)
+		}
+		if _, err := as(backupPassword, "SELECT 1"); err == nil {
+			t.Error("the old password still works")
+		}
+		if out, err := as(next, "SELECT 1"); err != nil {
+			t.Errorf("new password: %v %s", err, out)
+		}
+		if out, code := w.backupUser(t, backupPassword); code != 0 {
+			t.Fatalf("third run: exit %d\n%s", code, out)
+		}
+		// Nothing it cannot quote reaches SQL; a wrong root password gives up
+		// without failing the container.
+		if out, code := w.backupUser(t, "x' OR '1"); code != 0 || !strings.Contains(out, "must be letters, digits and _") {
+			t.Errorf("quote in password: exit %d\n%s", code, out)
+		}
+	})
+
 	t.Run("failures fail the step", func(t *testing.T) {
 		for _, c := range []struct {
 			name, script, verb string
 			env                []string
 			says               string
 		}{
-			{"wrong password", "backup.sh", "dump", []string{"MYSQL_ROOT_PASSWORD=wrong"}, "Access denied"},
+			{"wrong password", "backup.sh", "dump", []string{"MYSQL_DUMP_PASSWORD=wrong"}, "Access denied"},
+			// The dump needs only the dump account: root's password is not used.
+			{"root's password alone", "backup.sh", "dump", []string{"MYSQL_DUMP_USER=root", "MYSQL_DUMP_PASSWORD=" + backupPassword}, "Access denied"},
 			{"no such database", "backup.sh", "dump", []string{"MYSQL_DATABASE=nothere"}, "nothere"},
 			{"a name with a slash", "backup.sh", "dump", []string{"BACKUP_NAME=../x.sql.gz"}, "bad BACKUP_NAME"},
 			{"no such bucket", "backup.sh", "upload", []string{"BACKUP_BUCKET=no-such-bucket"}, "no-such-bucket"},

@@ -1,11 +1,15 @@
 package stacks_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/unlimited-translation/infra/components"
 	"github.com/unlimited-translation/infra/internal/mockstack"
 	"github.com/unlimited-translation/infra/internal/stackfile"
 	"github.com/unlimited-translation/infra/stacks"
@@ -115,19 +119,56 @@ func TestStacksBackups(t *testing.T) {
 			pod := "spec.jobTemplate.spec.template.spec."
 			mockstack.Expect(t, "backup CronJob", cj.Inputs, map[string]string{
 				"metadata.name": "mysql-backup", "spec.schedule": tc.schedule, "spec.timeZone": "Etc/UTC",
-				"spec.concurrencyPolicy":                                   "Forbid",
-				pod + "serviceAccountName":                                 "mysql-backup",
-				pod + "restartPolicy":                                      "Never",
-				pod + "initContainers.0.image":                             tc.mysqlImage,
-				pod + "initContainers.0.command.2":                         "dump",
-				pod + "initContainers.0.env.2.value":                       "translation",
-				pod + "initContainers.0.env.3.valueFrom.secretKeyRef.name": "mysql-db-secret",
-				pod + "initContainers.0.env.3.valueFrom.secretKeyRef.key":  "MYSQL_ROOT_PASSWORD",
+				"spec.concurrencyPolicy":             "Forbid",
+				pod + "serviceAccountName":           "mysql-backup",
+				pod + "restartPolicy":                "Never",
+				pod + "initContainers.0.image":       tc.mysqlImage,
+				pod + "initContainers.0.command.2":   "dump",
+				pod + "initContainers.0.env.2.value": "translation",
+				// The dump runs as the read-only backup account, not root.
+				pod + "initContainers.0.env.3.name":                        "MYSQL_DUMP_USER",
+				pod + "initContainers.0.env.3.valueFrom.secretKeyRef.name": "mysql-backup-credentials",
+				pod + "initContainers.0.env.3.valueFrom.secretKeyRef.key":  "MYSQL_BACKUP_USER",
+				pod + "initContainers.0.env.4.name":                        "MYSQL_DUMP_PASSWORD",
+				pod + "initContainers.0.env.4.valueFrom.secretKeyRef.key":  "MYSQL_BACKUP_PASSWORD",
 				pod + "containers.0.command.2":                             "upload",
 				pod + "containers.0.env.0.value":                           tc.bucket,
 				pod + "containers.0.resources.requests.ephemeral-storage":  tc.ephemeral,
 				pod + "volumes.0.emptyDir.sizeLimit":                       tc.ephemeral,
 				"spec.jobTemplate.spec.podFailurePolicy.rules.0.action":    "FailJob",
+			})
+			for _, e := range cj.Inputs["spec"].ObjectValue()["jobTemplate"].ObjectValue()["spec"].ObjectValue()["template"].ObjectValue()["spec"].ObjectValue()["initContainers"].ArrayValue()[0].ObjectValue()["env"].ArrayValue() {
+				if n := e.ObjectValue()["name"].StringValue(); n == "MYSQL_ROOT_PASSWORD" {
+					t.Error("the backup CronJob holds the root password")
+				}
+			}
+			// The account's Secret, and the MySQL container that makes the
+			// account from it on every start.
+			bs := m.Must(t, "kubernetes:core/v1:Secret", "translation-database-backup")
+			// The password is a secret, whole stringData or the value itself.
+			data := bs.Inputs["stringData"]
+			secret := data.IsSecret()
+			if secret {
+				data = data.SecretValue().Element
+			}
+			password := data.ObjectValue()["MYSQL_BACKUP_PASSWORD"]
+			if password.IsSecret() {
+				secret, password = true, password.SecretValue().Element
+			}
+			if data.ObjectValue()["MYSQL_BACKUP_USER"].StringValue() != "backup" || !secret {
+				t.Errorf("backup Secret %v: want user backup and a secret password", bs.Inputs["stringData"])
+			}
+			// HMAC-SHA256 of the root password the test gives, hex.
+			if got, want := password.StringValue(), hmacHex("test-mysqlRootPassword-4711", "unlimited-translation mysql backup account"); got != want {
+				t.Errorf("backup password %q, want %q", got, want)
+			}
+			sts := m.Must(t, "kubernetes:apps/v1:StatefulSet", "translation-database")
+			mockstack.Expect(t, "MySQL container", sts.Inputs, map[string]string{
+				"spec.template.spec.containers.0.lifecycle.postStart.exec.command.0": "bash",
+				"spec.template.spec.containers.0.lifecycle.postStart.exec.command.2": components.BackupUserScript,
+				"spec.template.spec.containers.0.env.4.name":                         "MYSQL_BACKUP_USER",
+				"spec.template.spec.containers.0.env.5.valueFrom.secretKeyRef.name":  "mysql-backup-credentials",
+				"spec.template.spec.containers.0.env.5.valueFrom.secretKeyRef.key":   "MYSQL_BACKUP_PASSWORD",
 			})
 			restore := m.Must(t, "kubernetes:batch/v1:CronJob", "translation-backup-restore")
 			if suspended, _ := mockstack.Path(restore.Inputs, "spec.suspend"); !suspended.BoolValue() {
@@ -212,4 +253,10 @@ func TestIdentitiesOutliveSleep(t *testing.T) {
 	if len(awake) != len(want) || len(asleep) != len(want) {
 		t.Errorf("bindings awake %v, asleep %v; want exactly %v", awake, asleep, want)
 	}
+}
+
+func hmacHex(key, msg string) string {
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte(msg))
+	return hex.EncodeToString(mac.Sum(nil))
 }

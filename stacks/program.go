@@ -337,6 +337,7 @@ func awake(ctx *pulumi.Context, cfg Config, k keptParts, cluster *infra.Autopilo
 		SizeGb:       k.disk.SizeGb,
 		Type:         k.disk.Type,
 	}
+	appArgs.Database.BackupPassword = BackupPassword(cfg.Database.RootPassword).Output()
 	appArgs.Backup = &components.DatabaseBackupArgs{
 		Schedule:             cfg.Backup.Schedule,
 		Bucket:               k.backups.Name,

@@ -83,7 +83,7 @@ func TestPlanAgainst(t *testing.T) {
 		"| `prod` | `databaseDiskType` set to `pd-ssd` | 0 | 0 | 5 | 0 | ⛔ will fail: `mysql-stateful`, `mysql-stateful-data`, `translation-prod-mysql-data`<br>⚠ data, downtime | $335.66-494.43 → $337.06-495.83 (+$1.40) |",
 		"- `databaseDiskType` (unset) → `pd-ssd`: +$1.40/month",
 		"- `data disk`: $2.00 → $3.40: +$1.40/month",
-		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (75 unchanged)</summary>",
+		"<details><summary><b>dev</b>: 0 to create, 1 to update, 0 to replace, 0 to delete (76 unchanged)</summary>",
 		"- `~` **update** `backend-fastapi-deploy` (Deployment `kubernetes:apps/v1:Deployment`) in TranslationApp › Backend › WebWorkload `translation-backend`\n  - `spec.replicas`: `1` → `3`",
 		"- ⛔ ⚠ `±` **replace** `mysql-stateful`",
 		"  - ⛔ **will fail**: it is protected. To go ahead on purpose:",
@@ -140,7 +140,7 @@ func TestPlanAgainst(t *testing.T) {
 	if code := run([]string{"plan", "--stack", "staging", "--against", "HEAD", "--dir", dir}, &out, &errOut); code != 0 {
 		t.Fatalf("new stack: exit %d: %s", code, errOut.String())
 	}
-	contains(t, "new stack comment", out.String(), "| `staging` | ", " | 76 | 0 | 0 | 0 | none | new: $68.94 |")
+	contains(t, "new stack comment", out.String(), "| `staging` | ", " | 77 | 0 | 0 | 0 | none | new: $68.94 |")
 
 	// Bad config in the pull request: the comment still comes, with the
 	// error for that stack, and the exit code says it failed.

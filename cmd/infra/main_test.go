@@ -151,8 +151,9 @@ func TestPlanShowsSecretsAndUnknowns(t *testing.T) {
 		// restricted; + deny egress, DNS, the three allowed pairs' egress
 		// and the backup jobs' Google egress (6), and the Pod Security
 		// labels on namespace default (1): 73; + the SSL policy and its
-		// component (2): 75; + the CAA record (1): 76.
-		"Plan for stack \"dev\" of unlimited-translation: 76 to create, 0 to read",
+		// component (2): 75; + the CAA record (1): 76; + the backup
+		// account's Secret (1): 77.
+		"Plan for stack \"dev\" of unlimited-translation: 77 to create, 0 to read",
 		`metadata.annotations.iam.gke.io/gcp-service-account = "mysql-backup-dev@unlimited-translation-dev.iam.gserviceaccount.com"`,
 	} {
 		if !strings.Contains(out, want) {
@@ -333,8 +334,8 @@ func TestPlanManifestsAreKubernetesObjects(t *testing.T) {
 	}
 	// 12 of the app (the certificate is no cluster object), the data disk's static volume and its class,
 	// 2 disruption budgets, 11 network policies, the backup's service account, scripts and 2 CronJobs,
-	// and namespace default's Pod Security labels.
-	if len(files) != 32 {
-		t.Errorf("%d manifests, want 32", len(files))
+	// the backup account's Secret, and namespace default's Pod Security labels.
+	if len(files) != 33 {
+		t.Errorf("%d manifests, want 33", len(files))
 	}
 }

@@ -3,7 +3,8 @@
 # sharing $BACKUP_DIR: `dump` (MySQL image) writes a consistent, compressed
 # dump; `upload` (Google Cloud CLI image) copies it to the bucket and checks
 # the copy. Any failure exits non-zero, so the Job fails visibly.
-#   dump:   MYSQL_HOST, MYSQL_ROOT_PASSWORD, MYSQL_DATABASE [, BACKUP_NAME]
+#   dump:   MYSQL_HOST, MYSQL_DUMP_USER, MYSQL_DUMP_PASSWORD, MYSQL_DATABASE
+#           [, BACKUP_NAME]; the dump account may only read (backup-user.sh)
 #   upload: BACKUP_BUCKET [, BACKUP_PREFIX, BACKUP_NEWEST]
 set -euo pipefail
 dir=${BACKUP_DIR:-/backup}
@@ -18,13 +19,15 @@ dump() {
   # The password goes through a file only this process reads, never argv.
   local creds="$dir/.client.cnf"
   umask 077
-  printf '[client]\nuser=root\npassword="%s"\n' "$(printf '%s' "$MYSQL_ROOT_PASSWORD" | sed 's/[\\"]/\\&/g')" > "$creds"
+  printf '[client]\nuser=%s\npassword="%s"\n' "$MYSQL_DUMP_USER" "$(printf '%s' "$MYSQL_DUMP_PASSWORD" | sed 's/[\\"]/\\&/g')" > "$creds"
   # --single-transaction: one consistent snapshot of InnoDB tables without
   # locking the app out; --routines and --triggers: the schema's code too;
   # --skip-extended-insert: one INSERT line per row, so the dump's rows
-  # can be counted from the dump itself (restores run a little slower).
+  # can be counted from the dump itself (restores run a little slower);
+  # --no-tablespaces: one schema has none to dump, and the account then
+  # needs no PROCESS privilege.
   mysqldump --defaults-extra-file="$creds" --host="$MYSQL_HOST" --port="${MYSQL_PORT:-3306}" \
-    --single-transaction --quick --routines --triggers --hex-blob --skip-extended-insert \
+    --single-transaction --no-tablespaces --quick --routines --triggers --hex-blob --skip-extended-insert \
     --default-character-set=utf8mb4 "$MYSQL_DATABASE" | gzip -6 > "$dir/dump.sql.gz"
   # mysqldump ends a complete dump with this line; a cut-off one has none.
   if ! gzip -dc "$dir/dump.sql.gz" | tail -n 1 | grep -q '^-- Dump completed'; then

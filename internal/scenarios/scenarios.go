@@ -34,6 +34,7 @@ const (
 	initdb        = "kubernetes:core/v1:ConfigMap::translation-database-initdb"
 	claim         = "kubernetes:core/v1:PersistentVolumeClaim::translation-database-data"
 	secret        = "kubernetes:core/v1:Secret::translation-database"
+	bkpSecret     = "kubernetes:core/v1:Secret::translation-database-backup"
 	dbSvc         = "kubernetes:core/v1:Service::translation-database"
 	frontend      = "kubernetes:apps/v1:Deployment::translation-frontend"
 	frontSvc      = "kubernetes:core/v1:Service::translation-frontend"
@@ -77,11 +78,11 @@ const (
 
 // namespaced are the objects of dev's cluster that live in the app's
 // namespace.
-var namespaced = []string{backend, backSvc, database, initdb, claim, secret, dbSvc, frontend, frontSvc, backCfg, redirect, ingress,
+var namespaced = []string{backend, backSvc, database, initdb, claim, secret, bkpSecret, dbSvc, frontend, frontSvc, backCfg, redirect, ingress,
 	backPDB, frontPDB, denyAll, public, toBackend, toMySQL, fromBkp, bkpSA, bkpJob, rstJob, bkpScript,
 	denyOut, dnsOut, toBackendOut, toMySQLOut, fromBkpOut, bkpGoogle}
 
-// inCluster are the 32 objects the dev cluster's provider manages: the
+// inCluster are the 33 objects the dev cluster's provider manages: the
 // namespaced ones, the data volume and its class, and the Pod Security
 // labels on namespace default.
 var inCluster = append([]string{volume, class, nsLabels}, namespaced...)
