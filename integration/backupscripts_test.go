@@ -64,12 +64,13 @@ func newBackupWorld(t *testing.T) backupWorld {
 }
 
 // backupUser runs the MySQL container's postStart hook against the server.
-func (w backupWorld) backupUser(t *testing.T, password string) (string, int) {
+func (w backupWorld) backupUser(t *testing.T, password string, env ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command("bash", "-c", components.BackupUserScript)
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "BACKUP_USER_TRIES=3",
 		"MYSQL_HOST=127.0.0.1", "MYSQL_PORT="+strconv.Itoa(w.db.Port), "MYSQL_ROOT_PASSWORD="+rootPassword,
 		"MYSQL_BACKUP_USER=backup", "MYSQL_BACKUP_PASSWORD="+password, "MYSQL_DATABASE=translation")
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return string(out), ee.ExitCode()
@@ -269,6 +270,9 @@ func TestBackupAndRestoreScripts(t *testing.T) {
 		// without failing the container.
 		if out, code := w.backupUser(t, "x' OR '1"); code != 0 || !strings.Contains(out, "must be letters, digits and _") {
 			t.Errorf("quote in password: exit %d\n%s", code, out)
+		}
+		if out, code := w.backupUser(t, backupPassword, "MYSQL_ROOT_PASSWORD=wrong"); code != 0 || !strings.Contains(out, "MySQL did not accept root") {
+			t.Errorf("wrong root password: exit %d\n%s", code, out)
 		}
 	})
 

@@ -29,8 +29,16 @@ if [ -n "${MYSQL_HOST:-}" ]; then
 else
   client+=(--protocol=socket --socket=/var/run/mysqld/mysqld.sock)
 fi
-for ((try = 1; try <= ${BACKUP_USER_TRIES:-120}; try++)); do
-  if version=$("${client[@]}" -e 'SELECT VERSION()' 2>/dev/null); then
+# A server still starting is waited for up to 10 minutes (a new disk is
+# initialised first); a server refusing root's password, for 2 (on a new
+# disk root has none for a moment): the pod is not ready until this ends.
+tries=${BACKUP_USER_TRIES:-120} denied=0
+for ((try = 1; try <= tries; try++)); do
+  if ! version=$("${client[@]}" -e 'SELECT VERSION()' 2>&1); then
+    case $version in
+      *"Access denied"*) if ((++denied >= tries / 5 + 1)); then break; fi ;;
+    esac
+  else
     # mysqldump --single-transaction --no-tablespaces needs SELECT, SHOW
     # VIEW for views and TRIGGER for --triggers; --routines needs
     # SHOW_ROUTINE (MySQL 8.0.20 and later; MariaDB 11.3 names it SHOW
