@@ -13,6 +13,7 @@ import (
 	"github.com/unlimited-translation/infra/components"
 	"github.com/unlimited-translation/infra/infra"
 	"github.com/unlimited-translation/infra/internal/quantity"
+	"github.com/unlimited-translation/infra/internal/suggest"
 )
 
 // Problem is one bad config value: the key, what is wrong and the command
@@ -98,7 +99,7 @@ func (v *validation) unknownKeys(keys []string) {
 				continue
 			}
 			msg := "is not a setting of this project"
-			if near := nearest(name, settingNames()); near != "" {
+			if near := suggest.Nearest(name, settingNames()); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", near)
 			}
 			v.add(name, msg, fmt.Sprintf("pulumi config rm %s --stack %s", name, v.stack))
@@ -109,13 +110,13 @@ func (v *validation) unknownKeys(keys []string) {
 				continue
 			}
 			msg := fmt.Sprintf("is not a setting of the %s provider at the pinned version", ns)
-			if near := nearest(name, known); near != "" {
+			if near := suggest.Nearest(name, known); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s:%s?)", ns, near)
 			}
 			v.add(k, msg, rm)
 		default:
 			msg := fmt.Sprintf("is under %q, neither this project's namespace (%s) nor a provider's (gcp, kubernetes), so nothing reads it", ns, Project)
-			if near := nearest(ns, []string{Project, "gcp", "kubernetes"}); near != "" {
+			if near := suggest.Nearest(ns, []string{Project, "gcp", "kubernetes"}); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s:%s?)", near, name)
 			}
 			v.add(k, msg, rm)
@@ -184,7 +185,7 @@ func (v *validation) checkGCP(c *Config) {
 		if m := zoneRe.FindStringSubmatch(c.Region); m != nil && knownRegion(m[1]) {
 			msg = fmt.Sprintf("%q is a zone; Autopilot clusters are regional", c.Region)
 			fix = v.setFix("gcp:region", m[1])
-		} else if near := nearest(c.Region, Regions); near != "" {
+		} else if near := suggest.Nearest(c.Region, Regions); near != "" {
 			fix = v.setFix("gcp:region", near)
 		}
 		v.add("gcp:region", msg, fix)

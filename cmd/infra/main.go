@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/unlimited-translation/infra/internal/suggest"
 	"github.com/unlimited-translation/infra/stacks"
 )
 
@@ -62,6 +64,21 @@ func message(err error) string {
 	return err.Error()
 }
 
+// flagError is a usage error (exit 2) that, for an unknown flag, names the
+// command's flag it was probably meant to be.
+func flagError(cmd *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return usageError{err}
+	}
+	var flags []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) { flags = append(flags, f.Name) })
+	if near := suggest.Nearest(name, flags); near != "" {
+		return usageError{fmt.Errorf("%w (did you mean --%s?)", err, near)}
+	}
+	return usageError{err}
+}
+
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "infra",
@@ -69,7 +86,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newPlanCmd())
 	root.AddCommand(newCostCmd())
 	root.AddCommand(newBootstrapCmd())

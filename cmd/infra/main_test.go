@@ -195,10 +195,13 @@ func TestPlanErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown stack", []string{"plan", "--stack", "staging", "--dir", "../.."}, 1, `unknown stack "staging": no Pulumi.staging.yaml (known stacks: dev, local, prod)`},
+		{"misspelled stack", []string{"plan", "--stack", "prdo", "--dir", "../.."}, 1, `unknown stack "prdo": no Pulumi.prdo.yaml (did you mean prod? known stacks: dev, local, prod)`},
 		{"invalid config", []string{"plan", "--stack", "bad", "--dir", bad}, 1, `config domain "https://example.com" must be a host name only, without scheme or path (fix: pulumi config set domain translate.example.com --stack bad)`},
 		{"unreadable config", []string{"plan", "--stack", "broken", "--dir", bad}, 1, "Pulumi.broken.yaml is not valid YAML"},
 		{"no project", []string{"plan", "--stack", "dev", "--dir", t.TempDir()}, 1, "no Pulumi.yaml in"},
 		{"unknown flag", []string{"plan", "--stack", "dev", "--frobnicate"}, 2, "unknown flag: --frobnicate"},
+		{"misspelled flag", []string{"plan", "--stak", "dev"}, 2, "unknown flag: --stak (did you mean --stack?)"},
+		{"misspelled engine flag", []string{"up", "--stack", "dev", "--yse"}, 2, "unknown flag: --yse (did you mean --yes?)"},
 		{"missing stack", []string{"plan"}, 2, "--stack is required"},
 		{"two formats", []string{"plan", "--stack", "dev", "--json", "--graph"}, 2, "choose one of"},
 		{"stray argument", []string{"plan", "dev"}, 2, "did you mean --stack dev?"},

@@ -17,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/unlimited-translation/infra/internal/suggest"
 	"github.com/unlimited-translation/infra/stacks"
 )
 
@@ -58,7 +59,12 @@ func Load(root, stack string) (stacks.MapSource, error) {
 	path := filepath.Join(root, "Pulumi."+stack+".yaml")
 	doc, err := readYAML(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return src, fmt.Errorf("unknown stack %q: no %s (known stacks: %s)", stack, filepath.Base(path), strings.Join(Stacks(root), ", "))
+		known := Stacks(root)
+		hint := ""
+		if near := suggest.Nearest(stack, known); near != "" {
+			hint = fmt.Sprintf("did you mean %s? ", near)
+		}
+		return src, fmt.Errorf("unknown stack %q: no %s (%sknown stacks: %s)", stack, filepath.Base(path), hint, strings.Join(known, ", "))
 	}
 	if err != nil {
 		return src, err

@@ -78,6 +78,10 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(dir, "b"); err == nil || err.Error() != `unknown stack "b": no Pulumi.b.yaml (known stacks: a)` {
 		t.Errorf("unknown stack: %v", err)
 	}
+	write(t, dir, "Pulumi.dev.yaml", "config: {}\n")
+	if _, err := Load(dir, "dve"); err == nil || err.Error() != `unknown stack "dve": no Pulumi.dve.yaml (did you mean dev? known stacks: a, dev)` {
+		t.Errorf("misspelled stack: %v", err)
+	}
 	write(t, dir, "Pulumi.c.yaml", "config:\n  - not: a map\n  bad")
 	if _, err := Load(dir, "c"); err == nil || !strings.Contains(err.Error(), "Pulumi.c.yaml is not valid YAML") {
 		t.Errorf("bad yaml: %v", err)

@@ -1,11 +1,13 @@
-package stacks
+// Package suggest finds what a user probably meant: the nearest of known
+// names to a mistyped one (config keys, regions, flags, stacks).
+package suggest
 
-// nearest returns the candidate closest to s by edit distance when it is
-// close enough to be a plausible typo, else "".
-func nearest(s string, candidates []string) string {
+// Nearest returns the candidate closest to s by edit distance when it is
+// close enough to be a plausible typo (and shares a letter with s), else "".
+func Nearest(s string, candidates []string) string {
 	best, bestD := "", len(s)/2+2
 	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
+		if d := editDistance(s, c); d < bestD && d < len(s) {
 			best, bestD = c, d
 		}
 	}
