@@ -9,6 +9,7 @@ require (
 	github.com/pulumi/pulumi/sdk/v3 v3.230.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.10
+	early.invalid/termquiet v0.0.0
 	golang.org/x/oauth2 v0.35.0
 	golang.org/x/term v0.41.0
 	google.golang.org/grpc v1.80.0
@@ -122,3 +123,6 @@ require (
 	gopkg.in/warnings.v0 v0.1.2 // indirect
 	lukechampine.com/frand v1.5.1 // indirect
 )
+
+// Keeps colour queries off the terminal at init (internal/termquiet).
+replace early.invalid/termquiet => ./internal/termquiet

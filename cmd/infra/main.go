@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"early.invalid/termquiet"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -18,6 +19,7 @@ import (
 )
 
 func main() {
+	termquiet.Restore()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
