@@ -261,12 +261,12 @@ func TestDevLifecycle(t *testing.T) {
 			t.Errorf("the backup bucket is %q after up", b.ID)
 		}
 		// Everything but the disk, the bucket and the APIs: the cluster,
-		// the address, the zone, 2 records, the backup identity's
-		// Workload Identity binding and its 3 bucket grants, the VPC and
-		// subnet, the certificate, the SSL policy. The accounts are the
-		// bootstrap's.
-		if n := gcp.CallCount("Create") - creates; n != 13 {
-			t.Errorf("%d GCP creates, want 13 (all but the kept disk, bucket and APIs)", n)
+		// the address, the zone, 3 records (apex, www, CAA), the backup
+		// identity's Workload Identity binding and its 3 bucket grants, the
+		// VPC and subnet, the certificate, the SSL policy. The accounts are
+		// the bootstrap's.
+		if n := gcp.CallCount("Create") - creates; n != 14 {
+			t.Errorf("%d GCP creates, want 14 (all but the kept disk, bucket and APIs)", n)
 		}
 	})
 

@@ -94,6 +94,7 @@ func TestSleepAndWake(t *testing.T) {
 		"gcp:dns/managedZone:ManagedZone::dns":                                 true,
 		"gcp:dns/recordSet:RecordSet::dns-apex":                                true,
 		"gcp:dns/recordSet:RecordSet::dns-www":                                 true,
+		"gcp:dns/recordSet:RecordSet::dns-caa":                                 true,
 		"gcp:compute/managedSslCertificate:ManagedSslCertificate::certificate": true,
 		"gcp:compute/disk:Disk::database-disk":                                 true,
 		"gcp:storage/bucket:Bucket::backups":                                   true,

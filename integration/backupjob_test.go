@@ -171,7 +171,10 @@ type container struct {
 	Name    string
 	Image   string
 	Command []string
-	Env     []struct{ Name, Value string }
+	Env     []struct {
+		Name, Value string
+		ValueFrom   *struct{ SecretKeyRef *struct{ Name, Key string } }
+	}
 }
 
 // kubelet starts running the first pod of job, in the background: each
@@ -221,7 +224,9 @@ func (w backupWorld) runPod(t *testing.T, ctx context.Context, job string) {
 		}
 		var env []string
 		for _, e := range c.Env {
-			if e.Name != "MYSQL_HOST" && e.Name != "MYSQL_ROOT_PASSWORD" { // the pod's DNS name and Secret: the test's server instead
+			// The pod's DNS name and its Secrets' values: the test's server
+			// and accounts instead (backupWorld.step).
+			if e.Name != "MYSQL_HOST" && e.ValueFrom == nil {
 				env = append(env, e.Name+"="+e.Value)
 			}
 		}
