@@ -19,6 +19,7 @@ import (
 
 	"github.com/unlimited-translation/infra/internal/suggest"
 	"github.com/unlimited-translation/infra/stacks"
+	"github.com/unlimited-translation/infra/stacks/bootstrap"
 )
 
 // stackName is what Pulumi accepts as a stack name (no organization or
@@ -83,6 +84,11 @@ func Load(root, stack string) (stacks.MapSource, error) {
 // another runtime would run something else.
 func checkProject(root, name string, runtime interface{}) error {
 	path := filepath.Join(root, "Pulumi.yaml")
+	if name == bootstrap.Project {
+		return fmt.Errorf("%s is the bootstrap project (the deployer identities and the state bucket, one per GCP project), not the app's: "+
+			"plan it with `infra bootstrap --stack STACK --github OWNER/REPO --github-repository-id N --github-owner-id N` from the repository root (without --apply it only plans); "+
+			"`infra plan` plans the app stacks there", path)
+	}
 	if name != stacks.Project {
 		return fmt.Errorf("%s names the project %q, but this program is %q and reads its settings as %s:<key>: set name: %s (renaming the project also renames every stack's resources)",
 			path, name, stacks.Project, stacks.Project, stacks.Project)

@@ -91,8 +91,10 @@ func TestLoadErrors(t *testing.T) {
 // A Pulumi.yaml of another project or runtime is named as the problem.
 func TestLoadRefusesAnotherProject(t *testing.T) {
 	for yaml, want := range map[string]string{
-		"name: unlimited-translaton\nruntime: go\n":                          `names the project "unlimited-translaton", but this program is "unlimited-translation"`,
-		"name: unlimited-translation\nruntime: nodejs\n":                     `has runtime "nodejs"; this program is Go: set runtime: go`,
+		"name: unlimited-translaton\nruntime: go\n":      `names the project "unlimited-translaton", but this program is "unlimited-translation"`,
+		"name: unlimited-translation\nruntime: nodejs\n": `has runtime "nodejs"; this program is Go: set runtime: go`,
+		// plan run inside bootstrap/: say what it is and how to plan it.
+		"name: unlimited-translation-bootstrap\nruntime: go\n":               "is the bootstrap project (the deployer identities and the state bucket, one per GCP project), not the app's: plan it with `infra bootstrap --stack STACK",
 		"name: unlimited-translation\nruntime:\n  name: python\n":            `has runtime "python"`,
 		"name: unlimited-translation\nruntime:\n  name: go\n  options: {}\n": "",
 	} {
