@@ -78,11 +78,14 @@ func (v *validation) checkDataDisk(c Config) {
 		v.add("databaseZones", "names the same zone twice; a regional disk needs two different zones", v.setFix("databaseZones", c.Region+"-b,"+c.Region+"-c"))
 	}
 	gb := DiskSizeGb(c)
-	if q, err := quantity.Parse(d.StorageSize); err != nil || q < quantity.Gi {
+	q, err := quantity.Parse(d.StorageSize)
+	if err != nil || q < quantity.Gi {
 		return // reported by checkDatabase
 	}
 	if gb == 0 {
-		v.add("mysqlStorageSize", fmt.Sprintf("is %q; the data disk is sized in whole GiB", d.StorageSize), v.setFix("mysqlStorageSize", "10Gi"))
+		// The next whole GiB: a disk never shrinks, so round up.
+		v.add("mysqlStorageSize", fmt.Sprintf("is %q; the data disk is sized in whole GiB", d.StorageSize),
+			v.setFix("mysqlStorageSize", fmt.Sprintf("%.0fGi", math.Ceil(q/quantity.Gi))))
 		return
 	}
 	// Regional persistent disks have a minimum size: 200 GB for

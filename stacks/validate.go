@@ -506,12 +506,14 @@ func (v *validation) checkRequests(prefix, cpu, memory, ephemeral string, autopi
 		}
 		return
 	}
+	// Each fix is the nearest bound, the value Autopilot would accept that
+	// is closest to what was asked.
 	if okC && (c < 0.25 || c > 30) {
-		v.add(prefix+"Cpu", fmt.Sprintf("is %s; Autopilot needs between 250m and 30 vCPU per pod", cpu), v.setFix(prefix+"Cpu", "250m"))
+		v.add(prefix+"Cpu", fmt.Sprintf("is %s; Autopilot needs between 250m and 30 vCPU per pod", cpu), v.setFix(prefix+"Cpu", nearestBound(c < 0.25, "250m", "30")))
 		okC = false
 	}
 	if okM && (m < 512*quantity.Mi || m > 110*quantity.Gi) {
-		v.add(prefix+"Memory", fmt.Sprintf("is %s; Autopilot needs between 512Mi and 110Gi per pod", memory), v.setFix(prefix+"Memory", "512Mi"))
+		v.add(prefix+"Memory", fmt.Sprintf("is %s; Autopilot needs between 512Mi and 110Gi per pod", memory), v.setFix(prefix+"Memory", nearestBound(m < 512*quantity.Mi, "512Mi", "110Gi")))
 		okM = false
 	}
 	if okC && okM {
@@ -523,8 +525,16 @@ func (v *validation) checkRequests(prefix, cpu, memory, ephemeral string, autopi
 		}
 	}
 	if okE && (e < 10*quantity.Mi || e > 10*quantity.Gi) {
-		v.add(prefix+"EphemeralStorage", fmt.Sprintf("is %s; Autopilot allows 10Mi to 10Gi", ephemeral), v.setFix(prefix+"EphemeralStorage", "100Mi"))
+		v.add(prefix+"EphemeralStorage", fmt.Sprintf("is %s; Autopilot allows 10Mi to 10Gi", ephemeral), v.setFix(prefix+"EphemeralStorage", nearestBound(e < 10*quantity.Mi, "10Mi", "10Gi")))
 	}
+}
+
+// nearestBound is the lower bound for a value below a range, else the upper.
+func nearestBound(below bool, lower, upper string) string {
+	if below {
+		return lower
+	}
+	return upper
 }
 
 func (v *validation) quantity(key, value, example string) (float64, bool) {
