@@ -38,7 +38,7 @@ func BackupAccountID(c Config) string { return fitName("mysql-backup-"+sanitize(
 
 // BackupEphemeralStorage is what a backup pod asks for: room for the
 // compressed dump of a full disk, within Autopilot's 10Gi ceiling
-// (shared/reference/gcp-costs.md: ephemeral storage 10 MiB to 10 GiB).
+// (GKE, "Resource requests in Autopilot": ephemeral storage 10 MiB to 10 GiB).
 func BackupEphemeralStorage(c Config) string {
 	gb := DiskSizeGb(c)
 	if gb < 1 {

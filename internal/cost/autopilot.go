@@ -32,8 +32,7 @@ func Accelerated(containers []Container) Pod {
 }
 
 // Autopilot's rules for the billed size of a pod on a cluster without
-// bursting (shared/reference/gcp-costs.md, from GKE's Autopilot resource
-// requests page); clusters from 1.30.2-gke.1394000 may bill less for pods
+// bursting (GKE, "Resource requests in Autopilot"); clusters from 1.30.2-gke.1394000 may bill less for pods
 // under 250m / 512 MiB, never more, so these are the stricter figures.
 const (
 	defaultCPU       = 0.5 // a container that sets no request
