@@ -16,8 +16,8 @@ import (
 // monitor stands in for the Pulumi engine's resource monitor during an
 // offline plan: it records every registration and answers as a preview
 // against empty state would (inputs echoed, everything else unknown).
-// Unlike pulumi.WithMocks it keeps unknown and secret values intact
-// (see ../shared/reference/toolchain.md).
+// Unlike pulumi.WithMocks, whose mocks see resolved plain values, it keeps
+// unknown and secret values intact.
 type monitor struct {
 	pulumirpc.UnimplementedResourceMonitorServer
 	pulumirpc.UnimplementedEngineServer
