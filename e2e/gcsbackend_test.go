@@ -20,8 +20,8 @@ type gcsBackend struct {
 }
 
 // startGCS starts the emulator; it stops when the test ends. Pulumi's gs
-// backend insists on credentials even with STORAGE_EMULATOR_HOST (it builds
-// its client with default credentials): the emulator's come with it.
+// backend insists on credentials even with STORAGE_EMULATOR_HOST: the
+// emulator's come with it.
 func startGCS(t *testing.T) gcsBackend {
 	t.Helper()
 	bin, _ := filepath.Abs(filepath.Join("..", "bin", "fake-gcs-server"))
