@@ -122,11 +122,6 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args DatabaseBackupArgs
 		}
 		return out
 	}
-	secretEnv := func(name string, secret pulumi.StringInput, key string) *corev1.EnvVarArgs {
-		return &corev1.EnvVarArgs{Name: pulumi.String(name), ValueFrom: &corev1.EnvVarSourceArgs{
-			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: secret, Key: pulumi.String(key)},
-		}}
-	}
 	database := env("MYSQL_HOST", args.DatabaseHost, "MYSQL_DATABASE", pulumi.String(orDefault(args.DatabaseName, DefaultDatabaseName)))
 	dumpEnv := append(append(corev1.EnvVarArray{}, database...),
 		secretEnv("MYSQL_DUMP_USER", args.BackupSecret, "MYSQL_BACKUP_USER"),

@@ -157,9 +157,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 		}
 		d.BackupSecretName = backup.Metadata.Name().Elem()
 		for _, key := range []string{"MYSQL_BACKUP_USER", "MYSQL_BACKUP_PASSWORD"} {
-			env = append(env, &corev1.EnvVarArgs{Name: pulumi.String(key), ValueFrom: &corev1.EnvVarSourceArgs{
-				SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: d.BackupSecretName, Key: pulumi.String(key)},
-			}})
+			env = append(env, secretEnv(key, d.BackupSecretName, key))
 		}
 		hook = &corev1.LifecycleArgs{PostStart: &corev1.LifecycleHandlerArgs{Exec: &corev1.ExecActionArgs{
 			Command: pulumi.ToStringArray([]string{"bash", "-c", BackupUserScript}),
@@ -187,11 +185,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args DatabaseArgs, opts ...pu
 	}
 
 	secretName := secret.Metadata.Name().Elem()
-	fromSecret := func(key string) *corev1.EnvVarArgs {
-		return &corev1.EnvVarArgs{Name: pulumi.String(key), ValueFrom: &corev1.EnvVarSourceArgs{
-			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: secretName, Key: pulumi.String(key)},
-		}}
-	}
+	fromSecret := func(key string) *corev1.EnvVarArgs { return secretEnv(key, secretName, key) }
 	tcp := func(period, failures int) *corev1.ProbeArgs {
 		return &corev1.ProbeArgs{
 			TcpSocket:        &corev1.TCPSocketActionArgs{Port: pulumi.Int(3306)},

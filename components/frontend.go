@@ -50,14 +50,7 @@ func NewFrontend(ctx *pulumi.Context, name string, args FrontendArgs, opts ...pu
 	if err := ctx.RegisterComponentResource("translation:components:Frontend", name, f, opts...); err != nil {
 		return nil, err
 	}
-	fromSecret := func(env, key string) *corev1.EnvVarArgs {
-		return &corev1.EnvVarArgs{
-			Name: pulumi.String(env),
-			ValueFrom: &corev1.EnvVarSourceArgs{
-				SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: args.DatabaseSecret, Key: pulumi.String(key)},
-			},
-		}
-	}
+	fromSecret := func(env, key string) *corev1.EnvVarArgs { return secretEnv(env, args.DatabaseSecret, key) }
 	serviceType := orDefault(args.ServiceType, "NodePort")
 	w, err := NewWebWorkload(ctx, name, WebWorkloadArgs{
 		Namespace:       args.Namespace,

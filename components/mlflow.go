@@ -112,10 +112,7 @@ func NewMLflow(ctx *pulumi.Context, name string, args MLflowArgs, opts ...pulumi
 		return nil, err
 	}
 	secretName := secret.Metadata.Name().Elem()
-	fromSecret := func(env, key string) *corev1.EnvVarArgs {
-		return &corev1.EnvVarArgs{Name: pulumi.String(env), ValueFrom: &corev1.EnvVarSourceArgs{
-			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: secretName, Key: pulumi.String(key)}}}
-	}
+	fromSecret := func(env, key string) *corev1.EnvVarArgs { return secretEnv(env, secretName, key) }
 	// mlflow server answers only the hosts it is told (its security
 	// middleware, 3.5+: mlflow/server/fastapi_security.py); /health is
 	// exempt from that (HEALTH_ENDPOINTS) and from basic auth

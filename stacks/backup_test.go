@@ -137,7 +137,11 @@ func TestStacksBackups(t *testing.T) {
 				pod + "volumes.0.emptyDir.sizeLimit":                       tc.ephemeral,
 				"spec.jobTemplate.spec.podFailurePolicy.rules.0.action":    "FailJob",
 			})
-			for _, e := range cj.Inputs["spec"].ObjectValue()["jobTemplate"].ObjectValue()["spec"].ObjectValue()["template"].ObjectValue()["spec"].ObjectValue()["initContainers"].ArrayValue()[0].ObjectValue()["env"].ArrayValue() {
+			dumpEnv, _ := mockstack.Path(cj.Inputs, pod+"initContainers.0.env")
+			if !dumpEnv.IsArray() {
+				t.Fatalf("the dump step has no env: %v", dumpEnv)
+			}
+			for _, e := range dumpEnv.ArrayValue() {
 				if n := e.ObjectValue()["name"].StringValue(); n == "MYSQL_ROOT_PASSWORD" {
 					t.Error("the backup CronJob holds the root password")
 				}
