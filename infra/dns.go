@@ -98,16 +98,22 @@ func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.Resou
 	if err != nil {
 		return nil, fmt.Errorf("dns zone %s: %w", args.ZoneName, err)
 	}
-	records := []DNSRecord{{"apex", d.Hosts[0], args.Address}, {"www", d.Hosts[1], args.Address}}
-	for _, r := range append(records, args.More...) {
-		if _, err := dns.NewRecordSet(ctx, name+"-"+r.Label, &dns.RecordSetArgs{
+	// Every record set: in the zone, a child of the component, protected
+	// with it.
+	record := func(label, host, typ string, ttl int, rrdatas pulumi.StringArray) error {
+		_, err := dns.NewRecordSet(ctx, name+"-"+label, &dns.RecordSetArgs{
 			Project:     pulumi.String(args.Project),
 			ManagedZone: zone.Name,
-			Name:        pulumi.String(r.Host + "."),
-			Type:        pulumi.String("A"),
-			Ttl:         pulumi.Int(300),
-			Rrdatas:     pulumi.StringArray{r.Address},
-		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect)); err != nil {
+			Name:        pulumi.String(host + "."),
+			Type:        pulumi.String(typ),
+			Ttl:         pulumi.Int(ttl),
+			Rrdatas:     rrdatas,
+		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect))
+		return err
+	}
+	records := []DNSRecord{{"apex", d.Hosts[0], args.Address}, {"www", d.Hosts[1], args.Address}}
+	for _, r := range append(records, args.More...) {
+		if err := record(r.Label, r.Host, "A", 300, pulumi.StringArray{r.Address}); err != nil {
 			return nil, err
 		}
 	}
@@ -116,14 +122,7 @@ func NewDNS(ctx *pulumi.Context, name string, args DNSArgs, opts ...pulumi.Resou
 		for _, ca := range args.CAAIssuers {
 			rrdatas = append(rrdatas, pulumi.Sprintf("0 issue %q", ca))
 		}
-		if _, err := dns.NewRecordSet(ctx, name+"-caa", &dns.RecordSetArgs{
-			Project:     pulumi.String(args.Project),
-			ManagedZone: zone.Name,
-			Name:        pulumi.String(d.Hosts[0] + "."),
-			Type:        pulumi.String("CAA"),
-			Ttl:         pulumi.Int(3600),
-			Rrdatas:     rrdatas,
-		}, pulumi.Parent(d), pulumi.DependsOn(args.Requires), pulumi.Protect(args.Protect)); err != nil {
+		if err := record("caa", d.Hosts[0], "CAA", 3600, rrdatas); err != nil {
 			return nil, err
 		}
 	}
